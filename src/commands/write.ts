@@ -1,0 +1,122 @@
+/**
+ * Runs one write command over several files: each file in its own transaction (lock, re-read, edit,
+ * verify, backup, atomic write), then one journal entry for `mcpwire undo` and the ledger updates.
+ * A file that is refused (does not parse, conflict) is reported and left untouched; the others go on.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { UserError } from '../errors.js';
+import { sha256, writeFileTransaction, type EditOutcome, type FileWriteResult } from '../edit/transaction.js';
+import { newTransactionId, type JournalFile, type LedgerRecord } from '../state.js';
+import type { Action } from '../entries.js';
+import type { Context } from './context.js';
+import { tildify } from '../ui.js';
+
+export interface PlannedWrite {
+  target: string;
+  scope: string;
+  file: string;
+  sharedLock?: string;
+  /** Compute the change; record what it did in `note`. Throw a UserError to refuse. */
+  edit(current: string | null, note: WriteNote): EditOutcome;
+}
+
+export interface WriteNote {
+  action: Action;
+  warnings: string[];
+  /** Ledger records to set (value) or delete (null) for this file, by ledger key. */
+  ledger: Record<string, LedgerRecord | null>;
+}
+
+export interface WriteReport {
+  target: string;
+  scope: string;
+  file: string;
+  action: Action | 'refused' | 'failed';
+  error?: { message: string; fix?: string };
+  warnings: string[];
+  diff?: string;
+}
+
+export function runWrites(ctx: Context, command: string, plans: PlannedWrite[], dryRun: boolean): WriteReport[] {
+  const txId = newTransactionId(ctx.platform);
+  const tx = { platform: ctx.platform, stateDir: ctx.state.dir, backupDir: ctx.state.backupDir(txId), dryRun };
+  const reports: WriteReport[] = [];
+  const journalFiles: JournalFile[] = [];
+  const ledgerChanges: Record<string, LedgerRecord | null> = {};
+  for (const plan of plans) {
+    const note: WriteNote = { action: 'unchanged', warnings: [], ledger: {} };
+    let result: FileWriteResult;
+    try {
+      result = writeFileTransaction(tx, { file: plan.file, sharedLock: plan.sharedLock, edit: (cur) => plan.edit(cur, note) });
+    } catch (e) {
+      if (!(e instanceof UserError)) {
+        reports.push({ target: plan.target, scope: plan.scope, file: plan.file, action: 'failed', warnings: note.warnings, error: { message: ioMessage(e, plan.file) } });
+        continue;
+      }
+      reports.push({ target: plan.target, scope: plan.scope, file: plan.file, action: 'refused', warnings: note.warnings, error: { message: e.message, fix: e.fix } });
+      continue;
+    }
+    const report: WriteReport = { target: plan.target, scope: plan.scope, file: plan.file, action: note.action, warnings: note.warnings };
+    if (dryRun && result.changed) {
+      const name = tildify(ctx.platform, plan.file);
+      report.diff = createTwoFilesPatch(name, name, result.before ?? '', result.after ?? '', result.before === null ? '(new file)' : '', result.after === null ? '(deleted)' : '');
+    }
+    reports.push(report);
+    if (result.changed && !dryRun) {
+      journalFiles.push({ file: result.file, realFile: result.realFile, backup: result.backup ?? null, beforeSha: sha256(result.before), afterSha: sha256(result.after), sharedLock: plan.sharedLock });
+      for (const [k, v] of Object.entries(note.ledger)) ledgerChanges[k] = v && { ...v, writtenSha: sha256(result.after) };
+    }
+  }
+  if (journalFiles.length > 0) {
+    ctx.state.update(
+      (s) => {
+        const ledger = s.ledger!;
+        const ledgerBefore: Record<string, LedgerRecord | null> = {};
+        for (const [k, v] of Object.entries(ledgerChanges)) {
+          ledgerBefore[k] = ledger[k] ?? null;
+          if (v) ledger[k] = v;
+          else delete ledger[k];
+        }
+        s.journal!.push({ id: txId, at: new Date(ctx.platform.now()).toISOString(), command, files: journalFiles, ledgerBefore });
+      },
+      ['ledger', 'journal'],
+    );
+  }
+  return reports;
+}
+
+function ioMessage(e: unknown, file: string): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EACCES' || err.code === 'EPERM') return `${file}: permission denied (${err.code}). The file was not changed.`;
+  if (err.code === 'ENOSPC') return `${file}: the disk is full. The file was not changed.`;
+  if (err.code === 'EROFS') return `${file}: read-only file system. The file was not changed.`;
+  return `${file}: ${err.message ?? String(e)}. The file was not changed.`;
+}
+
+const MARK: Record<string, string> = { added: '+', updated: '~', removed: '-', unchanged: '=', absent: '·', refused: '✖', failed: '✖' };
+
+/** Print per-target results (or the JSON shape of the contract) and return the exit code. */
+export function renderReports(ctx: Context, reports: WriteReport[], opts: { json: boolean; dryRun: boolean }): number {
+  const { io } = ctx;
+  const exit = reports.some((r) => r.action === 'refused') ? 2 : reports.some((r) => r.action === 'failed') ? 1 : 0;
+  if (opts.json) {
+    io.json({
+      dryRun: opts.dryRun || undefined,
+      changes: reports.map((r) => ({ target: r.target, scope: r.scope, file: r.file, action: r.action, ...(r.error ? { error: r.error.message, fix: r.error.fix } : {}), ...(r.warnings.length ? { warnings: r.warnings } : {}), ...(r.diff ? { diff: r.diff } : {}) })),
+    });
+    return exit;
+  }
+  const w = Math.max(...reports.map((r) => r.target.length), 6);
+  for (const r of reports) {
+    const style = r.action === 'refused' || r.action === 'failed' ? io.style.bad : r.action === 'unchanged' || r.action === 'absent' ? io.style.dim : io.style.ok;
+    const verb = opts.dryRun && ['added', 'updated', 'removed'].includes(r.action) ? `would be ${r.action}` : r.action;
+    io.out(`${style(MARK[r.action] ?? ' ')} ${r.target.padEnd(w)}  ${r.scope.padEnd(7)}  ${tildify(ctx.platform, r.file)}  ${style(verb)}`);
+    if (r.error) {
+      io.err(`  ${io.style.bad(r.error.message)}`);
+      if (r.error.fix) io.err(`  fix: ${r.error.fix}`);
+    }
+    for (const warning of r.warnings) io.err(`  ${io.style.warn('warning:')} ${warning}`);
+    if (r.diff) io.out(r.diff);
+  }
+  return exit;
+}

@@ -1,0 +1,493 @@
+/**
+ * Format-preserving edits of JSON and JSONC documents.
+ *
+ * jsonc-parser gives us the syntax tree with exact offsets; the edits themselves are computed here as
+ * minimal text splices, because jsonc-parser's `modify` with formatting options re-formats the
+ * neighbouring lines (it normalises `"a":1` to `"a": 1` and re-indents the previous entry), which would
+ * touch bytes that are not ours. Every inserted byte follows the document's own style (indent unit,
+ * line ending), and removal is the exact inverse of insertion, so add∘remove is the identity.
+ *
+ * Every edit is verified: the result is parsed again and must equal the original value with exactly
+ * the intended change, else the edit is refused and nothing is written.
+ */
+import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
+import { ConfigParseError, UnsafeEditError, lineColumn } from '../errors.js';
+import type { DocStyle, Json, JsonObject } from './types.js';
+
+export interface JsonDialect {
+  /** `//` and block comments allowed (JSONC). Strict JSON files never receive one. */
+  comments: boolean;
+  trailingCommas: boolean;
+}
+export const STRICT_JSON: JsonDialect = { comments: false, trailingCommas: false };
+export const JSONC: JsonDialect = { comments: true, trailingCommas: true };
+
+/** What an insertion created, so that the removal can give back the exact original bytes. */
+export interface InsertHint {
+  /** The insertion created this object path (it did not exist before). */
+  createdPath?: string[];
+  /** The container existed and was empty: its exact original text (e.g. `{}` or `{\n  }`). */
+  emptyContainerText?: string;
+  /** appendJsonArrayElement created the array itself (with this one element). */
+  arrayCreated?: boolean;
+}
+
+export interface ParsedJson {
+  text: string; // without BOM
+  bom: boolean;
+  root: Node | undefined; // undefined: empty document
+  value: JsonObject;
+}
+
+const BOM = '\uFEFF';
+
+export function parseJsonDocument(fullText: string, file: string, dialect: JsonDialect): ParsedJson {
+  const bom = fullText.startsWith(BOM);
+  const text = bom ? fullText.slice(1) : fullText;
+  if (text.trim() === '') return { text, bom, root: undefined, value: {} };
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, {
+    allowTrailingComma: dialect.trailingCommas,
+    disallowComments: !dialect.comments,
+    allowEmptyContent: false,
+  });
+  if (errors.length > 0) {
+    const e = errors[0];
+    const { line, column } = lineColumn(text, e.offset);
+    const code = printParseErrorCode(e.error);
+    const hint =
+      code === 'InvalidCommentToken' ? 'comments are not allowed in this file (strict JSON)'
+      : code === 'PropertyNameExpected' || code === 'ValueExpected' ? `${describeError(code)} (a trailing comma or a missing value?)`
+      : describeError(code);
+    throw new ConfigParseError(file, line, column, hint);
+  }
+  if (!root || root.type !== 'object') {
+    const { line, column } = lineColumn(text, root?.offset ?? 0);
+    throw new ConfigParseError(file, line, column, 'the top level must be a JSON object');
+  }
+  const value = nodeValue(root) as JsonObject;
+  return { text, bom, root, value };
+}
+
+function describeError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** The value of a node, built from the tree (so duplicate keys resolve like JSON.parse: last wins). */
+function nodeValue(node: Node): Json {
+  switch (node.type) {
+    case 'object': {
+      const o: JsonObject = {};
+      for (const p of node.children ?? []) {
+        const [k, v] = p.children!;
+        if (v) o[k.value as string] = nodeValue(v);
+      }
+      return o;
+    }
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value as Json;
+  }
+}
+
+export function detectStyle(text: string, bom: boolean): DocStyle {
+  const nl = text.indexOf('\n');
+  const eol = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+  let indent = '  ';
+  const m = /\n([ \t]+)\S/.exec(text);
+  if (m) indent = m[1].startsWith('\t') ? '\t' : ' '.repeat(Math.min(m[1].length, 8));
+  return { eol, indent, bom };
+}
+
+function propertyOf(obj: Node, key: string): Node[] {
+  return (obj.children ?? []).filter((p) => p.children?.[0]?.value === key);
+}
+
+/** Indentation (leading white space) of the line that contains offset. */
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = /^[ \t]*/.exec(text.slice(start, Math.min(offset, start + 200)));
+  return m ? m[0] : '';
+}
+
+function sameLine(text: string, a: number, b: number): boolean {
+  return text.slice(Math.min(a, b), Math.max(a, b)).indexOf('\n') === -1;
+}
+
+function render(value: Json, baseIndent: string, style: DocStyle, inline: boolean): string {
+  if (inline) return JSON.stringify(value);
+  return JSON.stringify(value, null, style.indent).split('\n').join(style.eol + baseIndent);
+}
+
+interface Splice {
+  offset: number;
+  length: number;
+  content: string;
+}
+
+/** Insert `item` (a property `"k": v` or an array element) as the last child of container. */
+function appendChild(text: string, container: Node, item: (indent: string, inline: boolean) => string, style: DocStyle): Splice {
+  const children = container.children ?? [];
+  const open = container.offset;
+  const close = container.offset + container.length - 1;
+  if (children.length > 0) {
+    const last = children[children.length - 1];
+    const inline = sameLine(text, open, last.offset);
+    const indent = lineIndent(text, last.offset);
+    const content = inline ? ', ' + item(indent, true) : ',' + style.eol + indent + item(indent, false);
+    return { offset: last.offset + last.length, length: 0, content };
+  }
+  const closeIndent = lineIndent(text, open);
+  const indent = closeIndent + style.indent;
+  const inner = text.slice(open + 1, close);
+  const nl = inner.indexOf('\n');
+  if (nl === -1) return { offset: open + 1, length: 0, content: style.eol + indent + item(indent, false) + style.eol + closeIndent };
+  // Multi-line empty container: insert at the end of the `{` line, after a `// comment` that sits there.
+  let at = open + 1 + nl;
+  if (text[at - 1] === '\r') at--;
+  const head = text.slice(open + 1, at).trim();
+  if (head !== '' && !(head.startsWith('//') && tokensBetween(text, open + 1, at).comments.length === 1)) at = open + 1;
+  return { offset: at, length: 0, content: style.eol + indent + item(indent, false) };
+}
+
+/** Offsets of comment tokens and commas in [start, end). */
+function tokensBetween(text: string, start: number, end: number): { commas: number[]; comments: Array<[number, number]> } {
+  const scanner = createScanner(text, false);
+  scanner.setPosition(start);
+  const commas: number[] = [];
+  const comments: Array<[number, number]> = [];
+  for (;;) {
+    const kind = scanner.scan();
+    const at = scanner.getTokenOffset();
+    if (kind === SyntaxKind.EOF || at >= end) break;
+    if (kind === SyntaxKind.CommaToken) commas.push(at);
+    else if (kind === SyntaxKind.LineCommentTrivia || kind === SyntaxKind.BlockCommentTrivia) {
+      comments.push([at, at + scanner.getTokenLength()]);
+    }
+  }
+  return { commas, comments };
+}
+
+/**
+ * Remove one child (property or element) of container. Exact inverse of appendChild when nothing was
+ * written in between; comments around the child are never removed (they may describe a neighbour).
+ */
+function removeChild(text: string, container: Node, index: number): Splice[] {
+  const children = container.children!;
+  const child = children[index];
+  const start = child.offset;
+  let end = child.offset + child.length;
+  const prev = children[index - 1];
+  const next = children[index + 1];
+  const close = container.offset + container.length - 1;
+  if (prev) {
+    const prevEnd = prev.offset + prev.length;
+    const between = tokensBetween(text, prevEnd, start);
+    if (between.comments.length === 0) return [{ offset: prevEnd, length: end - prevEnd, content: '' }];
+    // Keep the comments: drop the separating comma and the child's own line (from the last comment).
+    const comma = between.commas[0];
+    const lastComment = between.comments[between.comments.length - 1][1];
+    const from = Math.max(lastComment, comma + 1);
+    const edits: Splice[] = [{ offset: from, length: end - from, content: '' }];
+    if (comma < from) edits.unshift({ offset: comma, length: 1, content: '' });
+    return edits;
+  }
+  if (next) {
+    const between = tokensBetween(text, end, next.offset);
+    if (between.comments.length === 0) return [{ offset: start, length: next.offset - start, content: '' }];
+    return [{ offset: start, length: between.commas[0] + 1 - start, content: '' }];
+  }
+  // The only child: also take a trailing comma (JSONC).
+  const after = tokensBetween(text, end, close);
+  if (after.commas.length > 0 && after.comments.every(([s]) => s > after.commas[0])) end = after.commas[0] + 1;
+  const before = tokensBetween(text, container.offset + 1, start);
+  const from = before.comments.length === 0 ? container.offset + 1 : before.comments[before.comments.length - 1][1];
+  return [{ offset: from, length: end - from, content: '' }];
+}
+
+function applySplices(text: string, splices: Splice[]): string {
+  const sorted = [...splices].sort((a, b) => b.offset - a.offset);
+  let out = text;
+  for (const s of sorted) out = out.slice(0, s.offset) + s.content + out.slice(s.offset + s.length);
+  return out;
+}
+
+function withBom(doc: ParsedJson, text: string): string {
+  return doc.bom ? BOM + text : text;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+export { deepEqual };
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** Walk an object path in a value, creating nothing. */
+export function getAt(value: unknown, path: readonly string[]): unknown {
+  let cur: unknown = value;
+  for (const k of path) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(cur, k)) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+function setAt(value: JsonObject, path: readonly string[], v: Json | undefined): void {
+  let cur: JsonObject = value;
+  for (const k of path.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k] as JsonObject;
+  }
+  const last = path[path.length - 1];
+  if (v === undefined) delete cur[last];
+  else cur[last] = v;
+}
+
+function nodeAt(root: Node, path: readonly string[], file: string, text: string): { node: Node | undefined; depth: number; parent: Node } {
+  let cur = root;
+  for (let i = 0; i < path.length; i++) {
+    const props = propertyOf(cur, path[i]);
+    if (props.length > 1) {
+      const { line, column } = lineColumn(text, props[1].offset);
+      throw new UnsafeEditError(file, `"${path.slice(0, i + 1).join('.')}" is defined twice (second at line ${line}:${column})`);
+    }
+    const next = props[0]?.children?.[1];
+    if (!next) return { node: undefined, depth: i, parent: cur };
+    if (next.type !== 'object') {
+      const { line, column } = lineColumn(text, next.offset);
+      throw new UnsafeEditError(file, `expected an object at "${path.slice(0, i + 1).join('.')}" (line ${line}:${column}), found ${next.type}`);
+    }
+    cur = next;
+  }
+  return { node: cur, depth: path.length, parent: cur };
+}
+
+function verify(file: string, dialect: JsonDialect, newFull: string, expected: JsonObject): void {
+  let got: JsonObject;
+  try {
+    got = parseJsonDocument(newFull, file, dialect).value;
+  } catch (e) {
+    throw new UnsafeEditError(file, `the edit would have produced an invalid document (${(e as Error).message})`);
+  }
+  if (!deepEqual(got, expected)) throw new UnsafeEditError(file, 'the edit would have changed more than the entry');
+}
+
+/**
+ * Set `container[name] = value`, creating the container path if needed.
+ * Returns the new full text (BOM kept) and the hint that lets removeJsonEntry restore the original.
+ */
+export function setJsonEntry(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  containerPath: readonly string[],
+  name: string,
+  value: Json,
+): { text: string; hint: InsertHint } {
+  const doc = parseJsonDocument(fullText, file, dialect);
+  const style = detectStyle(doc.text, doc.bom);
+  const expected = clone(doc.value);
+  setAt(expected, [...containerPath, name], value);
+  let text: string;
+  let hint: InsertHint = {};
+  if (!doc.root) {
+    // Empty document: write a fresh one.
+    const nested = nest([...containerPath, name], value);
+    text = render(nested, '', style, false) + style.eol;
+    hint = { createdPath: [], emptyContainerText: doc.text };
+  } else {
+    const found = nodeAt(doc.root, containerPath, file, doc.text);
+    if (found.node) {
+      const container = found.node;
+      const props = propertyOf(container, name);
+      if (props.length > 1) throw new UnsafeEditError(file, `"${name}" is defined twice in "${containerPath.join('.')}"`);
+      if (props.length === 1) {
+        const valueNode = props[0].children![1];
+        const inline = sameLine(doc.text, container.offset, props[0].offset) && container.children!.length > 0 && sameLine(doc.text, container.offset, container.offset + container.length - 1);
+        const content = render(value, lineIndent(doc.text, props[0].offset), style, inline);
+        text = applySplices(doc.text, [{ offset: valueNode.offset, length: valueNode.length, content }]);
+      } else {
+        if ((container.children ?? []).length === 0) hint = { emptyContainerText: doc.text.slice(container.offset, container.offset + container.length) };
+        const splice = appendChild(doc.text, container, (indent, inline) => JSON.stringify(name) + ': ' + render(value, indent, style, inline), style);
+        text = applySplices(doc.text, [splice]);
+      }
+    } else {
+      const missing = containerPath.slice(found.depth);
+      const nested = nest([...missing.slice(1), name], value);
+      const splice = appendChild(doc.text, found.parent, (indent, inline) => JSON.stringify(missing[0]) + ': ' + render(nested, indent, style, inline), style);
+      text = applySplices(doc.text, [splice]);
+      hint = { createdPath: containerPath.slice(0, found.depth + 1) };
+      if ((found.parent.children ?? []).length === 0) {
+        hint.emptyContainerText = doc.text.slice(found.parent.offset, found.parent.offset + found.parent.length);
+      }
+    }
+  }
+  const out = withBom(doc, text);
+  verify(file, dialect, out, expected);
+  return { text: out, hint };
+}
+
+function nest(path: readonly string[], value: Json): Json {
+  let v = value;
+  for (let i = path.length - 1; i >= 0; i--) v = { [path[i]]: v };
+  return v;
+}
+
+function isEmptySkeleton(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  return Object.values(v).every(isEmptySkeleton);
+}
+
+/**
+ * Remove `container[name]`. With the hint recorded by setJsonEntry, a container the insertion created
+ * (or an empty container it filled) is given back exactly as it was.
+ */
+export function removeJsonEntry(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  containerPath: readonly string[],
+  name: string,
+  hint: InsertHint = {},
+): string {
+  const doc = parseJsonDocument(fullText, file, dialect);
+  if (!doc.root) return fullText;
+  const found = nodeAt(doc.root, containerPath, file, doc.text);
+  if (!found.node) return fullText;
+  const container = found.node;
+  const props = propertyOf(container, name);
+  if (props.length === 0) return fullText;
+  if (props.length > 1) throw new UnsafeEditError(file, `"${name}" is defined twice in "${containerPath.join('.')}"`);
+  const expected = clone(doc.value);
+  setAt(expected, [...containerPath, name], undefined);
+
+  let text = applySplices(doc.text, removeChild(doc.text, container, container.children!.indexOf(props[0])));
+  let out = withBom(doc, text);
+  verify(file, dialect, out, expected);
+
+  // Give back a container the insertion created, or the exact text of an empty one it filled.
+  const created = hint.createdPath;
+  if (created && getAt(expected, created) !== undefined && isEmptySkeleton(getAt(expected, created))) {
+    if (created.length === 0) return withBom(doc, hint.emptyContainerText ?? '');
+    const after = parseJsonDocument(out, file, dialect);
+    const parent = nodeAt(after.root!, created.slice(0, -1), file, after.text).node!;
+    const idx = parent.children!.indexOf(propertyOf(parent, created[created.length - 1])[0]);
+    text = applySplices(after.text, removeChild(after.text, parent, idx));
+    const expected2 = clone(expected);
+    setAt(expected2, created, undefined);
+    if (hint.emptyContainerText !== undefined) {
+      text = restoreEmpty(after, text, created.slice(0, -1), hint.emptyContainerText, file, dialect);
+    }
+    out = withBom(doc, text);
+    verify(file, dialect, out, expected2);
+  } else if (hint.emptyContainerText !== undefined && !created) {
+    const after = parseJsonDocument(out, file, dialect);
+    const restored = restoreEmpty(after, after.text, containerPath, hint.emptyContainerText, file, dialect);
+    if (restored !== after.text) {
+      out = withBom(doc, restored);
+      verify(file, dialect, out, expected);
+    }
+  }
+  return out;
+}
+
+/** Replace an object that has no properties left (and no comments) by its recorded original text. */
+function restoreEmpty(_doc: ParsedJson, text: string, path: readonly string[], original: string, file: string, dialect: JsonDialect): string {
+  const reparsed = parseJsonDocument(text, file, dialect);
+  if (!reparsed.root) return text;
+  const node = nodeAt(reparsed.root, path, file, reparsed.text).node;
+  if (!node || (node.children ?? []).length > 0) return text;
+  const inner = text.slice(node.offset + 1, node.offset + node.length - 1);
+  if (inner.trim() !== '') return text; // a comment lives there now: keep it
+  return text.slice(0, node.offset) + original + text.slice(node.offset + node.length);
+}
+
+/** Append an element to the array at `arrayPath` (created if missing). Used for VS Code `inputs`. */
+export function appendJsonArrayElement(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  arrayPath: readonly string[],
+  element: Json,
+): { text: string; hint: InsertHint } {
+  const doc = parseJsonDocument(fullText, file, dialect);
+  const existing = getAt(doc.value, arrayPath);
+  if (existing === undefined || !doc.root) {
+    const created = setJsonEntry(fullText, file, dialect, arrayPath.slice(0, -1), arrayPath[arrayPath.length - 1], [element]);
+    return { text: created.text, hint: { ...created.hint, arrayCreated: true } };
+  }
+  if (!Array.isArray(existing)) throw new UnsafeEditError(file, `expected an array at "${arrayPath.join('.')}"`);
+  const style = detectStyle(doc.text, doc.bom);
+  const arr = arrayNode(doc, arrayPath);
+  const hint: InsertHint = (arr.children ?? []).length === 0 ? { emptyContainerText: doc.text.slice(arr.offset, arr.offset + arr.length) } : {};
+  const splice = appendChild(doc.text, arr, (indent, inline) => render(element, indent, style, inline), style);
+  const out = withBom(doc, applySplices(doc.text, [splice]));
+  const expected = clone(doc.value);
+  setAt(expected, arrayPath, [...existing, element]);
+  verify(file, dialect, out, expected);
+  return { text: out, hint };
+}
+
+function arrayNode(doc: ParsedJson, arrayPath: readonly string[]): Node {
+  const parent = nodeAt(doc.root!, arrayPath.slice(0, -1), '', doc.text).node!;
+  return propertyOf(parent, arrayPath[arrayPath.length - 1])[0].children![1];
+}
+
+/** Remove the elements for which `match` is true from the array at arrayPath. */
+export function removeJsonArrayElements(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  arrayPath: readonly string[],
+  match: (element: Json) => boolean,
+  hint: InsertHint = {},
+): string {
+  let out = fullText;
+  for (;;) {
+    const doc = parseJsonDocument(out, file, dialect);
+    const existing = getAt(doc.value, arrayPath);
+    if (!doc.root || !Array.isArray(existing)) return out;
+    const idx = existing.findIndex((e) => match(e as Json));
+    if (idx === -1) break;
+    const arr = arrayNode(doc, arrayPath);
+    const expected = clone(doc.value);
+    setAt(expected, arrayPath, existing.filter((_, i) => i !== idx));
+    out = withBom(doc, applySplices(doc.text, removeChild(doc.text, arr, idx)));
+    verify(file, dialect, out, expected);
+  }
+  const doc = parseJsonDocument(out, file, dialect);
+  const arr = getAt(doc.value, arrayPath);
+  if (Array.isArray(arr) && arr.length === 0) {
+    if (hint.arrayCreated) {
+      const { arrayCreated: _, ...parentHint } = hint;
+      return removeJsonEntry(out, file, dialect, arrayPath.slice(0, -1), arrayPath[arrayPath.length - 1], parentHint);
+    }
+    if (hint.emptyContainerText !== undefined) {
+      const node = arrayNode(doc, arrayPath);
+      const inner = doc.text.slice(node.offset + 1, node.offset + node.length - 1);
+      if (inner.trim() === '') {
+        return withBom(doc, doc.text.slice(0, node.offset) + hint.emptyContainerText + doc.text.slice(node.offset + node.length));
+      }
+    }
+  }
+  return out;
+}

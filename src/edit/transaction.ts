@@ -1,0 +1,179 @@
+/**
+ * The one way mcpwire changes a file: lock → re-read → edit (the editor parses and verifies) → back up
+ * the previous bytes → write a temp file in the same folder → fsync → rename over → fsync the folder.
+ * A reader (or a crash) sees the old file or the new one, never a mix. Symlinked config files are
+ * edited through the link (the link stays a link); mode and owner are kept.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { ConfigParseError, lineColumn } from '../errors.js';
+import type { Platform } from '../platform.js';
+import { acquireLock } from './lock.js';
+
+export interface EditOutcome {
+  /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
+  text: string | null;
+  /** The new text holds a literal secret: the file becomes 0600. */
+  secret: boolean;
+}
+
+export interface FileWrite {
+  /** The path as the client knows it (may be a symlink). */
+  file: string;
+  /** Another writer's lock to take instead of mcpwire's own (Claude Code's `~/.claude.json.lock`). */
+  sharedLock?: string;
+  /** Compute the new text from the current one (null: no such file). Throw to refuse; nothing is written. */
+  edit(current: string | null): EditOutcome;
+}
+
+export interface FileWriteResult {
+  file: string;
+  realFile: string;
+  before: string | null;
+  after: string | null;
+  changed: boolean;
+  /** Where the previous bytes were saved (undefined: the file did not exist). */
+  backup?: string;
+}
+
+export interface TransactionContext {
+  platform: Platform;
+  stateDir: string;
+  /** Folder for this command's backups. */
+  backupDir: string;
+  dryRun: boolean;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function sha256(text: string | null): string | null {
+  return text === null ? null : createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Follow symlinks to the file that really holds the bytes (which may not exist yet). */
+export function resolveReal(p: Platform, file: string): string {
+  let cur = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let st;
+    try {
+      st = p.fs.lstatSync(cur);
+    } catch {
+      return cur;
+    }
+    if (!st.isSymbolicLink()) return cur;
+    try {
+      return p.fs.realpathSync(cur);
+    } catch {
+      // Dangling link: write where it points.
+      const target = (p.fs as unknown as { readlinkSync(x: string): string }).readlinkSync(cur);
+      cur = p.path.resolve(p.path.dirname(cur), target);
+    }
+  }
+  return cur;
+}
+
+export function readText(p: Platform, file: string): string | null {
+  let buf: Buffer;
+  try {
+    buf = p.fs.readFileSync(file) as Buffer;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  try {
+    return utf8.decode(buf);
+  } catch {
+    const bad = firstInvalidUtf8(buf);
+    const { line, column } = lineColumn(buf.subarray(0, bad).toString('latin1'), bad);
+    throw new ConfigParseError(file, line, column, 'the file is not valid UTF-8');
+  }
+}
+
+function firstInvalidUtf8(buf: Buffer): number {
+  for (let i = 0; i < buf.length; i++) {
+    try {
+      utf8.decode(buf.subarray(0, i + 1));
+    } catch {
+      // A truncated sequence is only invalid if no continuation follows; good enough for a position.
+      if (i + 4 >= buf.length || (buf[i + 1] & 0xc0) !== 0x80) return i;
+    }
+  }
+  return 0;
+}
+
+export function lockPathFor(ctx: TransactionContext, realFile: string, sharedLock?: string): string {
+  if (sharedLock) return sharedLock;
+  const key = createHash('sha256').update(realFile).digest('hex').slice(0, 24);
+  return ctx.platform.path.join(ctx.stateDir, 'locks', key + '.lock');
+}
+
+export function writeFileTransaction(ctx: TransactionContext, req: FileWrite): FileWriteResult {
+  const p = ctx.platform;
+  const realFile = resolveReal(p, req.file);
+  const release = acquireLock(p, lockPathFor(ctx, realFile, req.sharedLock), { ownerDir: ctx.stateDir });
+  try {
+    const before = readText(p, realFile);
+    const outcome = req.edit(before);
+    const changed = outcome.text !== before;
+    const result: FileWriteResult = { file: req.file, realFile, before, after: outcome.text, changed };
+    if (!changed || ctx.dryRun) return result;
+    if (before !== null) result.backup = backup(ctx, realFile, before);
+    if (outcome.text === null) p.fs.unlinkSync(realFile);
+    else atomicWrite(p, realFile, outcome.text, outcome.secret);
+    return result;
+  } finally {
+    release();
+  }
+}
+
+let backupSeq = 0;
+function backup(ctx: TransactionContext, realFile: string, text: string): string {
+  const p = ctx.platform;
+  p.fs.mkdirSync(ctx.backupDir, { recursive: true, mode: 0o700 });
+  const name = `${String(++backupSeq).padStart(2, '0')}-${p.path.basename(realFile)}`;
+  const dest = p.path.join(ctx.backupDir, name);
+  // Backups can hold secrets the user put in their config: private to the user.
+  p.fs.writeFileSync(dest, text, { mode: 0o600 });
+  return dest;
+}
+
+/** temp file in the same folder → fsync → rename over → fsync the folder. Keeps mode and owner. */
+export function atomicWrite(p: Platform, realFile: string, text: string, secret: boolean): void {
+  const dir = p.path.dirname(realFile);
+  let prev: { mode: number; uid: number; gid: number } | undefined;
+  try {
+    const st = p.fs.statSync(realFile);
+    prev = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  } catch {
+    p.fs.mkdirSync(dir, { recursive: true });
+  }
+  const tmp = p.path.join(dir, `.${p.path.basename(realFile)}.mcpwire-${p.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const mode = secret ? 0o600 : prev ? prev.mode : 0o666;
+  const fd = p.fs.openSync(tmp, 'wx', mode);
+  try {
+    p.fs.writeSync(fd, text);
+    p.fs.fsyncSync(fd);
+  } catch (e) {
+    p.fs.closeSync(fd);
+    p.fs.unlinkSync(tmp);
+    throw e;
+  }
+  p.fs.closeSync(fd);
+  try {
+    if (prev || secret) p.fs.chmodSync(tmp, mode); // open()'s mode is filtered by umask
+    if (prev && typeof process.getuid === 'function' && (prev.uid !== process.getuid() || prev.gid !== process.getgid?.())) {
+      p.fs.chownSync(tmp, prev.uid, prev.gid);
+    }
+  } catch {
+    /* chown needs privileges; the content is what matters */
+  }
+  p.fs.renameSync(tmp, realFile);
+  if (p.os !== 'win32') {
+    try {
+      const dfd = p.fs.openSync(dir, 'r');
+      p.fs.fsyncSync(dfd);
+      p.fs.closeSync(dfd);
+    } catch {
+      /* some file systems cannot fsync a folder */
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Everything that differs between machines comes in through Platform: OS, environment, home, cwd,
+ * file system, clock. Commands and targets never read process.* directly, so tests swap all of it
+ * (an injected win32/darwin platform for path tests, memfs for unit tests, a scratch HOME for
+ * integration tests).
+ */
+import nodeFs from 'node:fs';
+import nodePath from 'node:path';
+import os from 'node:os';
+
+export type OS = 'linux' | 'darwin' | 'win32';
+
+/** The synchronous fs calls mcpwire uses (node:fs and memfs both fit). */
+export type Fs = Pick<
+  typeof nodeFs,
+  | 'readFileSync'
+  | 'writeFileSync'
+  | 'existsSync'
+  | 'statSync'
+  | 'lstatSync'
+  | 'mkdirSync'
+  | 'renameSync'
+  | 'unlinkSync'
+  | 'rmdirSync'
+  | 'rmSync'
+  | 'openSync'
+  | 'closeSync'
+  | 'writeSync'
+  | 'fsyncSync'
+  | 'chmodSync'
+  | 'chownSync'
+  | 'realpathSync'
+  | 'readdirSync'
+  | 'utimesSync'
+  | 'copyFileSync'
+>;
+
+export interface Platform {
+  os: OS;
+  env: Record<string, string | undefined>;
+  home: string;
+  cwd: string;
+  fs: Fs;
+  path: nodePath.PlatformPath;
+  now(): number;
+  /** Absolute path of the Node binary running mcpwire (GUI clients do not see the shell's PATH). */
+  execPath: string;
+  /** Absolute path of the mcpwire launcher script (bin/mcpwire.js), for stdio bridge entries. */
+  launcher: string;
+  pid: number;
+}
+
+export function currentPlatform(launcher = process.argv[1] ?? ''): Platform {
+  const p = process.platform;
+  return {
+    os: p === 'win32' ? 'win32' : p === 'darwin' ? 'darwin' : 'linux',
+    env: process.env,
+    home: process.env.HOME && p !== 'win32' ? process.env.HOME : os.homedir(),
+    cwd: process.cwd(),
+    fs: nodeFs,
+    path: nodePath,
+    now: () => Date.now(),
+    execPath: process.execPath,
+    launcher,
+    pid: process.pid,
+  };
+}
+
+/** A platform for tests: the given OS's path rules, env and fs. */
+export function fakePlatform(o: Partial<Platform> & { os: OS; home: string; fs: Fs }): Platform {
+  const path = o.os === 'win32' ? nodePath.win32 : nodePath.posix;
+  return {
+    env: {},
+    cwd: o.home,
+    path,
+    now: () => Date.now(),
+    execPath: o.os === 'win32' ? 'C:\\Program Files\\nodejs\\node.exe' : '/usr/local/bin/node',
+    launcher: o.os === 'win32' ? 'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\mcpwire\\bin\\mcpwire.js' : '/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js',
+    pid: 4242,
+    ...o,
+  };
+}
+
+export function envOr(platform: Platform, name: string): string | undefined {
+  const v = platform.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** XDG config home (Linux/macOS CLIs) — `$XDG_CONFIG_HOME` or `~/.config`. */
+export function xdgConfigHome(platform: Platform): string {
+  return envOr(platform, 'XDG_CONFIG_HOME') ?? platform.path.join(platform.home, '.config');
+}
+
+/** Windows `%APPDATA%` (Roaming) and `%LOCALAPPDATA%`, with the usual defaults. */
+export function appData(platform: Platform): string {
+  return envOr(platform, 'APPDATA') ?? platform.path.join(platform.home, 'AppData', 'Roaming');
+}
+export function localAppData(platform: Platform): string {
+  return envOr(platform, 'LOCALAPPDATA') ?? platform.path.join(platform.home, 'AppData', 'Local');
+}
+
+/** Is `bin` an executable on PATH? (Detection only; nothing is run.) */
+export function onPath(platform: Platform, bin: string): boolean {
+  const pathVar = platform.env.PATH ?? platform.env.Path ?? '';
+  const sep = platform.os === 'win32' ? ';' : ':';
+  const exts = platform.os === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
+  for (const dir of pathVar.split(sep)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      if (platform.fs.existsSync(platform.path.join(dir, bin + ext))) return true;
+    }
+  }
+  return false;
+}
+
+/** The project root for project/local scopes: the nearest folder with `.git`, else cwd. */
+export function projectRoot(platform: Platform): string {
+  let dir = platform.cwd;
+  for (;;) {
+    if (platform.fs.existsSync(platform.path.join(dir, '.git'))) return dir;
+    const parent = platform.path.dirname(dir);
+    if (parent === dir) return platform.cwd;
+    dir = parent;
+  }
+}
+
+/** mcpwire's own state dir (servers it knows, what it wrote where, backups). */
+export function stateDir(platform: Platform): string {
+  const explicit = envOr(platform, 'MCPWIRE_CONFIG_DIR');
+  if (explicit) return explicit;
+  if (platform.os === 'win32') return platform.path.join(appData(platform), 'mcpwire');
+  return platform.path.join(xdgConfigHome(platform), 'mcpwire');
+}

@@ -1,0 +1,125 @@
+/**
+ * mcpwire's own state, in `$MCPWIRE_CONFIG_DIR` (default `~/.config/mcpwire`, `%APPDATA%\mcpwire`):
+ *   servers.json   servers it knows (name → url, headers by name/variable; never a secret value)
+ *   ledger.json    what it wrote where, with the hints that let `remove` give back the original bytes
+ *   journal.json   the last write commands, for `mcpwire undo`
+ *   backups/       the previous bytes of every file it changed (0600, folder 0700)
+ * Every update happens under a lock and is written atomically.
+ */
+import { ConfigParseError } from './errors.js';
+import { acquireLock } from './edit/lock.js';
+import { atomicWrite, readText } from './edit/transaction.js';
+import type { InsertHint } from './edit/json.js';
+import { stateDir, type Platform } from './platform.js';
+
+export interface LedgerRecord {
+  target: string;
+  scope: string;
+  name: string;
+  hint: InsertHint;
+  /** VS Code: how the inputs array looked before (to give it back exactly). */
+  inputsHint?: InsertHint;
+  /** mcpwire created the file: removing its last entry deletes it again. */
+  createdFile?: boolean;
+  /** sha256 of the file right after mcpwire wrote it. */
+  writtenSha: string | null;
+  at: string;
+}
+
+export interface JournalFile {
+  file: string;
+  realFile: string;
+  /** null: the file did not exist before. */
+  backup: string | null;
+  beforeSha: string | null;
+  afterSha: string | null;
+  /** The other writer's lock this file is edited under (Claude Code's), if any. */
+  sharedLock?: string;
+}
+
+export interface JournalEntry {
+  id: string;
+  at: string;
+  command: string;
+  files: JournalFile[];
+  /** Ledger records as they were before this command (null: absent), to restore on undo. */
+  ledgerBefore: Record<string, LedgerRecord | null>;
+}
+
+export interface KnownServer {
+  name: string;
+  url: string;
+  headers?: string[];
+  headerEnvs?: Array<{ name: string; variable: string }>;
+  addedAt: string;
+}
+
+export interface StateFiles {
+  ledger: Record<string, LedgerRecord>;
+  journal: JournalEntry[];
+  servers: Record<string, KnownServer>;
+}
+
+const JOURNAL_KEEP = 20;
+
+export function ledgerKey(realFile: string, container: readonly string[], name: string): string {
+  return JSON.stringify([realFile, ...container, name]);
+}
+
+export class State {
+  readonly dir: string;
+  constructor(private readonly p: Platform) {
+    this.dir = stateDir(p);
+  }
+
+  private file(name: keyof StateFiles): string {
+    return this.p.path.join(this.dir, name + '.json');
+  }
+
+  read<K extends keyof StateFiles>(name: K): StateFiles[K] {
+    const f = this.file(name);
+    const text = readText(this.p, f);
+    if (text === null) return (name === 'journal' ? [] : {}) as StateFiles[K];
+    try {
+      return JSON.parse(text) as StateFiles[K];
+    } catch (e) {
+      throw new ConfigParseError(f, 1, 1, `mcpwire's state file is damaged (${(e as Error).message})`, `Move ${f} aside; mcpwire starts a fresh one.`);
+    }
+  }
+
+  /** Read-modify-write some state files under the state lock. */
+  update(fn: (s: Partial<StateFiles>) => void, names: Array<keyof StateFiles>): void {
+    const p = this.p;
+    p.fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const release = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
+    try {
+      const s: Partial<StateFiles> = {};
+      for (const n of names) (s as Record<string, unknown>)[n] = this.read(n);
+      fn(s);
+      if (s.journal && s.journal.length > JOURNAL_KEEP) {
+        for (const old of s.journal.splice(0, s.journal.length - JOURNAL_KEEP)) this.dropBackups(old);
+      }
+      for (const n of names) atomicWrite(p, this.file(n), JSON.stringify(s[n], null, 2) + '\n', true);
+    } finally {
+      release();
+    }
+  }
+
+  backupDir(txId: string): string {
+    return this.p.path.join(this.dir, 'backups', txId);
+  }
+
+  private dropBackups(entry: JournalEntry): void {
+    try {
+      this.p.fs.rmSync(this.backupDir(entry.id), { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+  }
+}
+
+export function newTransactionId(p: Platform): string {
+  const d = new Date(p.now());
+  const stamp = d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${p.pid}-${Math.random().toString(36).slice(2, 6)}`;
+}

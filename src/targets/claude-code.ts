@@ -1,0 +1,49 @@
+/** Claude Code: `~/.claude.json` (user: top-level mcpServers; local: projects[root].mcpServers), `.mcp.json` (project). */
+import { envOr, onPath } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, isObject, readCommonEntry } from './common.js';
+import type { Target, TargetContext } from './types.js';
+
+function claudeJson(ctx: TargetContext): string {
+  const { platform: p } = ctx;
+  const dir = envOr(p, 'CLAUDE_CONFIG_DIR') ?? p.home;
+  return p.path.join(dir, '.claude.json');
+}
+
+export const claudeCode: Target = {
+  id: 'claude-code',
+  name: 'Claude Code',
+  scopes: ['user', 'project', 'local'],
+  format: 'json', // strict: one comment and Claude Code declares the file corrupted and replaces it
+  detect(ctx) {
+    const { platform: p } = ctx;
+    const dir = envOr(p, 'CLAUDE_CONFIG_DIR') ?? p.path.join(p.home, '.claude');
+    return p.fs.existsSync(dir) || p.fs.existsSync(claudeJson(ctx)) || onPath(p, 'claude');
+  },
+  file(scope, ctx) {
+    return scope === 'project' ? ctx.platform.path.join(ctx.projectRoot, '.mcp.json') : claudeJson(ctx);
+  },
+  container(scope, ctx) {
+    return scope === 'local' ? ['projects', ctx.projectRoot, 'mcpServers'] : ['mcpServers'];
+  },
+  // Claude Code locks ~/.claude.json with a proper-lockfile directory lock; take the same one.
+  sharedLock: (file) => file + '.lock',
+  render(spec) {
+    // `type` is required: an entry without it is read as stdio and skipped.
+    return {
+      value: compact({ type: 'http', url: spec.url, headers: headersWithRefs(spec, (v) => `\${${v}}`) }),
+      literalSecret: spec.headers.length > 0,
+      warnings: [],
+    };
+  },
+  read(name, raw) {
+    const e = readCommonEntry(name, raw);
+    if (e.kind === 'remote' && isObject(raw)) {
+      if (raw.type === undefined) e.problems.push('no "type": Claude Code reads it as a stdio server and skips it (add "type": "http")');
+      else if (raw.type !== 'http' && raw.type !== 'sse') e.problems.push(`"type": ${JSON.stringify(raw.type)} is not a remote transport (use "http")`);
+    }
+    return e;
+  },
+  transportKeys: COMMON_TRANSPORT_KEYS,
+  scopeNote: (scope) =>
+    scope === 'project' ? 'Claude Code asks each user to approve servers from .mcp.json the first time it starts in this project.' : undefined,
+};

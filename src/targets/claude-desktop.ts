@@ -1,0 +1,68 @@
+/**
+ * Claude Desktop: stdio entries only. A remote server is reached through the stdio bridge
+ * `mcpwire proxy NAME`, written with absolute paths because GUI apps do not see the shell's PATH.
+ */
+import { appData, localAppData, xdgConfigHome } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, isObject, readCommonEntry } from './common.js';
+import type { Target, TargetContext } from './types.js';
+
+const MSIX_PACKAGE = 'Claude_pzs8sxrjxfjjc';
+
+function configDir(ctx: TargetContext): string {
+  const p = ctx.platform;
+  if (p.os === 'darwin') return p.path.join(p.home, 'Library', 'Application Support', 'Claude');
+  if (p.os === 'win32') {
+    // The Microsoft Store (MSIX) build reads a virtualised copy; writing %APPDATA% silently does nothing there.
+    const msixPackage = p.path.join(localAppData(p), 'Packages', MSIX_PACKAGE);
+    if (p.fs.existsSync(msixPackage)) return p.path.join(msixPackage, 'LocalCache', 'Roaming', 'Claude');
+    return p.path.join(appData(p), 'Claude');
+  }
+  return p.path.join(xdgConfigHome(p), 'Claude');
+}
+
+export const claudeDesktop: Target = {
+  id: 'claude-desktop',
+  name: 'Claude Desktop',
+  scopes: ['user'],
+  format: 'json',
+  detect(ctx) {
+    const p = ctx.platform;
+    return p.fs.existsSync(configDir(ctx)) || (p.os === 'win32' && p.fs.existsSync(p.path.join(localAppData(p), 'Packages', MSIX_PACKAGE)));
+  },
+  file: (_scope, ctx) => ctx.platform.path.join(configDir(ctx), 'claude_desktop_config.json'),
+  container: () => ['mcpServers'],
+  render(spec, ctx) {
+    const p = ctx.platform;
+    const warnings: string[] = [];
+    const bridgeArgs = ['proxy', spec.name, '--url', spec.url];
+    for (const h of spec.headers) bridgeArgs.push('--header', `${h.name}: ${h.value}`);
+    for (const h of spec.headerEnvs) bridgeArgs.push('--header-env', `${h.name}=${h.variable}`);
+    if (spec.headerEnvs.length > 0) {
+      warnings.push(
+        `Claude Desktop does not see your shell's environment: ${spec.headerEnvs.map((h) => '$' + h.variable).join(', ')} must be set for the app itself, or log in with \`mcpwire auth login\` so the bridge uses the keychain.`,
+      );
+    }
+    if (/[\\/]_npx[\\/]/.test(p.launcher)) {
+      warnings.push('mcpwire runs from the npx cache, which npm may clean: install it (`npm i -g mcpwire`) and add again so Claude Desktop keeps finding the bridge.');
+    }
+    let command: string;
+    let args: string[];
+    if (p.os === 'win32' && /\.(cmd|bat)$/i.test(p.launcher)) {
+      // A .cmd shim cannot be spawned directly by a GUI app on Windows: go through cmd.
+      command = 'cmd';
+      args = ['/c', p.launcher, ...bridgeArgs];
+    } else {
+      command = p.execPath;
+      args = [p.launcher, ...bridgeArgs];
+    }
+    return { value: { command, args }, literalSecret: spec.headers.length > 0, warnings };
+  },
+  read(name, raw) {
+    const e = readCommonEntry(name, raw);
+    if (e.kind === 'remote' && isObject(raw) && raw.command === undefined) {
+      e.problems.push('Claude Desktop ignores url entries (stdio only): replace it with `mcpwire mcp add --target claude-desktop`');
+    }
+    return e;
+  },
+  transportKeys: COMMON_TRANSPORT_KEYS,
+};

@@ -1,0 +1,29 @@
+/** Cursor: `~/.cursor/mcp.json` (all OSes, under %USERPROFILE% on Windows), `.cursor/mcp.json` per project. */
+import { onPath } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, readCommonEntry } from './common.js';
+import type { Target } from './types.js';
+
+export const cursor: Target = {
+  id: 'cursor',
+  name: 'Cursor',
+  scopes: ['user', 'project'],
+  format: 'jsonc', // Cursor accepts comments; we keep them and never add one
+  detect(ctx) {
+    const p = ctx.platform;
+    return p.fs.existsSync(p.path.join(p.home, '.cursor')) || onPath(p, 'cursor');
+  },
+  file(scope, ctx) {
+    const { path, home } = ctx.platform;
+    return scope === 'project' ? path.join(ctx.projectRoot, '.cursor', 'mcp.json') : path.join(home, '.cursor', 'mcp.json');
+  },
+  container: () => ['mcpServers'],
+  render(spec) {
+    return {
+      value: compact({ url: spec.url, headers: headersWithRefs(spec, (v) => `\${env:${v}}`) }),
+      literalSecret: spec.headers.length > 0,
+      warnings: [],
+    };
+  },
+  read: (name, raw) => readCommonEntry(name, raw),
+  transportKeys: COMMON_TRANSPORT_KEYS,
+};

@@ -1,0 +1,68 @@
+import type { JsonObject } from '../edit/types.js';
+import type { Platform } from '../platform.js';
+
+export type Scope = 'user' | 'project' | 'local';
+export const SCOPES: readonly Scope[] = ['user', 'project', 'local'];
+
+/** strict JSON (never a comment or trailing comma), JSONC (comments, trailing commas), TOML. */
+export type Format = 'json' | 'jsonc' | 'toml';
+
+/** What the user asked to connect, independent of any client. */
+export interface ServerSpec {
+  name: string;
+  url: string;
+  /** `--header "K: V"`: written literally. */
+  headers: Array<{ name: string; value: string }>;
+  /** `--header-env "K=VAR"`: the value comes from environment variable VAR, in each client's syntax. */
+  headerEnvs: Array<{ name: string; variable: string }>;
+}
+
+export interface RenderedEntry {
+  /** The entry, exactly as the client expects it. */
+  value: JsonObject;
+  /** VS Code: `inputs` the entry references (`${input:ID}`), added beside it. */
+  inputs?: JsonObject[];
+  /** The entry holds a literal header value: the file becomes 0600 and the command warns. */
+  literalSecret: boolean;
+  warnings: string[];
+}
+
+/** An entry read back from a client file, whoever wrote it. */
+export interface ReadEntry {
+  name: string;
+  /** remote: the client talks HTTP itself; bridge: a stdio command that reaches a URL; stdio: a local server. */
+  kind: 'remote' | 'bridge' | 'stdio' | 'unknown';
+  url?: string;
+  /** Header names, with values (env references shown as the client writes them). */
+  headers?: Record<string, string>;
+  /** What makes this entry wrong for this client (empty when fine). */
+  problems: string[];
+}
+
+export interface TargetContext {
+  platform: Platform;
+  /** Project root (git root or cwd) for project and local scopes. */
+  projectRoot: string;
+}
+
+export interface Target {
+  id: string;
+  name: string;
+  /** Scopes this client reads, in order of precedence from lowest to highest. */
+  scopes: readonly Scope[];
+  format: Format;
+  /** The client is installed: its config dir or binary exists. */
+  detect(ctx: TargetContext): boolean;
+  /** Absolute path of the file that holds servers for a scope. */
+  file(scope: Scope, ctx: TargetContext): string;
+  /** Object path of the servers container inside the file. */
+  container(scope: Scope, ctx: TargetContext): string[];
+  /** The lock another writer of this file takes (Claude Code's `~/.claude.json.lock`), if any. */
+  sharedLock?(file: string): string;
+  render(spec: ServerSpec, ctx: TargetContext): RenderedEntry;
+  read(name: string, raw: unknown): ReadEntry;
+  /** Keys that decide how the client reaches the server; any other key is the user's (kept on update). */
+  transportKeys: readonly string[];
+  /** What the client will ask the user after a write to this scope (e.g. approving project servers). */
+  scopeNote?(scope: Scope): string | undefined;
+}
