@@ -1,10 +1,11 @@
 // Bundles src/ into dist/ (ESM, code-split so each command loads only what it needs).
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
+// Files are replaced in place (never a moment without dist/), then stale chunks are pruned.
+const result = await build({
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
   bundle: true,
@@ -22,4 +23,12 @@ await build({
   // commander (CommonJS) requires node built-ins: give the ESM bundle a require.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   logLevel: 'warning',
+  metafile: true,
 });
+const keep = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(f)));
+for (const dir of ['dist', 'dist/chunks']) {
+  for (const f of readdirSync(dir)) {
+    const full = path.resolve(dir, f);
+    if (f !== 'chunks' && !keep.has(full) && !keep.has(full.replace(/\.LEGAL\.txt$/, ''))) rmSync(full, { force: true });
+  }
+}

@@ -100,6 +100,11 @@ export function renderReports(ctx: Context, reports: WriteReport[], opts: { json
   const { io } = ctx;
   const exit = reports.some((r) => r.action === 'refused') ? 2 : reports.some((r) => r.action === 'failed') ? 1 : 0;
   if (opts.json) {
+    // stdout holds the JSON alone; people still see warnings and errors on stderr.
+    for (const r of reports) {
+      if (r.error) io.err(`mcpwire: ${r.error.message}${r.error.fix ? `\nfix: ${r.error.fix}` : ''}`);
+      for (const warning of r.warnings) io.err(`warning: ${warning}`);
+    }
     io.json({
       dryRun: opts.dryRun || undefined,
       changes: reports.map((r) => ({ target: r.target, scope: r.scope, file: r.file, action: r.action, ...(r.error ? { error: r.error.message, fix: r.error.fix } : {}), ...(r.warnings.length ? { warnings: r.warnings } : {}), ...(r.diff ? { diff: r.diff } : {}) })),

@@ -96,7 +96,15 @@ export function detectStyle(text: string, bom: boolean): DocStyle {
   const eol = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
   let indent = '  ';
   const m = /\n([ \t]+)\S/.exec(text);
-  if (m) indent = m[1].startsWith('\t') ? '\t' : ' '.repeat(Math.min(m[1].length, 8));
+  if (m) {
+    let ws = m[1];
+    // When the first line is indented too (an indented root `{`), the unit is the difference.
+    const first = /^([ \t]*)\S/.exec(text);
+    if (first && first[1] !== '' && text.slice(nl, m.index).trim() === '' && ws.startsWith(first[1]) && ws.length > first[1].length) {
+      ws = ws.slice(first[1].length);
+    }
+    indent = ws.startsWith('\t') ? '\t' : ' '.repeat(Math.min(ws.length, 8));
+  }
   return { eol, indent, bom };
 }
 
@@ -177,7 +185,7 @@ function removeChild(text: string, container: Node, index: number): Splice[] {
   const children = container.children!;
   const child = children[index];
   const start = child.offset;
-  let end = child.offset + child.length;
+  const end = child.offset + child.length;
   const prev = children[index - 1];
   const next = children[index + 1];
   const close = container.offset + container.length - 1;
@@ -185,25 +193,50 @@ function removeChild(text: string, container: Node, index: number): Splice[] {
     const prevEnd = prev.offset + prev.length;
     const between = tokensBetween(text, prevEnd, start);
     if (between.comments.length === 0) return [{ offset: prevEnd, length: end - prevEnd, content: '' }];
-    // Keep the comments: drop the separating comma and the child's own line (from the last comment).
-    const comma = between.commas[0];
-    const lastComment = between.comments[between.comments.length - 1][1];
-    const from = Math.max(lastComment, comma + 1);
-    const edits: Splice[] = [{ offset: from, length: end - from, content: '' }];
-    if (comma < from) edits.unshift({ offset: comma, length: 1, content: '' });
-    return edits;
+    // Comments before the child stay where they are (below: with the next sibling, or as the last child).
   }
   if (next) {
     const between = tokensBetween(text, end, next.offset);
     if (between.comments.length === 0) return [{ offset: start, length: next.offset - start, content: '' }];
-    return [{ offset: start, length: between.commas[0] + 1 - start, content: '' }];
+    const comma = between.commas[0];
+    if (between.comments[0][0] < comma) {
+      // `"a": 1 /* c */,`: keep the comment, drop the child and the comma
+      return [{ offset: start, length: end - start, content: '' }, { offset: comma, length: 1, content: '' }];
+    }
+    return [{ offset: start, length: comma + 1 - start, content: '' }];
   }
-  // The only child: also take a trailing comma (JSONC).
+  // The last child (comments, if any, before it are kept): also take its trailing comma (JSONC).
+  const edits: Splice[] = [];
+  let to = end;
   const after = tokensBetween(text, end, close);
-  if (after.commas.length > 0 && after.comments.every(([s]) => s > after.commas[0])) end = after.commas[0] + 1;
-  const before = tokensBetween(text, container.offset + 1, start);
-  const from = before.comments.length === 0 ? container.offset + 1 : before.comments[before.comments.length - 1][1];
-  return [{ offset: from, length: end - from, content: '' }];
+  const trailing: number | undefined = after.commas[0];
+  if (trailing !== undefined) {
+    if (after.comments.some(([s]) => s < trailing)) edits.push({ offset: trailing, length: 1, content: '' });
+    else to = trailing + 1;
+  }
+  let lastComment: [number, number] | undefined;
+  let from: number;
+  if (prev) {
+    const between = tokensBetween(text, prev.offset + prev.length, start);
+    const comma = between.commas[0];
+    lastComment = between.comments[between.comments.length - 1];
+    from = Math.max(lastComment[1], comma + 1);
+    // Drop the separating comma, unless the child had a trailing comma: then the previous child keeps it as one.
+    if (trailing === undefined) edits.push({ offset: comma, length: 1, content: '' });
+  } else {
+    const before = tokensBetween(text, container.offset + 1, start);
+    lastComment = before.comments[before.comments.length - 1];
+    from = lastComment ? lastComment[1] : container.offset + 1;
+  }
+  if (lastComment && from === lastComment[1] && text.startsWith('//', lastComment[0])) {
+    // Never pull what follows the child onto a `// comment` line (it would become part of the comment).
+    const eol = text.slice(to).search(/[\r\n]/);
+    const rest = eol === -1 ? text.slice(to) : text.slice(to, to + eol);
+    if (rest.trim() === '') to += rest.length;
+    else from = start;
+  }
+  edits.push({ offset: from, length: to - from, content: '' });
+  return edits;
 }
 
 function applySplices(text: string, splices: Splice[]): string {
@@ -322,7 +355,8 @@ export function setJsonEntry(
       if (props.length > 1) throw new UnsafeEditError(file, `"${name}" is defined twice in "${containerPath.join('.')}"`);
       if (props.length === 1) {
         const valueNode = props[0].children![1];
-        const inline = sameLine(doc.text, container.offset, props[0].offset) && container.children!.length > 0 && sameLine(doc.text, container.offset, container.offset + container.length - 1);
+        // Same rule as appendChild: a property that follows something on its line is written inline.
+        const inline = doc.text.slice(doc.text.lastIndexOf('\n', props[0].offset - 1) + 1, props[0].offset).trim() !== '';
         const content = render(value, lineIndent(doc.text, props[0].offset), style, inline);
         text = applySplices(doc.text, [{ offset: valueNode.offset, length: valueNode.length, content }]);
       } else {
@@ -417,8 +451,14 @@ function restoreEmpty(_doc: ParsedJson, text: string, path: readonly string[], o
   const node = nodeAt(reparsed.root, path, file, reparsed.text).node;
   if (!node || (node.children ?? []).length > 0) return text;
   const inner = text.slice(node.offset + 1, node.offset + node.length - 1);
-  if (inner.trim() !== '') return text; // a comment lives there now: keep it
+  if (!onlyWhiteSpaceDiffers(inner, original.slice(1, -1))) return text; // a comment was added there since: keep it
   return text.slice(0, node.offset) + original + text.slice(node.offset + node.length);
+}
+
+/** The insides of two empty containers hold the same comments (so they differ in white space only). */
+function onlyWhiteSpaceDiffers(inner: string, originalInner: string): boolean {
+  const commentTexts = (t: string) => JSON.stringify(tokensBetween(t, 0, t.length).comments.map(([s, e]) => t.slice(s, e)));
+  return commentTexts(inner) === commentTexts(originalInner);
 }
 
 /** Append an element to the array at `arrayPath` (created if missing). Used for VS Code `inputs`. */
@@ -484,7 +524,7 @@ export function removeJsonArrayElements(
     if (hint.emptyContainerText !== undefined) {
       const node = arrayNode(doc, arrayPath);
       const inner = doc.text.slice(node.offset + 1, node.offset + node.length - 1);
-      if (inner.trim() === '') {
+      if (onlyWhiteSpaceDiffers(inner, hint.emptyContainerText.slice(1, -1))) {
         return withBom(doc, doc.text.slice(0, node.offset) + hint.emptyContainerText + doc.text.slice(node.offset + node.length));
       }
     }

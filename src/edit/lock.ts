@@ -50,7 +50,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): (
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        p.fs.mkdirSync(p.path.dirname(lockPath), { recursive: true });
+        p.fs.mkdirSync(p.path.dirname(lockPath), { recursive: true, mode: 0o700 }); // only ever mcpwire's state dir
         continue;
       }
       if (code !== 'EEXIST') throw e;

@@ -537,13 +537,15 @@ function refuseAwkward(doc: Doc, path: string[]): void {
       // The first level this statement defines by itself (deeper levels are implied by this one).
       const q = st.table.length + 1;
       if (q <= path.length && q <= full.length && samePrefix(full, path, q)) {
+        let shared = q;
+        while (shared < Math.min(full.length, path.length) && full[shared] === path[shared]) shared++;
         const inline = full.length <= path.length && startsWith(path, full);
         const how = inline
           ? `is written as a value (\`${showPath(full)} = …\`, ${at(doc, st.start)})`
           : `is defined with dotted keys (\`${showPath(st.key)} = …\` ${st.table.length ? `under [${showPath(st.table)}] ` : ''}at ${at(doc, st.start)})`;
         throw new UnsafeEditError(
           doc.file,
-          `${showPath(full.slice(0, Math.min(full.length, path.length)))} ${how}; the editor only edits [${showPath(path)}] when it is a plain [table]`,
+          `${showPath(path.slice(0, shared))} ${how}; the editor only edits [${showPath(path)}] when it is a plain [table]`,
         );
       }
     }
@@ -681,7 +683,13 @@ export function setTomlTable(text: string, file: string, tablePath: string[], va
   try {
     rendered = renderTomlTable(tablePath, value, doc.eol);
   } catch (err) {
-    if (err instanceof TomlRenderError) throw new UnsafeEditError(file, `cannot write [${showPath(tablePath)}]: ${err.message}`);
+    if (err instanceof TomlRenderError) {
+      throw new UnsafeEditError(
+        file,
+        `cannot write [${showPath(tablePath)}]: ${err.message}`,
+        'Leave that setting out (or give it a value TOML can store), then run the command again.',
+      );
+    }
     throw err;
   }
   let out: string;

@@ -8,8 +8,8 @@ function codexHome(ctx: TargetContext): string {
   return envOr(ctx.platform, 'CODEX_HOME') ?? ctx.platform.path.join(ctx.platform.home, '.codex');
 }
 
-/** Keys that make every codex command fail when they sit under a url server. */
-const FATAL_UNDER_URL = ['type', 'bearer_token', 'env', 'args', 'cwd'];
+/** Keys that make every codex command fail when they sit under a url server (seen with codex 0.169). */
+const FATAL_UNDER_URL = ['bearer_token', 'env', 'args', 'cwd', 'command'];
 
 export const codex: Target = {
   id: 'codex',
@@ -51,6 +51,8 @@ export const codex: Target = {
       const problems = FATAL_UNDER_URL.filter((k) => raw[k] !== undefined).map(
         (k) => `"${k}" under a url server makes every codex command fail (remove it${k === 'bearer_token' ? '; use bearer_token_env_var' : ''})`,
       );
+      // Ignored by current Codex, rejected by some versions.
+      if (raw.type !== undefined) problems.push('"type" under a url server is rejected by some Codex versions (remove it)');
       return { name, kind: 'remote', url: raw.url, headers: Object.keys(headers).length ? headers : undefined, problems };
     }
     if (typeof raw.command === 'string') return readCommandEntry(name, raw.command, raw.args);

@@ -119,7 +119,7 @@ export function requireClients(): boolean {
   const message =
     missing.length === 0
       ? ''
-      : `real MCP client CLIs missing from ${path.relative(REPO_ROOT, NM) || NM}: ${missing.join(', ')}; ${INSTALL_HINT}`;
+      : `real MCP client CLIs missing from ${NM.startsWith(REPO_ROOT + path.sep) ? path.relative(REPO_ROOT, NM) : NM}: ${missing.join(', ')}; ${INSTALL_HINT}`;
   test('real client CLIs (claude, codex, node 22) are installed', (ctx) => {
     if (missing.length === 0) return;
     if (process.env.CI === 'true') throw new Error(message);

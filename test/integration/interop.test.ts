@@ -1,10 +1,8 @@
 /**
  * Interop: the REAL client CLIs must read back the entries mcpwire writes.
  *
- * The "write" step is a pluggable `Writer` (one `writeEntry` per client). Today the suite runs with
- * `handWriter`, which writes the exact shapes mcpwire will write (see shared/reference/clients.md);
- * the `mcpwireCliWriter` sketch at the bottom drives `bin/mcpwire.js` instead and is skipped until
- * the CLI exists: switching is `defineInteropSuite('mcpwire CLI', mcpwireCliWriter)`.
+ * The "write" step is a `Writer` (one write function per client); the suite runs with
+ * `mcpwireCliWriter`, which drives the real `bin/mcpwire.js mcp add`.
  *
  * Clients are installed by `.ci/install-clients.sh` into `.ci/clients/node_modules`; see
  * ./clients.ts for how they are located and run offline (scratch HOME, dead proxy, no telemetry).
@@ -88,13 +86,6 @@ function writeJson(file: string, value: unknown): void {
 }
 
 /** `{"type":"http","url":U}` plus `"headers":{…}` when headers are given. */
-function claudeEntry(spec: EntrySpec): Record<string, unknown> {
-  const headers = expectedClaudeHeaders(spec);
-  return Object.keys(headers).length > 0
-    ? { type: 'http', url: spec.url, headers }
-    : { type: 'http', url: spec.url };
-}
-
 const tomlStr = (s: string): string => JSON.stringify(s); // TOML basic strings accept JSON escapes
 const tomlInline = (o: Record<string, string>): string =>
   `{ ${Object.entries(o).map(([k, v]) => `${tomlStr(k)} = ${tomlStr(v)}`).join(', ')} }`;
@@ -106,50 +97,12 @@ const tomlInline = (o: Record<string, string>): string =>
  * http_headers = { "X-Org" = "acme" }
  * env_http_headers = { "X-Api-Key" = "API_KEY" }
  */
-function codexTable(spec: EntrySpec): string {
-  const lines = [`[mcp_servers.${spec.name}]`, `url = ${tomlStr(spec.url)}`];
-  if (spec.bearerEnv) lines.push(`bearer_token_env_var = ${tomlStr(spec.bearerEnv)}`);
-  if (spec.headers && Object.keys(spec.headers).length) lines.push(`http_headers = ${tomlInline(spec.headers)}`);
-  if (spec.envHeaders && Object.keys(spec.envHeaders).length) lines.push(`env_http_headers = ${tomlInline(spec.envHeaders)}`);
-  return `${lines.join('\n')}\n`;
-}
-
 function appendToml(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const sep = before === '' || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
   writeFileSync(file, before + sep + text, { mode: 0o600 });
 }
-
-const handWriter: Writer = {
-  async writeClaudeEntry(ctx, scope, spec) {
-    if (scope === 'project') {
-      const file = path.join(ctx.scratch.project, '.mcp.json');
-      const doc = readJson(file);
-      doc.mcpServers = { ...(doc.mcpServers ?? {}), [spec.name]: claudeEntry(spec) };
-      writeJson(file, doc);
-      return;
-    }
-    const file = claudeJsonPath(ctx);
-    const doc = readJson(file);
-    if (scope === 'user') {
-      doc.mcpServers = { ...(doc.mcpServers ?? {}), [spec.name]: claudeEntry(spec) };
-    } else {
-      // local: projects["<git root or cwd>"].mcpServers (the scratch project has no git root)
-      doc.projects ??= {};
-      const proj = (doc.projects[ctx.scratch.project] ??= {});
-      proj.mcpServers = { ...(proj.mcpServers ?? {}), [spec.name]: claudeEntry(spec) };
-    }
-    writeJson(file, doc);
-  },
-  async writeCodexEntry(ctx, scope, spec) {
-    const file =
-      scope === 'user'
-        ? path.join(ctx.env?.CODEX_HOME ?? ctx.scratch.codexHome, 'config.toml')
-        : path.join(ctx.scratch.project, '.codex', 'config.toml');
-    appendToml(file, codexTable(spec));
-  },
-};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures around the write: what the user already had, and the user's own trust decisions
@@ -367,8 +320,7 @@ function defineGuards(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// TODO(lead): the same matrix driven by the mcpwire CLI. Remove `skip` once bin/mcpwire.js exists.
-// Assumed flag mapping (check against the CLI): bearerEnv -> `--header-env "Authorization=VAR"`,
+// The matrix is driven by the mcpwire CLI itself. Flag mapping: bearerEnv -> `--header-env "Authorization=VAR"`,
 // which mcpwire writes as `"Authorization": "Bearer ${VAR}"` for Claude Code and as
 // `bearer_token_env_var = "VAR"` for Codex; envHeaders -> `--header-env "K=VAR"`.
 
@@ -413,9 +365,8 @@ const mcpwireCliWriter: Writer = {
 const available = requireClients();
 
 describe.runIf(available)('interop with the real clients', () => {
-  defineInteropSuite('hand-written shapes', handWriter);
+  defineInteropSuite('mcpwire CLI', mcpwireCliWriter);
   defineGuards();
-  defineInteropSuite('mcpwire CLI', mcpwireCliWriter, { skip: true /* TODO(lead): !existsSync(MCPWIRE) */ });
 });
 
 afterAll(() => {

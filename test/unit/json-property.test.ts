@@ -631,14 +631,17 @@ describe.each(DIALECTS)('json editor properties (%s)', (dname, dialect) => {
         for (const [doc, name] of targets) {
           const out = setJsonEntry(doc, FILE, dialect, g.path, name, g.otherValue).text;
           expect(parseRef(out, dialect)).toEqual(withEntry(parseRef(doc, dialect), g.path, name, g.otherValue));
-          expect(comments(out)).toEqual(comments(doc));
           const container = findNodeAtLocation(refTree(doc)!, [...g.path])!;
           const prop = container.children!.find((p) => p.children![0].value === name)!;
           const v = prop.children![1];
           const bom = doc.startsWith('\uFEFF') ? 1 : 0;
-          const { prefix, suffix } = diffBounds(doc, out);
-          expect(prefix).toBeGreaterThanOrEqual(v.offset + bom);
-          expect(doc.length - suffix).toBeLessThanOrEqual(v.offset + v.length + bom);
+          // only the old value's bytes are replaced (with the comments inside it, if any)
+          expect(comments(out)).toEqual(comments(doc.slice(0, v.offset + bom) + doc.slice(v.offset + v.length + bom)));
+          if (out !== doc) {
+            const { prefix, suffix } = diffBounds(doc, out);
+            expect(prefix).toBeGreaterThanOrEqual(v.offset + bom);
+            expect(doc.length - suffix).toBeLessThanOrEqual(v.offset + v.length + bom);
+          }
           // and setting it again changes nothing
           expect(setJsonEntry(out, FILE, dialect, g.path, name, g.otherValue).text).toBe(out);
         }
@@ -660,11 +663,15 @@ describe.each(DIALECTS)('json editor properties (%s)', (dname, dialect) => {
         const out = removeJsonEntry(g.text, FILE, dialect, g.path, name);
         assertParsesIn(out, dialect);
         expect(parseRef(out, dialect)).toEqual(withEntry(g.value, g.path, name, undefined));
-        expect(comments(out)).toEqual(comments(g.text));
         expect(out.startsWith('\uFEFF')).toBe(g.text.startsWith('\uFEFF'));
-        // the removed bytes lie inside the container
+        // every comment outside the removed property is kept, byte for byte and in order
+        // (a comment inside the entry's own value goes with the entry)
         const container = findNodeAtLocation(refTree(g.text)!, [...g.path])!;
+        const prop = container.children!.find((p) => p.children![0].value === name)!;
         const bom = g.text.startsWith('\uFEFF') ? 1 : 0;
+        const outside = g.text.slice(0, prop.offset + bom) + ' ' + g.text.slice(prop.offset + prop.length + bom);
+        expect(comments(out)).toEqual(comments(outside));
+        // the removed bytes lie inside the container
         const { prefix, suffix } = diffBounds(g.text, out);
         expect(prefix).toBeGreaterThan(container.offset + bom);
         expect(g.text.length - suffix).toBeLessThan(container.offset + container.length + bom);

@@ -347,7 +347,7 @@ describe('refusals (UnsafeEditError, never a guess)', () => {
     refused(() => removeTomlTable(doc, F, P), /dotted keys/);
     refused(() => setTomlTable(doc, F, P, V), /dotted keys/);
     // mcp_servers itself is then a dotted-key table: adding another server is refused too (conservative)
-    refused(() => setTomlTable(doc, F, ['mcp_servers', 'other'], V), /dotted keys/);
+    refused(() => setTomlTable(doc, F, ['mcp_servers', 'other'], V), /^config.toml: mcp_servers is defined with dotted keys/);
   });
 
   it('dotted keys reaching into the table from its parent table', () => {

@@ -11,7 +11,8 @@ import { UnsafeEditError } from '../../src/errors.js';
 import { parseToml, removeTomlTable, renderTomlTable, setTomlTable } from '../../src/edit/toml.js';
 import type { Json, JsonObject } from '../../src/edit/types.js';
 
-const NUM_RUNS = 1000;
+/** ≥ 1,000 per property; raise with TOML_PROPERTY_RUNS=20000 for a deeper run. */
+const NUM_RUNS = Math.max(1000, Number(process.env.TOML_PROPERTY_RUNS) || 0);
 const F = 'config.toml';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,279 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { parse as parseToml } from 'smol-toml';
+import { scratch, USER_FILES } from './cli-harness.js';
+
+const URL = 'https://mcp.pelcro.com/';
+const past = new Date('2020-01-01T00:00:00Z');
+
+function parseFile(file: string): any {
+  const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  return file.endsWith('.toml') ? parseToml(text) : JSON.parse(text);
+}
+
+describe('mcp add --target all', () => {
+  test('writes the six files in each client\'s shape; again is unchanged: same bytes, same mtime', () => {
+    const s = scratch();
+    const r = s.run(['mcp', 'add', '--target', 'all', '--url', URL, '--header-env', 'Authorization=PELCRO_TOKEN', '--json']);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // never a stack trace
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout); // stdout is the JSON and nothing else
+    expect(out.changes).toHaveLength(6);
+    for (const c of out.changes) {
+      expect(c).toMatchObject({ scope: 'user', action: 'added', file: s.file(USER_FILES[c.target]) });
+    }
+    expect(parseFile(s.file(USER_FILES['claude-code'])).mcpServers.pelcro).toEqual({ type: 'http', url: URL, headers: { Authorization: 'Bearer ${PELCRO_TOKEN}' } });
+    expect(parseFile(s.file(USER_FILES.codex)).mcp_servers.pelcro).toEqual({ url: URL, bearer_token_env_var: 'PELCRO_TOKEN' });
+    expect(parseFile(s.file(USER_FILES.cursor)).mcpServers.pelcro).toEqual({ url: URL, headers: { Authorization: 'Bearer ${env:PELCRO_TOKEN}' } });
+    expect(parseFile(s.file(USER_FILES.windsurf)).mcpServers.pelcro).toEqual({ serverUrl: URL, headers: { Authorization: 'Bearer ${env:PELCRO_TOKEN}' } });
+    const vs = parseFile(s.file(USER_FILES.vscode));
+    expect(vs.servers.pelcro.headers.Authorization).toBe('Bearer ${input:pelcro-authorization}');
+    expect(vs.inputs).toEqual([expect.objectContaining({ id: 'pelcro-authorization', password: true, type: 'promptString' })]);
+    const desk = parseFile(s.file(USER_FILES['claude-desktop'])).mcpServers.pelcro;
+    expect(path.isAbsolute(desk.command)).toBe(true);
+    expect(path.isAbsolute(desk.args[0])).toBe(true);
+    expect(desk.args.slice(1, 5)).toEqual(['proxy', 'pelcro', '--url', URL]);
+
+    const before = Object.values(USER_FILES).map((f) => {
+      fs.utimesSync(s.file(f), past, past);
+      return [fs.readFileSync(s.file(f), 'utf8'), fs.statSync(s.file(f)).mtimeMs] as const;
+    });
+    const again = s.run(['mcp', 'add', '--target', 'all', '--url', URL, '--header-env', 'Authorization=PELCRO_TOKEN', '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).changes.map((c: { action: string }) => c.action)).toEqual(Array(6).fill('unchanged'));
+    Object.values(USER_FILES).forEach((f, i) => {
+      expect(fs.readFileSync(s.file(f), 'utf8')).toBe(before[i][0]);
+      expect(fs.statSync(s.file(f)).mtimeMs).toBe(before[i][1]);
+    });
+  });
+
+  test('--dry-run prints a unified diff per file and writes nothing', () => {
+    const s = scratch();
+    s.write('.cursor/mcp.json', '{\n  "mcpServers": {}\n}\n');
+    fs.utimesSync(s.file('.cursor/mcp.json'), past, past);
+    const r = s.run(['mcp', 'add', '--target', 'cursor,codex', '--url', URL, '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^--- ~\/\.cursor\/mcp\.json/m);
+    expect(r.stdout).toMatch(/^\+\s+"pelcro": \{/m);
+    expect(r.stdout).toMatch(/^\+\[mcp_servers\.pelcro\]/m);
+    expect(r.stdout).toMatch(/would be added/);
+    expect(fs.readFileSync(s.file('.cursor/mcp.json'), 'utf8')).toBe('{\n  "mcpServers": {}\n}\n');
+    expect(fs.statSync(s.file('.cursor/mcp.json')).mtimeMs).toBe(past.getTime());
+    expect(fs.existsSync(s.file('.codex/config.toml'))).toBe(false);
+    expect(fs.existsSync(s.file('.config/mcpwire/journal.json'))).toBe(false);
+  });
+
+  test('--target all --scope project writes the clients that have a project file', () => {
+    const s = scratch();
+    const r = s.run(['mcp', 'add', '--target', 'all', '--scope', 'project', '--url', URL, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).changes.map((c: { target: string; file: string }) => [c.target, path.relative(s.cwd, c.file)])).toEqual([
+      ['claude-code', '.mcp.json'],
+      ['codex', '.codex/config.toml'],
+      ['cursor', '.cursor/mcp.json'],
+      ['vscode', '.vscode/mcp.json'],
+    ]);
+    expect(r.stderr).toMatch(/approve/); // what the client will ask
+    const explicit = s.run(['mcp', 'add', '--target', 'windsurf', '--scope', 'project', '--url', URL]);
+    expect(explicit.code).toBe(2);
+    expect(explicit.stderr).toMatch(/Windsurf has no project scope/);
+  });
+
+  test('claude-code local scope goes under projects[<git root>] in ~/.claude.json and shadows user', () => {
+    const s = scratch();
+    s.write('.claude.json', JSON.stringify({ numStartups: 3, projects: { [s.cwd]: { allowedTools: [] } } }, null, 2));
+    const sub = path.join(s.cwd, 'src');
+    fs.mkdirSync(sub);
+    expect(s.run(['mcp', 'add', '--target', 'claude-code', '--scope', 'local', '--url', URL], { cwd: sub }).code).toBe(0);
+    expect(s.run(['mcp', 'add', '--target', 'claude-code', '--url', URL]).code).toBe(0);
+    const doc = parseFile(s.file('.claude.json'));
+    expect(doc.projects[s.cwd]).toEqual({ allowedTools: [], mcpServers: { pelcro: { type: 'http', url: URL } } });
+    const list = JSON.parse(s.run(['mcp', 'list', '--json']).stdout);
+    expect(list.entries).toEqual([
+      expect.objectContaining({ target: 'claude-code', scope: 'user', name: 'pelcro', url: URL, shadowedBy: 'local' }),
+      expect.objectContaining({ target: 'claude-code', scope: 'local', name: 'pelcro', url: URL }),
+    ]);
+  });
+});
+
+describe('files are kept safe', () => {
+  test('a literal secret header makes the file 0600 and warns; an env reference does not', () => {
+    const s = scratch();
+    const lit = s.run(['mcp', 'add', '--target', 'cursor', '--url', URL, '--header', 'Authorization: Bearer sk-live-123']);
+    expect(lit.code).toBe(0);
+    expect(lit.stderr).toMatch(/literal secret/);
+    expect(fs.statSync(s.file('.cursor/mcp.json')).mode & 0o777).toBe(0o600);
+    const env = s.run(['mcp', 'add', '--target', 'windsurf', '--url', URL, '--header-env', 'Authorization=T']);
+    expect(env.stderr).not.toMatch(/literal secret/);
+    expect(fs.statSync(s.file('.codeium/windsurf/mcp_config.json')).mode & 0o077).not.toBe(0);
+  });
+
+  test('mode and owner are kept; a symlinked file is edited through the link', () => {
+    const s = scratch();
+    const real = s.write('dotfiles/cursor-mcp.json', '{\n\t"mcpServers": {}\n}\n');
+    fs.chmodSync(real, 0o640);
+    if (process.getuid?.() === 0) fs.chownSync(real, 1234, 2345);
+    fs.mkdirSync(s.file('.cursor'));
+    fs.symlinkSync('../dotfiles/cursor-mcp.json', s.file('.cursor/mcp.json'));
+    expect(s.run(['mcp', 'add', '--target', 'cursor', '--url', URL]).code).toBe(0);
+    expect(fs.lstatSync(s.file('.cursor/mcp.json')).isSymbolicLink()).toBe(true);
+    const st = fs.statSync(real);
+    expect(st.mode & 0o777).toBe(0o640);
+    if (process.getuid?.() === 0) expect([st.uid, st.gid]).toEqual([1234, 2345]);
+    expect(fs.readFileSync(real, 'utf8')).toBe('{\n\t"mcpServers": {\n\t\t"pelcro": {\n\t\t\t"url": "https://mcp.pelcro.com/"\n\t\t}\n\t}\n}\n');
+    expect(fs.readdirSync(path.dirname(real))).toEqual(['cursor-mcp.json']); // no temp file left
+  });
+
+  test('missing parent folders are created', () => {
+    const s = scratch();
+    expect(s.run(['mcp', 'add', '--target', 'vscode', '--url', URL]).code).toBe(0);
+    expect(fs.existsSync(s.file('.config/Code/User/mcp.json'))).toBe(true);
+  });
+
+  test('a malformed file is refused: exit 2, path:line:column, same bytes and mtime; the other targets go on', () => {
+    const s = scratch();
+    const broken = '{\n  // Claude Code does not accept comments\n  "mcpServers": {}\n}\n';
+    s.write('.claude.json', broken);
+    fs.utimesSync(s.file('.claude.json'), past, past);
+    const r = s.run(['mcp', 'add', '--target', 'claude-code,cursor', '--url', URL]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${s.file('.claude.json')}:2:3:`);
+    expect(r.stderr).toMatch(/comments are not allowed/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(fs.readFileSync(s.file('.claude.json'), 'utf8')).toBe(broken);
+    expect(fs.statSync(s.file('.claude.json')).mtimeMs).toBe(past.getTime());
+    expect(parseFile(s.file('.cursor/mcp.json')).mcpServers.pelcro.url).toBe(URL);
+  });
+
+  test('a file that is not UTF-8 is refused untouched', () => {
+    const s = scratch();
+    const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    s.write('.cursor/mcp.json', bytes);
+    const r = s.run(['mcp', 'add', '--target', 'cursor', '--url', URL]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not valid UTF-8/);
+    expect(fs.readFileSync(s.file('.cursor/mcp.json')).equals(bytes)).toBe(true);
+  });
+
+  test('add then remove gives back the original bytes (CRLF, BOM, tabs, comments, no final newline)', () => {
+    const s = scratch();
+    const cursor = '\uFEFF{\r\n\t// servers\r\n\t"mcpServers": {\r\n\t\t"local": {"command": "x"}, // keep me\r\n\t}\r\n}';
+    const codex = '# my codex\r\nmodel = "o3"\r\n\r\n[mcp_servers.docs]\r\ncommand = "docs-mcp" # trailing\r\n\r\n[profiles.fast]\r\nmodel = "mini"';
+    const claude = '{"numStartups":1,"mcpServers":{"x":{"type":"stdio","command":"y"}}}';
+    s.write('.cursor/mcp.json', cursor);
+    s.write('.codex/config.toml', codex);
+    s.write('.claude.json', claude);
+    expect(s.run(['mcp', 'add', '--target', 'cursor,codex,claude-code', '--url', URL, '--header', 'X-Org: acme']).code).toBe(0);
+    expect(s.read('.codex/config.toml')).toContain('[mcp_servers.pelcro]\r\nurl = "https://mcp.pelcro.com/"\r\n');
+    expect(s.run(['mcp', 'remove', '--target', 'cursor,codex,claude-code', '--name', 'pelcro']).code).toBe(0);
+    expect(s.read('.cursor/mcp.json')).toBe(cursor);
+    expect(s.read('.codex/config.toml')).toBe(codex);
+    expect(s.read('.claude.json')).toBe(claude);
+  });
+
+  test('every change is backed up (0600) in the state dir', () => {
+    const s = scratch();
+    s.write('.cursor/mcp.json', '{"mcpServers": {}}');
+    s.run(['mcp', 'add', '--target', 'cursor', '--url', URL]);
+    const journal = JSON.parse(s.read('.config/mcpwire/journal.json'));
+    const backup = journal[0].files[0].backup;
+    expect(fs.readFileSync(backup, 'utf8')).toBe('{"mcpServers": {}}');
+    expect(fs.statSync(backup).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(s.file('.config/mcpwire')).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('conflicts and bad input', () => {
+  test('a different entry under the same name is refused unless --force', () => {
+    const s = scratch();
+    s.run(['mcp', 'add', '--target', 'cursor', '--url', URL]);
+    const r = s.run(['mcp', 'add', '--target', 'cursor', '--url', 'https://other.example/mcp', '--name', 'pelcro']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/already exists.*--force/s);
+    const f = s.run(['mcp', 'add', '--target', 'cursor', '--url', 'https://other.example/mcp', '--name', 'pelcro', '--force', '--json']);
+    expect(JSON.parse(f.stdout).changes[0].action).toBe('updated');
+  });
+
+  test.each([
+    [['mcp', 'add', '--target', 'nope', '--url', URL], /Unknown target "nope".*claude-code, codex/s],
+    [['mcp', 'add', '--url', URL], /--target is required/],
+    [['mcp', 'add', '--target', 'cursor', '--url', 'ftp://x'], /not an http\(s\) URL/],
+    [['mcp', 'add', '--target', 'cursor', '--url', 'https://u:p@x.example/'], /user name or password/],
+    [['mcp', 'add', '--target', 'cursor', '--url', URL, '--header', 'nocolon'], /"Name: value"/],
+    [['mcp', 'add', '--target', 'cursor', '--url', URL, '--header-env', 'Authorization=1BAD'], /Header=VARIABLE/],
+    [['mcp', 'add', '--target', 'cursor', '--url', URL, '--name', 'bad name'], /not a usable server name/],
+    [['mcp', 'add', '--target', 'cursor', '--url', URL, '--scope', 'global'], /Unknown scope/],
+    [['mcp', 'add', '--bogus-flag'], /unknown option/],
+    [['mcp', 'remove', '--target', 'cursor'], /--name is required/],
+  ])('%j → exit 2 with the fix', (args, message) => {
+    const r = scratch().run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  test('mcp add without --url uses the server mcpwire already knows', () => {
+    const s = scratch();
+    s.run(['mcp', 'add', 'peel', '--target', 'cursor']);
+    const r = s.run(['mcp', 'add', '--target', 'codex', '--json']);
+    expect(r.code).toBe(0);
+    expect(parseFile(s.file('.codex/config.toml')).mcp_servers.peel.url).toBe('https://api.peel.sh/mcp');
+    expect(s.run(['mcp', 'add', '--target', 'codex', '--account', 'acme']).code).toBe(0);
+    expect(parseFile(s.file('.codex/config.toml')).mcp_servers['peel-acme'].url).toBe('https://api.peel.sh/mcp');
+  });
+});
+
+describe('undo', () => {
+  test('restores every file of the last command, and deletes the files it created', () => {
+    const s = scratch();
+    s.write('.cursor/mcp.json', '{ "mcpServers": { "a": { "url": "https://a/" } } }');
+    s.run(['mcp', 'add', '--target', 'cursor,codex', '--url', URL]);
+    const r = s.run(['undo', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).files).toEqual([
+      { file: s.file('.cursor/mcp.json'), action: 'restored' },
+      { file: s.file('.codex/config.toml'), action: 'deleted' },
+    ]);
+    expect(s.read('.cursor/mcp.json')).toBe('{ "mcpServers": { "a": { "url": "https://a/" } } }');
+    expect(fs.existsSync(s.file('.codex/config.toml'))).toBe(false);
+    expect(s.run(['undo']).code).toBe(1); // nothing left
+  });
+
+  test('refuses when a file was changed since by someone else', () => {
+    const s = scratch();
+    s.run(['mcp', 'add', '--target', 'cursor', '--url', URL]);
+    const edited = s.read('.cursor/mcp.json').replace('}\n}', '},\n  "x": 1\n}');
+    fs.writeFileSync(s.file('.cursor/mcp.json'), edited);
+    const r = s.run(['mcp', 'undo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/changed since/);
+    expect(s.read('.cursor/mcp.json')).toBe(edited);
+  });
+});
+
+describe('list and targets', () => {
+  test('mcp list shows entries mcpwire did not write, flags problems, reports unreadable files', () => {
+    const s = scratch();
+    s.write('.codex/config.toml', '[mcp_servers.bad]\nurl = "https://bad/"\ntype = "http"\n\n[mcp_servers.local]\ncommand = "x"\n');
+    s.write('.config/Claude/claude_desktop_config.json', '{"mcpServers":{"r":{"command":"npx","args":["-y","mcp-remote","https://remote.example/mcp"]}}}');
+    s.write('.cursor/mcp.json', '{ "mcpServers": { ');
+    const r = s.run(['mcp', 'list', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.entries).toEqual([
+      expect.objectContaining({ target: 'codex', name: 'bad', url: 'https://bad/', problems: [expect.stringMatching(/"type"/)] }),
+      expect.objectContaining({ target: 'claude-desktop', name: 'r', kind: 'bridge', url: 'https://remote.example/mcp' }),
+    ]);
+    expect(out.errors).toEqual([expect.objectContaining({ target: 'cursor', error: expect.stringMatching(/mcp\.json:1:\d+/) })]);
+  });
+
+  test('targets --json', () => {
+    const s = scratch();
+    fs.mkdirSync(s.file('.cursor'));
+    const out = JSON.parse(s.run(['targets', '--json']).stdout);
+    expect(out.targets.map((t: { id: string }) => t.id)).toEqual(['claude-code', 'codex', 'cursor', 'claude-desktop', 'vscode', 'windsurf']);
+    expect(out.targets.find((t: { id: string }) => t.id === 'cursor')).toMatchObject({ name: 'Cursor', detected: true, files: { user: s.file('.cursor/mcp.json') } });
+    expect(out.targets.find((t: { id: string }) => t.id === 'windsurf').detected).toBe(false);
+  });
+});
