@@ -31,7 +31,7 @@ import {
 } from '../../src/edit/json.js';
 import type { Json, JsonObject } from '../../src/edit/types.js';
 
-const RUNS = 1000;
+const RUNS = Math.max(1000, Number(process.env.JSON_PROPERTY_RUNS ?? 1000)); // never below 1,000
 const FILE = 'gen.json';
 
 // ---------------------------------------------------------------------------------------------
