@@ -1,16 +1,17 @@
 /**
  * Format-preserving edits of JSON and JSONC documents.
  *
- * jsonc-parser gives us the syntax tree with exact offsets; the edits themselves are computed here as
- * minimal text splices, because jsonc-parser's `modify` with formatting options re-formats the
- * neighbouring lines (it normalises `"a":1` to `"a": 1` and re-indents the previous entry), which would
- * touch bytes that are not ours. Every inserted byte follows the document's own style (indent unit,
+ * jsonc-parser gives us the syntax tree with exact offsets, and its `applyEdits` applies the edits;
+ * the edits themselves are computed here rather than by `modify`, because `modify` with formatting
+ * options re-formats the neighbouring lines (it normalises `"a":1` to `"a": 1` and re-indents the
+ * previous entry) and its removal deletes the comments between two properties — bytes that are not
+ * ours. Every inserted byte follows the document's own style (indent unit,
  * line ending), and removal is the exact inverse of insertion, so add∘remove is the identity.
  *
  * Every edit is verified: the result is parsed again and must equal the original value with exactly
  * the intended change, else the edit is refused and nothing is written.
  */
-import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
+import { applyEdits, createScanner, parseTree, printParseErrorCode, SyntaxKind, type Edit, type Node, type ParseError } from 'jsonc-parser';
 import { ConfigParseError, UnsafeEditError, lineColumn } from '../errors.js';
 import type { DocStyle, Json, JsonObject } from './types.js';
 
@@ -128,11 +129,8 @@ function render(value: Json, baseIndent: string, style: DocStyle, inline: boolea
   return JSON.stringify(value, null, style.indent).split('\n').join(style.eol + baseIndent);
 }
 
-interface Splice {
-  offset: number;
-  length: number;
-  content: string;
-}
+/** A text edit in jsonc-parser's own shape, applied with its applyEdits. */
+type Splice = Edit;
 
 /** Insert `item` (a property `"k": v` or an array element) as the last child of container. */
 function appendChild(text: string, container: Node, item: (indent: string, inline: boolean) => string, style: DocStyle): Splice {
@@ -240,10 +238,7 @@ function removeChild(text: string, container: Node, index: number): Splice[] {
 }
 
 function applySplices(text: string, splices: Splice[]): string {
-  const sorted = [...splices].sort((a, b) => b.offset - a.offset);
-  let out = text;
-  for (const s of sorted) out = out.slice(0, s.offset) + s.content + out.slice(s.offset + s.length);
-  return out;
+  return applyEdits(text, splices);
 }
 
 function withBom(doc: ParsedJson, text: string): string {
