@@ -45,7 +45,7 @@ const BOM = '\uFEFF';
 export function parseJsonDocument(fullText: string, file: string, dialect: JsonDialect): ParsedJson {
   const bom = fullText.startsWith(BOM);
   const text = bom ? fullText.slice(1) : fullText;
-  if (text.trim() === '') return { text, bom, root: undefined, value: {} };
+  if (/^[ \t\r\n]*$/.test(text)) return { text, bom, root: undefined, value: {} }; // JSON white space only
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, {
     allowTrailingComma: dialect.trailingCommas,
@@ -74,6 +74,11 @@ function describeError(code: string): string {
   return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
+/** Set an own property, as JSON.parse does (a `__proto__` key must not become the prototype). */
+function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 /** The value of a node, built from the tree (so duplicate keys resolve like JSON.parse: last wins). */
 function nodeValue(node: Node): Json {
   switch (node.type) {
@@ -81,7 +86,7 @@ function nodeValue(node: Node): Json {
       const o: JsonObject = {};
       for (const p of node.children ?? []) {
         const [k, v] = p.children!;
-        if (v) o[k.value as string] = nodeValue(v);
+        if (v) put(o, k.value as string, nodeValue(v));
       }
       return o;
     }
@@ -282,12 +287,12 @@ export function getAt(value: unknown, path: readonly string[]): unknown {
 function setAt(value: JsonObject, path: readonly string[], v: Json | undefined): void {
   let cur: JsonObject = value;
   for (const k of path.slice(0, -1)) {
-    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    if (!Object.prototype.hasOwnProperty.call(cur, k) || typeof cur[k] !== 'object' || cur[k] === null) put(cur, k, {});
     cur = cur[k] as JsonObject;
   }
   const last = path[path.length - 1];
   if (v === undefined) delete cur[last];
-  else cur[last] = v;
+  else put(cur, last, v);
 }
 
 function nodeAt(root: Node, path: readonly string[], file: string, text: string): { node: Node | undefined; depth: number; parent: Node } {

@@ -569,6 +569,31 @@ describe.each(DIALECTS)('json editor properties (%s)', (dname, dialect) => {
     expect(samples.some((g) => /\{ ?\}/.test(g.text))).toBe(true);
     expect(samples.some((g) => g.description.includes('nested=true/3 container=entries'))).toBe(true);
     if (jsonc) {
+      // the tricky removal layouts occur: comments between siblings, after `{`, before a comma, trailing commas
+      const shapes = new Set<string>();
+      for (const g of samples) {
+        if (g.existing.length === 0) continue;
+        const t = stripBom(g.text);
+        const c = findNodeAtLocation(refTree(g.text)!, [...g.path])!;
+        const ch = c.children!;
+        const has = (a: number, b: number) => comments(t.slice(a, b)).length > 0;
+        ch.forEach((p, i) => {
+          const prev = ch[i - 1];
+          const next = ch[i + 1];
+          if (prev && has(prev.offset + prev.length, p.offset)) shapes.add(next ? 'comment before a middle entry' : 'comment before the last entry');
+          if (!prev && has(c.offset + 1, p.offset)) shapes.add(next ? 'comment before the first entry' : 'comment before the only entry');
+          if (next && has(p.offset + p.length, next.offset)) shapes.add('comment after an entry');
+          if (!next && /,/.test(t.slice(p.offset + p.length, c.offset + c.length).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ''))) shapes.add('trailing comma');
+        });
+      }
+      expect([...shapes].sort()).toEqual([
+        'comment after an entry',
+        'comment before a middle entry',
+        'comment before the first entry',
+        'comment before the last entry',
+        'comment before the only entry',
+        'trailing comma',
+      ]);
       expect(all).toMatch(/\/\//);
       expect(all).toMatch(/\/\*/);
       expect(all).toMatch(/,[ \t]*(\r?\n)[ \t]*[}\]]/);
@@ -613,6 +638,10 @@ describe.each(DIALECTS)('json editor properties (%s)', (dname, dialect) => {
         // (a) exact inverse
         const back = removeJsonEntry(text, FILE, dialect, g.path, g.fresh, hint);
         expect(back).toBe(g.text);
+        // without the hint: the original value (a created container stays, empty), every comment kept
+        const noHint = removeJsonEntry(text, FILE, dialect, g.path, g.fresh);
+        expect(parseRef(noHint, dialect)).toEqual(withEntry(g.value, g.path, g.fresh, undefined));
+        expect(comments(noHint)).toEqual(comments(g.text));
       }),
       { numRuns: RUNS, seed: undefined },
     );
@@ -705,3 +734,4 @@ test('generated document count', () => {
   console.log(`json-property: ${generated} generated documents checked (${RUNS} runs per property per dialect)`);
   expect(generated).toBeGreaterThanOrEqual(2 * 4 * RUNS);
 });
+
