@@ -87,6 +87,14 @@ export class State {
     }
   }
 
+  private readonly cache = new Map<keyof StateFiles, unknown>();
+
+  /** Read once per command (for look-ups; update() always re-reads under the lock). */
+  cached<K extends keyof StateFiles>(name: K): StateFiles[K] {
+    if (!this.cache.has(name)) this.cache.set(name, this.read(name));
+    return this.cache.get(name) as StateFiles[K];
+  }
+
   /** Read-modify-write some state files under the state lock. */
   update(fn: (s: Partial<StateFiles>) => void, names: Array<keyof StateFiles>): void {
     const p = this.p;
@@ -99,7 +107,10 @@ export class State {
       if (s.journal && s.journal.length > JOURNAL_KEEP) {
         for (const old of s.journal.splice(0, s.journal.length - JOURNAL_KEEP)) this.dropBackups(old);
       }
-      for (const n of names) atomicWrite(p, this.file(n), JSON.stringify(s[n], null, 2) + '\n', true);
+      for (const n of names) {
+        atomicWrite(p, this.file(n), JSON.stringify(s[n], null, 2) + '\n', true);
+        this.cache.delete(n);
+      }
     } finally {
       release();
     }

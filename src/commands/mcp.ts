@@ -4,11 +4,11 @@ import { addToText, removeFromText } from '../entries.js';
 import { entriesIn, parseDocument } from '../edit/document.js';
 import { readText, resolveReal } from '../edit/transaction.js';
 import { buildSpec, findPreset, nameFromUrl, parseUrl, presetUrl, validateName } from '../servers.js';
-import { ledgerKey, type KnownServer } from '../state.js';
+import { ledgerKey, type KnownServer, type StateFiles } from '../state.js';
 import type { ReadEntry, Scope, ServerSpec, Target } from '../targets/types.js';
 import { tildify } from '../ui.js';
 import { parseScope, resolveTargets, type Context } from './context.js';
-import { renderReports, runWrites, type PlannedWrite } from './write.js';
+import { renderReports, runWrites, type PlannedWrite, type WriteReport } from './write.js';
 
 export interface AddOptions {
   target?: string;
@@ -68,7 +68,7 @@ export function resolveServer(ctx: Context, o: { server?: string; url?: string; 
   return buildSpec({ name, url, headers, headerEnvs });
 }
 
-export function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions): number {
+export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions): Promise<number> {
   const targets = resolveTargets(o.target, true);
   const scope = parseScope(o.scope);
   const spec = resolveServer(ctx, { server, ...o });
@@ -94,7 +94,7 @@ export function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions):
         const scopeNote = r.action === 'added' ? t.scopeNote?.(scope) : undefined;
         if (scopeNote) note.warnings.push(scopeNote);
         if (r.action === 'added' || r.action === 'updated') {
-          const prev = ctx.state.read('ledger')[key];
+          const prev = ctx.state.cached('ledger')[key];
           note.ledger[key] = {
             target: t.id,
             scope,
@@ -110,9 +110,11 @@ export function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions):
       },
     };
   });
-  const reports = runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun));
-  if (!o.dryRun && reports.some((r) => r.action === 'added' || r.action === 'updated' || r.action === 'unchanged')) {
-    ctx.state.update((s) => {
+  // The server is recorded (name → URL, header names) in the same state update as the journal.
+  const rememberServer = {
+    names: ['servers' as const],
+    wanted: (reports: WriteReport[]) => reports.some((r) => r.action === 'added' || r.action === 'updated' || r.action === 'unchanged'),
+    apply(s: Partial<StateFiles>) {
       s.servers![spec.name] = {
         name: spec.name,
         url: spec.url,
@@ -120,8 +122,9 @@ export function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions):
         headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
         addedAt: s.servers![spec.name]?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
       };
-    }, ['servers']);
-  }
+    },
+  };
+  const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer);
   return renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
 }
 
@@ -134,7 +137,7 @@ export interface RemoveOptions {
   json?: boolean;
 }
 
-export function mcpRemove(ctx: Context, server: string | undefined, o: RemoveOptions): number {
+export async function mcpRemove(ctx: Context, server: string | undefined, o: RemoveOptions): Promise<number> {
   const targets = resolveTargets(o.target, true);
   const scope = parseScope(o.scope);
   let name = o.name ?? server;
@@ -153,7 +156,7 @@ export function mcpRemove(ctx: Context, server: string | undefined, o: RemoveOpt
       sharedLock: t.sharedLock?.(file),
       edit(current, note) {
         const key = ledgerKey(resolveReal(ctx.platform, file), container, entryName);
-        const rec = ctx.state.read('ledger')[key];
+        const rec = ctx.state.cached('ledger')[key];
         const r = removeFromText(t, current, file, container, entryName, rec ?? {});
         note.action = r.action;
         if (r.action === 'removed' && rec) note.ledger[key] = null;
@@ -161,7 +164,7 @@ export function mcpRemove(ctx: Context, server: string | undefined, o: RemoveOpt
       },
     };
   });
-  const reports = runWrites(ctx, `mcp remove ${entryName}`, plans, Boolean(o.dryRun));
+  const reports = await runWrites(ctx, `mcp remove ${entryName}`, plans, Boolean(o.dryRun));
   return renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
 }
 

@@ -3,10 +3,9 @@
  * verify, backup, atomic write), then one journal entry for `mcpwire undo` and the ledger updates.
  * A file that is refused (does not parse, conflict) is reported and left untouched; the others go on.
  */
-import { createTwoFilesPatch } from 'diff';
 import { UserError } from '../errors.js';
 import { sha256, writeFileTransaction, type EditOutcome, type FileWriteResult } from '../edit/transaction.js';
-import { newTransactionId, type JournalFile, type LedgerRecord } from '../state.js';
+import { newTransactionId, type JournalFile, type LedgerRecord, type StateFiles } from '../state.js';
 import type { Action } from '../entries.js';
 import type { Context } from './context.js';
 import { tildify } from '../ui.js';
@@ -37,7 +36,17 @@ export interface WriteReport {
   diff?: string;
 }
 
-export function runWrites(ctx: Context, command: string, plans: PlannedWrite[], dryRun: boolean): WriteReport[] {
+/** More state to record in the same state update (one lock, one set of writes per command). */
+export interface StateExtra {
+  names: Array<keyof StateFiles>;
+  /** Whether to record anything, given the reports (called once, after the writes). */
+  wanted(reports: WriteReport[]): boolean;
+  apply(s: Partial<StateFiles>): void;
+}
+
+export async function runWrites(ctx: Context, command: string, plans: PlannedWrite[], dryRun: boolean, extra?: StateExtra): Promise<WriteReport[]> {
+  // The diff library is only needed to show a dry run.
+  const diff = dryRun ? await import('diff') : undefined;
   const txId = newTransactionId(ctx.platform);
   const tx = { platform: ctx.platform, stateDir: ctx.state.dir, backupDir: ctx.state.backupDir(txId), dryRun };
   const reports: WriteReport[] = [];
@@ -59,7 +68,7 @@ export function runWrites(ctx: Context, command: string, plans: PlannedWrite[], 
     const report: WriteReport = { target: plan.target, scope: plan.scope, file: plan.file, action: note.action, warnings: note.warnings };
     if (dryRun && result.changed) {
       const name = tildify(ctx.platform, plan.file);
-      report.diff = createTwoFilesPatch(name, name, result.before ?? '', result.after ?? '', result.before === null ? '(new file)' : '', result.after === null ? '(deleted)' : '');
+      report.diff = diff!.createTwoFilesPatch(name, name, result.before ?? '', result.after ?? '', result.before === null ? '(new file)' : '', result.after === null ? '(deleted)' : '');
     }
     reports.push(report);
     if (result.changed && !dryRun) {
@@ -67,9 +76,12 @@ export function runWrites(ctx: Context, command: string, plans: PlannedWrite[], 
       for (const [k, v] of Object.entries(note.ledger)) ledgerChanges[k] = v && { ...v, writtenSha: sha256(result.after) };
     }
   }
-  if (journalFiles.length > 0) {
+  const withExtra = !dryRun && extra !== undefined && extra.wanted(reports);
+  if (journalFiles.length > 0 || withExtra) {
     ctx.state.update(
       (s) => {
+        if (withExtra) extra.apply(s);
+        if (journalFiles.length === 0) return;
         const ledger = s.ledger!;
         const ledgerBefore: Record<string, LedgerRecord | null> = {};
         for (const [k, v] of Object.entries(ledgerChanges)) {
@@ -79,7 +91,7 @@ export function runWrites(ctx: Context, command: string, plans: PlannedWrite[], 
         }
         s.journal!.push({ id: txId, at: new Date(ctx.platform.now()).toISOString(), command, files: journalFiles, ledgerBefore });
       },
-      ['ledger', 'journal'],
+      [...(journalFiles.length > 0 ? (['ledger', 'journal'] as const) : []), ...(withExtra ? extra.names : [])],
     );
   }
   return reports;

@@ -150,7 +150,14 @@ export function atomicWrite(p: Platform, realFile: string, text: string, secret:
   const mode = secret ? 0o600 : prev ? prev.mode : 0o666;
   const fd = p.fs.openSync(tmp, 'wx', mode);
   try {
-    p.fs.writeSync(fd, text);
+    // write(2) may write less than asked (a nearly full disk): write until every byte is out, so a
+    // full disk fails with ENOSPC here instead of renaming a truncated file over the user's config.
+    const bytes = Buffer.from(text, 'utf8');
+    for (let off = 0; off < bytes.length; ) {
+      const n = p.fs.writeSync(fd, bytes, off, bytes.length - off);
+      if (n <= 0) throw Object.assign(new Error(`short write to ${tmp}`), { code: 'EIO' });
+      off += n;
+    }
     p.fs.fsyncSync(fd);
   } catch (e) {
     p.fs.closeSync(fd);
