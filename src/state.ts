@@ -7,8 +7,8 @@
  * Every update happens under a lock and is written atomically.
  */
 import { ConfigParseError } from './errors.js';
-import { acquireLock } from './edit/lock.js';
-import { atomicWrite, readText } from './edit/transaction.js';
+import { acquireLock, pidAlive } from './edit/lock.js';
+import { atomicWrite, LockLost, readText } from './edit/transaction.js';
 import type { InsertHint } from './edit/json.js';
 import { stateDir, type Platform } from './platform.js';
 
@@ -95,24 +95,35 @@ export class State {
     return this.cache.get(name) as StateFiles[K];
   }
 
-  /** Read-modify-write some state files under the state lock. */
+  /** Read-modify-write some state files under the state lock (again from a fresh read if the lock was lost). */
   update(fn: (s: Partial<StateFiles>) => void, names: Array<keyof StateFiles>): void {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.updateOnce(fn, names);
+      } catch (e) {
+        if (!(e instanceof LockLost) || attempt >= 3) throw e;
+      }
+    }
+  }
+
+  private updateOnce(fn: (s: Partial<StateFiles>) => void, names: Array<keyof StateFiles>): void {
     const p = this.p;
     p.fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const release = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
+    const lock = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
     try {
       const s: Partial<StateFiles> = {};
       for (const n of names) (s as Record<string, unknown>)[n] = this.read(n);
       fn(s);
-      if (s.journal && s.journal.length > JOURNAL_KEEP) {
-        for (const old of s.journal.splice(0, s.journal.length - JOURNAL_KEEP)) this.dropBackups(old);
+      if (s.journal) {
+        for (const old of s.journal.splice(0, Math.max(0, s.journal.length - JOURNAL_KEEP))) this.dropBackups(old.id);
+        this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
       }
       for (const n of names) {
-        atomicWrite(p, this.file(n), JSON.stringify(s[n], null, 2) + '\n', true);
+        atomicWrite(p, this.file(n), JSON.stringify(s[n], null, 2) + '\n', true, lock);
         this.cache.delete(n);
       }
     } finally {
-      release();
+      lock.release();
     }
   }
 
@@ -120,11 +131,26 @@ export class State {
     return this.p.path.join(this.dir, 'backups', txId);
   }
 
-  private dropBackups(entry: JournalEntry): void {
+  private dropBackups(txId: string): void {
     try {
-      this.p.fs.rmSync(this.backupDir(entry.id), { recursive: true, force: true });
+      this.p.fs.rmSync(this.backupDir(txId), { recursive: true, force: true });
     } catch {
       /* best effort */
+    }
+  }
+
+  /** Backups of commands that never reached the journal (killed, or every write failed), once their process is gone. */
+  private dropOrphanBackups(journaled: Set<string>): void {
+    let ids: string[];
+    try {
+      ids = this.p.fs.readdirSync(this.p.path.join(this.dir, 'backups')) as string[];
+    } catch {
+      return;
+    }
+    for (const id of ids) {
+      const pid = Number(id.split('-')[1]);
+      if (journaled.has(id) || !Number.isInteger(pid) || pid === this.p.pid || pidAlive(pid)) continue;
+      this.dropBackups(id);
     }
   }
 }

@@ -24,7 +24,7 @@ export function undoCommand(ctx: Context, o: { json?: boolean; dryRun?: boolean 
   const restored: Array<{ file: string; action: 'restored' | 'deleted' }> = [];
   if (!o.dryRun) {
     for (const f of last.files) {
-      const release = acquireLock(p, lockPathFor({ platform: p, stateDir: ctx.state.dir, backupDir: '', dryRun: false }, f.realFile, f.sharedLock), { ownerDir: ctx.state.dir });
+      const lock = acquireLock(p, lockPathFor({ platform: p, stateDir: ctx.state.dir, backupDir: '', dryRun: false }, f.realFile, f.sharedLock), { ownerDir: ctx.state.dir });
       try {
         if (sha256(readText(p, f.realFile)) !== f.afterSha) throw new UserError(`${f.file} changed while undoing; stopped.`, { exitCode: 1 });
         if (f.backup === null) {
@@ -33,11 +33,11 @@ export function undoCommand(ctx: Context, o: { json?: boolean; dryRun?: boolean 
         } else {
           const text = readText(p, f.backup);
           if (text === null || sha256(text) !== f.beforeSha) throw new UserError(`The backup ${f.backup} is missing or damaged; ${f.file} was left as it is.`, { exitCode: 1 });
-          atomicWrite(p, f.realFile, text, false);
+          atomicWrite(p, f.realFile, text, false, lock);
           restored.push({ file: f.file, action: 'restored' });
         }
       } finally {
-        release();
+        lock.release();
       }
     }
     ctx.state.update((s) => {

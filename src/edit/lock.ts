@@ -4,9 +4,14 @@
  * `~/.claude.json` (`~/.claude.json.lock`), so the two writers never race; mcpwire uses the same kind
  * for every file it edits (for other clients' files the lock lives in mcpwire's state dir).
  *
- * The lock directory stays empty (Claude Code removes a stale one with rmdir). Who holds it is noted
- * in a side file in mcpwire's state dir, so a lock left by a killed mcpwire process is recognised at
- * once instead of after `staleMs`.
+ * A holder is identified by the lock folder's inode and the unique mtime it gives it, so:
+ *  - it refreshes the mtime during long work (`touch`), like proper-lockfile's update timer;
+ *  - before writing it checks the lock is still its own (`stillHeld`); if another process took it
+ *    over, the write is abandoned and retried, never silently lost;
+ *  - a stale lock is re-checked right before it is removed, and release never removes another's lock.
+ * The lock folder stays empty (Claude Code removes a stale one with rmdir). Who holds it is noted in
+ * a side file in mcpwire's state dir, so a lock left by a killed mcpwire process is recognised at
+ * once, and a live mcpwire holder is never taken over for being slow.
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
@@ -19,12 +24,21 @@ export interface LockOptions {
   ownerDir: string;
 }
 
+export interface Lock {
+  release(): void;
+  /** The lock folder is still the one this process made (nobody took it over). */
+  stillHeld(): boolean;
+  /** Refresh the mtime so others do not think the lock is stale. */
+  touch(): void;
+}
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleep(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
-function alive(pid: number): boolean {
+/** Is a process with this pid running (EPERM: yes, someone else's)? */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -37,15 +51,45 @@ function ownerNote(p: Platform, lockPath: string, ownerDir: string): string {
   return p.path.join(ownerDir, 'locks', createHash('sha256').update(lockPath).digest('hex').slice(0, 24) + '.owner');
 }
 
-/** Take the lock, waiting up to timeoutMs. Returns the release function. */
-export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): () => void {
+interface Identity {
+  ino: number;
+  mtimeMs: number;
+}
+
+function identity(p: Platform, lockPath: string): Identity | undefined {
+  try {
+    const st = p.fs.statSync(lockPath);
+    return { ino: st.ino, mtimeMs: st.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+const same = (a: Identity | undefined, b: Identity | undefined) => !!a && !!b && a.ino === b.ino && a.mtimeMs === b.mtimeMs;
+
+let stampSeq = 0;
+/** Give the lock folder a fresh mtime no other holder has (now, plus a per-process sub-millisecond tag). */
+function stamp(p: Platform, lockPath: string): Identity | undefined {
+  const ms = p.now() + ((p.pid * 7919 + ++stampSeq * 104729) % 997) / 1000;
+  try {
+    p.fs.utimesSync(lockPath, ms / 1000, ms / 1000);
+  } catch {
+    /* keep what mkdir set */
+  }
+  return identity(p, lockPath);
+}
+
+/** Take the lock, waiting up to timeoutMs. */
+export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): Lock {
   const staleMs = opts.staleMs ?? 10_000;
   const deadline = p.now() + (opts.timeoutMs ?? 20_000);
   const note = ownerNote(p, lockPath, opts.ownerDir);
   let wait = 5;
+  let mine: Identity | undefined;
   for (;;) {
     try {
       p.fs.mkdirSync(lockPath);
+      mine = stamp(p, lockPath);
       break;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -55,23 +99,20 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): (
       }
       if (code !== 'EEXIST') throw e;
     }
-    // Held by someone: stale, or left by a dead mcpwire process?
-    let mtime: number;
+    const seen = identity(p, lockPath);
+    if (!seen) continue; // released in between
+    let stale = p.now() - seen.mtimeMs > staleMs;
     try {
-      mtime = p.fs.statSync(lockPath).mtimeMs;
-    } catch {
-      continue; // released in between
-    }
-    let stale = p.now() - mtime > staleMs;
-    if (!stale) {
-      try {
-        const o = JSON.parse(String(p.fs.readFileSync(note, 'utf8'))) as { pid: number; mtimeMs: number };
-        stale = Math.abs(o.mtimeMs - mtime) < 1 && o.pid !== p.pid && !alive(o.pid);
-      } catch {
-        /* no note: not ours */
+      const o = JSON.parse(String(p.fs.readFileSync(note, 'utf8'))) as { pid: number; ino: number; mtimeMs: number };
+      if (o.ino === seen.ino && o.pid !== p.pid) {
+        // An mcpwire holder: stale exactly when that process is gone, however old or new the lock is.
+        stale = !pidAlive(o.pid);
       }
+    } catch {
+      /* no note: Claude Code's, or an mcpwire that died before writing it: the mtime decides */
     }
-    if (stale) {
+    // Re-check right before removing it, so a lock someone else just made is never removed.
+    if (stale && same(identity(p, lockPath), seen)) {
       try {
         p.fs.rmdirSync(lockPath);
       } catch {
@@ -88,25 +129,42 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): (
     sleep(wait + Math.floor(Math.random() * wait));
     wait = Math.min(wait * 2, 100);
   }
-  try {
-    p.fs.mkdirSync(p.path.dirname(note), { recursive: true, mode: 0o700 });
-    p.fs.writeFileSync(note, JSON.stringify({ pid: p.pid, mtimeMs: p.fs.statSync(lockPath).mtimeMs }), { mode: 0o600 });
-  } catch {
-    /* the note only speeds up recovery */
-  }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
+  const writeNote = () => {
+    if (!mine) return;
     try {
-      p.fs.unlinkSync(note);
+      p.fs.mkdirSync(p.path.dirname(note), { recursive: true, mode: 0o700 });
+      p.fs.writeFileSync(note, JSON.stringify({ pid: p.pid, ino: mine.ino, mtimeMs: mine.mtimeMs }), { mode: 0o600 });
     } catch {
-      /* fine */
-    }
-    try {
-      p.fs.rmdirSync(lockPath);
-    } catch {
-      /* already taken over as stale */
+      /* the note only speeds up recovery */
     }
   };
+  writeNote();
+  let released = false;
+  const lock: Lock = {
+    stillHeld: () => same(identity(p, lockPath), mine),
+    touch() {
+      if (!lock.stillHeld()) return;
+      mine = stamp(p, lockPath);
+      writeNote();
+    },
+    release() {
+      if (released) return;
+      released = true;
+      // The lock first, then the note: a kill in between leaves no lock to recover.
+      if (lock.stillHeld()) {
+        try {
+          p.fs.rmdirSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      }
+      try {
+        const o = JSON.parse(String(p.fs.readFileSync(note, 'utf8'))) as { pid: number };
+        if (o.pid === p.pid) p.fs.unlinkSync(note);
+      } catch {
+        /* fine */
+      }
+    },
+  };
+  return lock;
 }

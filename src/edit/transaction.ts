@@ -5,9 +5,9 @@
  * edited through the link (the link stays a link); mode and owner are kept.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ConfigParseError, lineColumn } from '../errors.js';
+import { ConfigParseError, UserError, lineColumn } from '../errors.js';
 import type { Platform } from '../platform.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, pidAlive, type Lock } from './lock.js';
 
 export interface EditOutcome {
   /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
@@ -106,22 +106,80 @@ export function lockPathFor(ctx: TransactionContext, realFile: string, sharedLoc
   return ctx.platform.path.join(ctx.stateDir, 'locks', key + '.lock');
 }
 
+/** Another process took the lock over while this one worked: nothing was written; try again. */
+export class LockLost extends Error {}
+
 export function writeFileTransaction(ctx: TransactionContext, req: FileWrite): FileWriteResult {
+  // A lock taken over while we worked (a very slow disk, a huge file) means someone else may have
+  // written: start again from a fresh read rather than overwrite their change.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return writeOnce(ctx, req);
+    } catch (e) {
+      if (!(e instanceof LockLost) || attempt >= 3) {
+        if (e instanceof LockLost) throw new UserError(`${req.file}: another process kept taking over the lock; nothing was written.`, { exitCode: 1, fix: 'Close Claude Code (or the other writer) and run the command again.' });
+        throw e;
+      }
+    }
+  }
+}
+
+function writeOnce(ctx: TransactionContext, req: FileWrite): FileWriteResult {
   const p = ctx.platform;
   const realFile = resolveReal(p, req.file);
-  const release = acquireLock(p, lockPathFor(ctx, realFile, req.sharedLock), { ownerDir: ctx.stateDir });
+  const lock = acquireLock(p, lockPathFor(ctx, realFile, req.sharedLock), { ownerDir: ctx.stateDir });
+  let backupPath: string | undefined;
+  let written = false;
   try {
+    removeDeadTempFiles(p, realFile);
     const before = readText(p, realFile);
+    lock.touch();
     const outcome = req.edit(before);
     const changed = outcome.text !== before;
     const result: FileWriteResult = { file: req.file, realFile, before, after: outcome.text, changed };
     if (!changed || ctx.dryRun) return result;
-    if (before !== null) result.backup = backup(ctx, realFile, before);
-    if (outcome.text === null) p.fs.unlinkSync(realFile);
-    else atomicWrite(p, realFile, outcome.text, outcome.secret);
+    lock.touch();
+    if (before !== null) result.backup = backupPath = backup(ctx, realFile, before);
+    if (outcome.text === null) {
+      if (!lock.stillHeld()) throw new LockLost();
+      p.fs.unlinkSync(realFile);
+    } else {
+      atomicWrite(p, realFile, outcome.text, outcome.secret, lock);
+    }
+    written = true;
     return result;
   } finally {
-    release();
+    lock.release();
+    // A backup of a write that did not happen is only clutter (and a full disk's worst enemy).
+    if (!written && backupPath) {
+      try {
+        p.fs.unlinkSync(backupPath);
+      } catch {
+        /* fine */
+      }
+    }
+  }
+}
+
+/** Temp files left by killed mcpwire processes next to this file. */
+function removeDeadTempFiles(p: Platform, realFile: string): void {
+  const dir = p.path.dirname(realFile);
+  const prefix = `.${p.path.basename(realFile)}.mcpwire-`;
+  let names: string[];
+  try {
+    names = p.fs.readdirSync(dir) as string[];
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === p.pid || pidAlive(pid)) continue;
+    try {
+      p.fs.unlinkSync(p.path.join(dir, name));
+    } catch {
+      /* fine */
+    }
   }
 }
 
@@ -137,7 +195,7 @@ function backup(ctx: TransactionContext, realFile: string, text: string): string
 }
 
 /** temp file in the same folder → fsync → rename over → fsync the folder. Keeps mode and owner. */
-export function atomicWrite(p: Platform, realFile: string, text: string, secret: boolean): void {
+export function atomicWrite(p: Platform, realFile: string, text: string, secret: boolean, lock?: Lock): void {
   const dir = p.path.dirname(realFile);
   let prev: { mode: number; uid: number; gid: number } | undefined;
   try {
@@ -172,6 +230,10 @@ export function atomicWrite(p: Platform, realFile: string, text: string, secret:
     }
   } catch {
     /* chown needs privileges; the content is what matters */
+  }
+  if (lock && !lock.stillHeld()) {
+    p.fs.unlinkSync(tmp);
+    throw new LockLost();
   }
   p.fs.renameSync(tmp, realFile);
   if (p.os !== 'win32') {
