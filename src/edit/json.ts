@@ -42,10 +42,39 @@ export interface ParsedJson {
 
 const BOM = '\uFEFF';
 
+/** The last document parsed: the add path reads a text, then edits that same text. */
+let lastParse: { fullText: string; file: string; dialect: JsonDialect; doc: ParsedJson } | undefined;
+
 export function parseJsonDocument(fullText: string, file: string, dialect: JsonDialect): ParsedJson {
+  if (lastParse && lastParse.fullText === fullText && lastParse.dialect === dialect && lastParse.file === file) return lastParse.doc;
+  const doc = parseUncached(fullText, file, dialect);
+  lastParse = { fullText, file, dialect, doc };
+  return doc;
+}
+
+function parseUncached(fullText: string, file: string, dialect: JsonDialect): ParsedJson {
   const bom = fullText.startsWith(BOM);
   const text = bom ? fullText.slice(1) : fullText;
   if (/^[ \t\r\n]*$/.test(text)) return { text, bom, root: undefined, value: {} }; // JSON white space only
+  if (!dialect.comments && !dialect.trailingCommas) {
+    // Strict JSON (a ~/.claude.json can be tens of MB): the value from the native parser, and a tree
+    // only as deep as any servers container lies; jsonc-parser's full tree only to locate an error.
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      parseError(text, file, dialect);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) topLevelError(text, file);
+    return { text, bom, root: shallowTree(text, 3), value: value as JsonObject };
+  }
+  const root = parseError(text, file, dialect);
+  if (!root || root.type !== 'object') topLevelError(text, file, root);
+  return { text, bom, root, value: nodeValue(root) as JsonObject };
+}
+
+/** Parse with jsonc-parser; throw the first error with its line:column. */
+function parseError(text: string, file: string, dialect: JsonDialect): Node | undefined {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, {
     allowTrailingComma: dialect.trailingCommas,
@@ -62,12 +91,88 @@ export function parseJsonDocument(fullText: string, file: string, dialect: JsonD
       : describeError(code);
     throw new ConfigParseError(file, line, column, hint);
   }
-  if (!root || root.type !== 'object') {
-    const { line, column } = lineColumn(text, root?.offset ?? 0);
-    throw new ConfigParseError(file, line, column, 'the top level must be a JSON object');
+  if (!dialect.comments && !dialect.trailingCommas) {
+    // JSON.parse refused what jsonc-parser accepts (e.g. a control character in a string).
+    throw new ConfigParseError(file, 1, 1, 'not valid JSON');
   }
-  const value = nodeValue(root) as JsonObject;
-  return { text, bom, root, value };
+  return root;
+}
+
+function strictValue(fullText: string, file: string): JsonObject {
+  const text = fullText.startsWith(BOM) ? fullText.slice(1) : fullText;
+  const v: unknown = JSON.parse(text);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) topLevelError(text, file);
+  return v as JsonObject;
+}
+
+function topLevelError(text: string, file: string, root?: Node): never {
+  const { line, column } = lineColumn(text, root?.offset ?? text.search(/\S/));
+  throw new ConfigParseError(file, line, column, 'the top level must be a JSON object');
+}
+
+/**
+ * The syntax tree of valid strict JSON, with children only for objects and arrays at depth ≤ maxDepth (the root
+ * is depth 0); deeper values are skipped token by token. Same node shape as jsonc-parser's parseTree.
+ */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function shallowTree(text: string, maxDepth: number): Node {
+  const scanner = createScanner(text, true);
+  let token = scanner.scan();
+  const next = () => (token = scanner.scan());
+  const at = (k: SyntaxKind) => token === k; // a function, so TypeScript does not narrow `token` across next()
+  const skip = (): number => {
+    // Skip one value; returns its end offset.
+    let depth = 0;
+    for (;;) {
+      if (at(SyntaxKind.OpenBraceToken) || at(SyntaxKind.OpenBracketToken)) depth++;
+      else if (at(SyntaxKind.CloseBraceToken) || at(SyntaxKind.CloseBracketToken)) depth--;
+      const end = scanner.getTokenOffset() + scanner.getTokenLength();
+      next();
+      if (depth === 0) return end;
+    }
+  };
+  const value = (depth: number, parent?: Node): Node => {
+    const offset = scanner.getTokenOffset();
+    if (at(SyntaxKind.OpenBraceToken) && depth <= maxDepth) {
+      const node: Mutable<Node> = { type: 'object', offset, length: 0, parent, children: [] };
+      next();
+      while (token !== SyntaxKind.CloseBraceToken) {
+        if (at(SyntaxKind.CommaToken)) {
+          next();
+          continue;
+        }
+        const keyOffset = scanner.getTokenOffset();
+        const prop: Mutable<Node> = { type: 'property', offset: keyOffset, length: 0, parent: node, children: [] };
+        prop.children!.push({ type: 'string', value: scanner.getTokenValue(), offset: keyOffset, length: scanner.getTokenLength(), parent: prop });
+        next(); // the key
+        prop.colonOffset = scanner.getTokenOffset();
+        next(); // the colon
+        const v = value(depth + 1, prop);
+        prop.children!.push(v);
+        prop.length = v.offset + v.length - keyOffset;
+        node.children!.push(prop);
+      }
+      node.length = scanner.getTokenOffset() + 1 - offset;
+      next();
+      return node;
+    }
+    if (at(SyntaxKind.OpenBracketToken) && depth <= maxDepth) {
+      const node: Mutable<Node> = { type: 'array', offset, length: 0, parent, children: [] };
+      next();
+      while (!at(SyntaxKind.CloseBracketToken)) {
+        if (at(SyntaxKind.CommaToken)) next();
+        else node.children!.push(value(depth + 1, node));
+      }
+      node.length = scanner.getTokenOffset() + 1 - offset;
+      next();
+      return node;
+    }
+    const type = at(SyntaxKind.OpenBraceToken) ? 'object' : at(SyntaxKind.OpenBracketToken) ? 'array' : at(SyntaxKind.StringLiteral) ? 'string' : at(SyntaxKind.NumericLiteral) ? 'number' : at(SyntaxKind.NullKeyword) ? 'null' : 'boolean';
+    const end = skip();
+    return { type, offset, length: end - offset, parent };
+  };
+  return value(0);
 }
 
 function describeError(code: string): string {
@@ -76,7 +181,8 @@ function describeError(code: string): string {
 
 /** Set an own property, as JSON.parse does (a `__proto__` key must not become the prototype). */
 function put(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** The value of a node, built from the tree (so duplicate keys resolve like JSON.parse: last wins). */
@@ -269,8 +375,23 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 export { deepEqual };
 
-function clone<T>(v: T): T {
-  return structuredClone(v);
+/**
+ * `value` with `path` set to `v` (undefined: deleted), sharing every untouched subtree with the
+ * original: a 25 MB ~/.claude.json is not copied to check one entry.
+ */
+function withAt(value: JsonObject, path: readonly string[], v: Json | undefined): JsonObject {
+  const out = { ...value };
+  let cur = out;
+  for (const k of path.slice(0, -1)) {
+    const child = Object.prototype.hasOwnProperty.call(cur, k) ? cur[k] : undefined;
+    const copy: JsonObject = typeof child === 'object' && child !== null && !Array.isArray(child) ? { ...child } : {};
+    put(cur, k, copy);
+    cur = copy;
+  }
+  const last = path[path.length - 1];
+  if (v === undefined) delete cur[last];
+  else put(cur, last, v);
+  return out;
 }
 
 /** Walk an object path in a value, creating nothing. */
@@ -282,17 +403,6 @@ export function getAt(value: unknown, path: readonly string[]): unknown {
     cur = (cur as Record<string, unknown>)[k];
   }
   return cur;
-}
-
-function setAt(value: JsonObject, path: readonly string[], v: Json | undefined): void {
-  let cur: JsonObject = value;
-  for (const k of path.slice(0, -1)) {
-    if (!Object.prototype.hasOwnProperty.call(cur, k) || typeof cur[k] !== 'object' || cur[k] === null) put(cur, k, {});
-    cur = cur[k] as JsonObject;
-  }
-  const last = path[path.length - 1];
-  if (v === undefined) delete cur[last];
-  else put(cur, last, v);
 }
 
 function nodeAt(root: Node, path: readonly string[], file: string, text: string): { node: Node | undefined; depth: number; parent: Node } {
@@ -317,7 +427,8 @@ function nodeAt(root: Node, path: readonly string[], file: string, text: string)
 function verify(file: string, dialect: JsonDialect, newFull: string, expected: JsonObject): void {
   let got: JsonObject;
   try {
-    got = parseJsonDocument(newFull, file, dialect).value;
+    // Strict JSON: the native parser is all the check needs (no tree).
+    got = dialect.comments || dialect.trailingCommas ? parseJsonDocument(newFull, file, dialect).value : strictValue(newFull, file);
   } catch (e) {
     throw new UnsafeEditError(file, `the edit would have produced an invalid document (${(e as Error).message})`);
   }
@@ -338,8 +449,7 @@ export function setJsonEntry(
 ): { text: string; hint: InsertHint } {
   const doc = parseJsonDocument(fullText, file, dialect);
   const style = detectStyle(doc.text, doc.bom);
-  const expected = clone(doc.value);
-  setAt(expected, [...containerPath, name], value);
+  const expected = withAt(doc.value, [...containerPath, name], value);
   let text: string;
   let hint: InsertHint = {};
   if (!doc.root) {
@@ -411,8 +521,7 @@ export function removeJsonEntry(
   const props = propertyOf(container, name);
   if (props.length === 0) return fullText;
   if (props.length > 1) throw new UnsafeEditError(file, `"${name}" is defined twice in "${containerPath.join('.')}"`);
-  const expected = clone(doc.value);
-  setAt(expected, [...containerPath, name], undefined);
+  const expected = withAt(doc.value, [...containerPath, name], undefined);
 
   let text = applySplices(doc.text, removeChild(doc.text, container, container.children!.indexOf(props[0])));
   let out = withBom(doc, text);
@@ -426,8 +535,7 @@ export function removeJsonEntry(
     const parent = nodeAt(after.root!, created.slice(0, -1), file, after.text).node!;
     const idx = parent.children!.indexOf(propertyOf(parent, created[created.length - 1])[0]);
     text = applySplices(after.text, removeChild(after.text, parent, idx));
-    const expected2 = clone(expected);
-    setAt(expected2, created, undefined);
+    const expected2 = withAt(expected, created, undefined);
     if (hint.emptyContainerText !== undefined) {
       text = restoreEmpty(after, text, created.slice(0, -1), hint.emptyContainerText, file, dialect);
     }
@@ -481,8 +589,7 @@ export function appendJsonArrayElement(
   const hint: InsertHint = (arr.children ?? []).length === 0 ? { emptyContainerText: doc.text.slice(arr.offset, arr.offset + arr.length) } : {};
   const splice = appendChild(doc.text, arr, (indent, inline) => render(element, indent, style, inline), style);
   const out = withBom(doc, applySplices(doc.text, [splice]));
-  const expected = clone(doc.value);
-  setAt(expected, arrayPath, [...existing, element]);
+  const expected = withAt(doc.value, arrayPath, [...existing, element]);
   verify(file, dialect, out, expected);
   return { text: out, hint };
 }
@@ -509,8 +616,7 @@ export function removeJsonArrayElements(
     const idx = existing.findIndex((e) => match(e as Json));
     if (idx === -1) break;
     const arr = arrayNode(doc, arrayPath);
-    const expected = clone(doc.value);
-    setAt(expected, arrayPath, existing.filter((_, i) => i !== idx));
+    const expected = withAt(doc.value, arrayPath, existing.filter((_, i) => i !== idx));
     out = withBom(doc, applySplices(doc.text, removeChild(doc.text, arr, idx)));
     verify(file, dialect, out, expected);
   }

@@ -139,7 +139,7 @@ function writeOnce(ctx: TransactionContext, req: FileWrite): FileWriteResult {
     const result: FileWriteResult = { file: req.file, realFile, before, after: outcome.text, changed };
     if (!changed || ctx.dryRun) return result;
     lock.touch();
-    if (before !== null) result.backup = backupPath = backup(ctx, realFile, before);
+    if (before !== null) result.backup = backupPath = backup(ctx, realFile);
     if (outcome.text === null) {
       if (!lock.stillHeld()) throw new LockLost();
       p.fs.unlinkSync(realFile);
@@ -184,13 +184,15 @@ function removeDeadTempFiles(p: Platform, realFile: string): void {
 }
 
 let backupSeq = 0;
-function backup(ctx: TransactionContext, realFile: string, text: string): string {
+function backup(ctx: TransactionContext, realFile: string): string {
   const p = ctx.platform;
   p.fs.mkdirSync(ctx.backupDir, { recursive: true, mode: 0o700 });
   const name = `${String(++backupSeq).padStart(2, '0')}-${p.path.basename(realFile)}`;
   const dest = p.path.join(ctx.backupDir, name);
+  // The file on disk is exactly `before` (read under the lock): copy it, do not re-encode it.
   // Backups can hold secrets the user put in their config: private to the user.
-  p.fs.writeFileSync(dest, text, { mode: 0o600 });
+  p.fs.copyFileSync(realFile, dest);
+  p.fs.chmodSync(dest, 0o600);
   return dest;
 }
 
