@@ -1,34 +1,49 @@
-// Bundles src/ into dist/ (ESM, code-split so each command loads only what it needs).
+// Bundles src/ into dist/: one CommonJS file for the program (commander + command definitions) and
+// one per command, loaded only when that command runs. CommonJS, because on Node 20 (no compile
+// cache) the launcher loads these through V8's code cache (bin/mcpwire.js), and the ESM loader alone
+// would cost as much as our code.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-// Files are replaced in place (never a moment without dist/), then stale chunks are pruned.
+
+// commander requires child_process at load time (for executable subcommands, which mcpwire does not
+// use); that pulls in net and stream. Load it only if it is ever touched.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) => (a.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const result = await build({
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { cli: 'src/cli.ts', mcp: 'src/commands/mcp.ts', targets: 'src/commands/targets.ts', undo: 'src/commands/undo.ts' },
   outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   mainFields: ['module', 'main'], // jsonc-parser's main is UMD with dynamic requires; its ESM build bundles cleanly
   target: 'node20.19',
   minify: true,
   legalComments: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
   define: { 'process.env.MCPWIRE_VERSION': JSON.stringify(pkg.version) },
   // Native and optional modules stay outside the bundle and load lazily.
   external: ['@napi-rs/keyring'],
-  // commander (CommonJS) requires node built-ins: give the ESM bundle a require.
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  plugins: [lazyChildProcess],
   logLevel: 'warning',
   metafile: true,
 });
+
+// Files are replaced in place (never a moment without dist/); then anything stale is pruned.
 const keep = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(f)));
-for (const dir of ['dist', 'dist/chunks']) {
-  for (const f of readdirSync(dir)) {
-    const full = path.resolve(dir, f);
-    if (f !== 'chunks' && !keep.has(full) && !keep.has(full.replace(/\.LEGAL\.txt$/, ''))) rmSync(full, { force: true });
-  }
+for (const f of readdirSync('dist', { withFileTypes: true })) {
+  const full = path.resolve('dist', f.name);
+  if (f.name === '.v8-cache') continue;
+  if (!keep.has(full) && !keep.has(full.replace(/\.LEGAL\.txt$/, ''))) rmSync(full, { recursive: true, force: true });
 }

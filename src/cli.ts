@@ -1,6 +1,6 @@
 /**
- * The command-line program. Only commander is loaded up front; each command's code is imported when
- * that command runs, so `--help` stays as fast as starting Node.
+ * The command-line program. Only commander is loaded up front; each command's bundle is loaded when
+ * that command runs, so `--help` stays close to the cost of starting Node.
  */
 import { Command, Option } from 'commander';
 
@@ -10,30 +10,20 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-type Runner = (ctx: import('./commands/context.js').Context) => number | Promise<number>;
+/**
+ * The command bundles (dist/<name>.cjs), each loaded only when its command runs. The launcher passes
+ * a loader that uses V8's code cache; tests and other callers get plain require.
+ */
+type Bundles = {
+  mcp: typeof import('./commands/mcp.js');
+  targets: typeof import('./commands/targets.js');
+  undo: typeof import('./commands/undo.js');
+};
+export type LoadBundle = <K extends keyof Bundles>(name: K) => Bundles[K];
+let loadBundle: LoadBundle = (name) => require(require('node:path').join(__dirname, name + '.cjs'));
 
-async function run(verbose: boolean, fn: Runner): Promise<void> {
-  const { createContext } = await import('./commands/context.js');
-  const { UserError } = await import('./errors.js');
-  let ctx;
-  try {
-    ctx = createContext({ verbose });
-    process.exitCode = await fn(ctx);
-  } catch (e) {
-    const err = process.stderr;
-    if (e instanceof UserError) {
-      err.write(`mcpwire: ${e.message}\n`);
-      if (e.fix) err.write(`fix: ${e.fix}\n`);
-      if (verbose && e.stack) err.write(e.stack + '\n');
-      process.exitCode = e.exitCode;
-      return;
-    }
-    const io = e as NodeJS.ErrnoException;
-    err.write(`mcpwire: ${io.message ?? String(e)}\n`);
-    if (verbose && io.stack) err.write(io.stack + '\n');
-    else err.write('Run again with --verbose for details.\n');
-    process.exitCode = 1;
-  }
+async function run<K extends keyof Bundles>(name: K, call: (m: Bundles[K]) => Promise<number>): Promise<void> {
+  process.exitCode = await call(loadBundle(name));
 }
 
 const TARGET_HELP = 'claude-code, codex, cursor, claude-desktop, vscode, windsurf (comma-separated) or all';
@@ -50,6 +40,7 @@ export function buildProgram(): Command {
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
   const verbose = () => Boolean(program.opts().verbose);
+  const cmd = <K extends keyof Bundles>(name: K, call: (m: Bundles[K], verbose: boolean) => Promise<number>) => run(name, (m) => call(m, verbose()));
 
   const mcp = program.command('mcp').description('add, remove and list server entries in the clients\' config files');
   mcp
@@ -68,7 +59,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output on stdout')
     .option('-y, --yes', 'no prompts')
     .option('--force', 'replace an entry of the same name that points elsewhere')
-    .action((server, o) => run(verbose(), async (ctx) => (await import('./commands/mcp.js')).mcpAdd(ctx, server, o)));
+    .action((server, o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpAdd(ctx, server, o))));
   mcp
     .command('remove')
     .argument('[name]', 'entry name (same as --name)')
@@ -80,21 +71,21 @@ export function buildProgram(): Command {
     .option('--dry-run', 'print the diff; change nothing')
     .option('--json', 'machine-readable output on stdout')
     .option('-y, --yes', 'no prompts')
-    .action((name, o) => run(verbose(), async (ctx) => (await import('./commands/mcp.js')).mcpRemove(ctx, name, o)));
+    .action((name, o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpRemove(ctx, name, o))));
   mcp
     .command('list')
     .description('every remote server entry in every supported client file, all scopes')
     .addOption(new Option('-t, --target <targets>', TARGET_HELP))
     .option('--json', 'machine-readable output on stdout')
-    .action((o) => run(verbose(), async (ctx) => (await import('./commands/mcp.js')).mcpList(ctx, o)));
-  const undo = (o: { json?: boolean; dryRun?: boolean }) => run(verbose(), async (ctx) => (await import('./commands/undo.js')).undoCommand(ctx, o));
+    .action((o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpList(ctx, o))));
+  const undo = (o: { json?: boolean; dryRun?: boolean }) => cmd('undo', (m, v) => m.runCommand(v, (ctx) => m.undoCommand(ctx, o)));
   mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run').option('--json').action(undo);
 
   program
     .command('targets')
     .description('supported clients, whether each is installed here, and their files')
     .option('--json', 'machine-readable output on stdout')
-    .action((o) => run(verbose(), async (ctx) => (await import('./commands/targets.js')).targetsCommand(ctx, o)));
+    .action((o) => cmd('targets', (m, v) => m.runCommand(v, (ctx) => m.targetsCommand(ctx, o))));
   program
     .command('undo')
     .description('restore the files changed by the last write command (from mcpwire\'s backups)')
@@ -104,6 +95,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[] = process.argv): Promise<void> {
+export async function main(argv: string[] = process.argv, load?: LoadBundle): Promise<void> {
+  if (load) loadBundle = load;
   await buildProgram().parseAsync(argv);
 }

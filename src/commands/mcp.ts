@@ -240,3 +240,5 @@ export function mcpList(ctx: Context, o: { target?: string; json?: boolean }): n
   for (const e of errors) io.err(`${io.style.bad('unreadable:')} ${e.error}`);
   return errors.length ? 1 : 0;
 }
+
+export { runCommand } from './run.js';

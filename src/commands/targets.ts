@@ -28,3 +28,5 @@ export function targetsCommand(ctx: Context, o: { json?: boolean }): number {
   }
   return 0;
 }
+
+export { runCommand } from './run.js';

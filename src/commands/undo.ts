@@ -55,3 +55,5 @@ export function undoCommand(ctx: Context, o: { json?: boolean; dryRun?: boolean 
   }
   return 0;
 }
+
+export { runCommand } from './run.js';

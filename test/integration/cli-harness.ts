@@ -1,5 +1,5 @@
 /** Runs the real CLI (bin/mcpwire.js) in a scratch HOME: real files, real processes. */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,3 +58,38 @@ export const USER_FILES: Record<string, string> = {
   vscode: '.config/Code/User/mcp.json',
   windsurf: '.codeium/windsurf/mcp_config.json',
 };
+
+/** Every file below dir (depth first). */
+export function walk(dir: string, out: string[] = []): string[] {
+  let names: fs.Dirent[];
+  try {
+    names = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const d of names) {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+export const BUNDLES = ['cli', 'mcp', 'targets', 'undo'];
+
+/**
+ * Copy bin/ and dist/ into a scratch folder and return that copy's launcher, so a rebuild of dist/
+ * while a long test runs cannot change the program under test half-way. MCPWIRE_TEST_APP: a folder
+ * with bin/ and dist/ of another build (to check that the tests catch a broken one).
+ */
+export function snapshotCli(root: string): string {
+  const source = process.env.MCPWIRE_TEST_APP ? path.resolve(process.env.MCPWIRE_TEST_APP) : ROOT;
+  const complete = (dir: string) => BUNDLES.every((b) => fs.existsSync(path.join(dir, 'dist', `${b}.cjs`)));
+  if (!complete(source)) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  const app = path.join(root, 'app');
+  fs.rmSync(app, { recursive: true, force: true });
+  fs.cpSync(path.join(source, 'bin'), path.join(app, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(app, 'dist'));
+  for (const b of BUNDLES) fs.copyFileSync(path.join(source, 'dist', `${b}.cjs`), path.join(app, 'dist', `${b}.cjs`));
+  return path.join(app, 'bin', 'mcpwire.js');
+}

@@ -9,12 +9,13 @@
  * ~/.codex/config.toml (TOML with comments), ~/.cursor/mcp.json (JSONC with comments); each for a few
  * rounds, plus rounds where every process writes all three files.
  *
- * Start gate: each process loads the whole CLI (dist/ and all its chunks), says "ready", and waits for
+ * Start gate: each process loads the CLI bundles (dist/cli.cjs, dist/mcp.cjs), says "ready", and waits for
  * one byte on stdin; when all 8 are ready they get it at once and run the command.
  *
  * Also: a fresh `~/.claude.json.lock` (as Claude Code holds it) makes mcpwire wait until it is
  * removed; a stale one (mtime older than 10 s) is taken over.
  */
+import { snapshotCli, walk } from './cli-harness.js';
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -166,49 +167,6 @@ const TARGETS: Target[] = [
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function walk(dir: string, out: string[] = []): string[] {
-  let names: fs.Dirent[];
-  try {
-    names = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const d of names) {
-    const p = path.join(dir, d.name);
-    out.push(p);
-    if (d.isDirectory()) walk(p, out);
-  }
-  return out;
-}
-
-/**
- * Copy bin/ and dist/ into the scratch folder and run that copy: a rebuild of dist/ while the test
- * runs (`npm run build` deletes dist/ first) must not make the CLI fail half-way. The copy is checked
- * for dangling chunk imports and taken again if a build was in progress.
- */
-function snapshotCli(root: string): string {
-  // MCPWIRE_TEST_APP: a folder with bin/ and dist/ of another build (to check that these tests catch a broken one).
-  const source = process.env.MCPWIRE_TEST_APP ? path.resolve(process.env.MCPWIRE_TEST_APP) : REPO;
-  if (!fs.existsSync(path.join(source, 'dist', 'cli.js'))) execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' });
-  const app = path.join(root, 'app');
-  for (let attempt = 0; ; attempt++) {
-    fs.rmSync(app, { recursive: true, force: true });
-    try {
-      fs.cpSync(path.join(source, 'bin'), path.join(app, 'bin'), { recursive: true });
-      fs.cpSync(path.join(source, 'dist'), path.join(app, 'dist'), { recursive: true });
-      const files = walk(path.join(app, 'dist')).filter((f) => f.endsWith('.js'));
-      const dangling = files.flatMap((f) =>
-        [...fs.readFileSync(f, 'utf8').matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+)"/g)].map((m) => path.resolve(path.dirname(f), m[1])).filter((t) => !fs.existsSync(t)),
-      );
-      if (dangling.length === 0 && files.length > 0) return path.join(app, 'bin', 'mcpwire.js');
-    } catch {
-      /* dist/ changed under us */
-    }
-    if (attempt >= 20) throw new Error('dist/ kept changing while it was copied');
-    execFileSync('sleep', ['0.5']);
-  }
-}
-
 function childEnv(home: string): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', LANG: 'C.UTF-8' };
 }
@@ -238,26 +196,24 @@ function run(home: string, cwd: string, args: string[]): { child: ChildProcessWi
 }
 
 /**
- * The start gate: load the CLI and all of its chunks, print "ready", wait for stdin, then run the
+ * The start gate: load the CLI bundles, print "ready", wait for stdin, then run the
  * launcher with the given arguments (exactly as `node bin/mcpwire.js …` would).
  */
 const GATE = `
-import { readdirSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+const path = require('node:path');
 const [bin, ...args] = process.argv.slice(1);
-const dist = new URL('../dist/', pathToFileURL(bin));
-await import(new URL('cli.js', dist).href);
-for (const f of readdirSync(new URL('chunks/', dist))) if (f.endsWith('.js')) await import(new URL('chunks/' + f, dist).href);
+const dist = path.join(path.dirname(bin), '..', 'dist');
+for (const b of ['cli', 'mcp']) require(path.join(dist, b + '.cjs')); // load (and warm) the program before the race
 process.stdout.write('ready\\n');
-process.stdin.once('data', async () => {
+process.stdin.once('data', () => {
   process.argv = [process.execPath, bin, ...args];
-  await import(pathToFileURL(bin).href);
+  require(bin);
 });
 `;
 
 /** Start all commands behind the gate, open it when all are ready, and wait for all of them. */
 async function race(home: string, cwd: string, commands: string[][]): Promise<Done[]> {
-  const children = commands.map((args) => spawn(process.execPath, ['--input-type=module', '-e', GATE, BIN, ...args], { cwd, env: childEnv(home), stdio: 'pipe' }));
+  const children = commands.map((args) => spawn(process.execPath, ['-e', GATE, BIN, ...args], { cwd, env: childEnv(home), stdio: 'pipe' }));
   const done = children.map((c) => collect(c));
   await Promise.all(
     children.map(
@@ -284,15 +240,17 @@ async function race(home: string, cwd: string, commands: string[][]): Promise<Do
 /** Run several commands one after another in ONE process (the snapshot's main()), for the expected bytes. */
 function replay(home: string, cwd: string, commands: string[][]): void {
   const script = `
-import { pathToFileURL } from 'node:url';
+const path = require('node:path');
 const [bin, json] = process.argv.slice(1);
-const { main } = await import(new URL('../dist/cli.js', pathToFileURL(bin)).href);
-for (const args of JSON.parse(json)) {
-  await main([process.execPath, bin, ...args]);
-  if (process.exitCode) { console.error('replay failed: ' + args.join(' ')); process.exit(1); }
-}
+const { main } = require(path.join(path.dirname(bin), '..', 'dist', 'cli.cjs'));
+(async () => {
+  for (const args of JSON.parse(json)) {
+    await main([process.execPath, bin, ...args]);
+    if (process.exitCode) { console.error('replay failed: ' + args.join(' ')); process.exit(1); }
+  }
+})();
 `;
-  execFileSync(process.execPath, ['--input-type=module', '-e', script, BIN, JSON.stringify(commands)], { cwd, env: childEnv(home), stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(process.execPath, ['-e', script, BIN, JSON.stringify(commands)], { cwd, env: childEnv(home), stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 let root: string;

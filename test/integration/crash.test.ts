@@ -24,6 +24,7 @@
  * The CLI under test is a snapshot of bin/ + dist/ (MCPWIRE_TEST_APP=folder runs another build, e.g.
  * a deliberately broken one, to check that these tests catch it).
  */
+import { snapshotCli, walk } from './cli-harness.js';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -141,34 +142,6 @@ const CURSOR_SEED = `// Cursor MCP servers — edited by hand; keep the comments
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-/**
- * Copy bin/ and dist/ into the scratch folder and run that copy: a rebuild of dist/ while the test
- * runs (`npm run build` deletes dist/ first) must not make the CLI fail half-way. The copy is checked
- * for dangling chunk imports and taken again if a build was in progress.
- */
-function snapshotCli(root: string): string {
-  // MCPWIRE_TEST_APP: a folder with bin/ and dist/ of another build (to check that these tests catch a broken one).
-  const source = process.env.MCPWIRE_TEST_APP ? path.resolve(process.env.MCPWIRE_TEST_APP) : REPO;
-  if (!fs.existsSync(path.join(source, 'dist', 'cli.js'))) execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' });
-  const app = path.join(root, 'app');
-  for (let attempt = 0; ; attempt++) {
-    fs.rmSync(app, { recursive: true, force: true });
-    try {
-      fs.cpSync(path.join(source, 'bin'), path.join(app, 'bin'), { recursive: true });
-      fs.cpSync(path.join(source, 'dist'), path.join(app, 'dist'), { recursive: true });
-      const files = walk(path.join(app, 'dist')).filter((f) => f.endsWith('.js'));
-      const dangling = files.flatMap((f) =>
-        [...fs.readFileSync(f, 'utf8').matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+)"/g)].map((m) => path.resolve(path.dirname(f), m[1])).filter((t) => !fs.existsSync(t)),
-      );
-      if (dangling.length === 0 && files.length > 0) return path.join(app, 'bin', 'mcpwire.js');
-    } catch {
-      /* dist/ changed under us */
-    }
-    if (attempt >= 20) throw new Error('dist/ kept changing while it was copied');
-    execFileSync('sleep', ['0.5']);
-  }
-}
 
 interface RunResult {
   code: number | null;
@@ -362,21 +335,6 @@ function makeHome(root: string, label: string, s: Scenario): { home: string; cwd
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, s.seed);
   return { home, cwd, file };
-}
-
-function walk(dir: string, out: string[] = []): string[] {
-  let names: fs.Dirent[];
-  try {
-    names = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const d of names) {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) walk(p, out);
-    else out.push(p);
-  }
-  return out;
 }
 
 const isTmp = (p: string) => /^\..*\.mcpwire-\d+-[0-9a-f]+\.tmp$/.test(path.basename(p));
