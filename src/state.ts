@@ -1,8 +1,9 @@
 /**
  * mcpwire's own state, in `$MCPWIRE_CONFIG_DIR` (default `~/.config/mcpwire`, `%APPDATA%\mcpwire`):
- *   servers.json   servers it knows (name → url, headers by name/variable; never a secret value)
- *   ledger.json    what it wrote where, with the hints that let `remove` give back the original bytes
- *   journal.json   the last write commands, for `mcpwire undo`
+ *   state.json     one file (one atomic write per command) with
+ *                    servers: servers it knows (name → url, headers by name/variable; never a secret value)
+ *                    ledger:  what it wrote where, with the hints that let `remove` give back the original bytes
+ *                    journal: the last write commands, for `mcpwire undo`
  *   backups/       the previous bytes of every file it changed (0600, folder 0700)
  * Every update happens under a lock and is written atomically.
  */
@@ -21,8 +22,6 @@ export interface LedgerRecord {
   inputsHint?: InsertHint;
   /** mcpwire created the file: removing its last entry deletes it again. */
   createdFile?: boolean;
-  /** sha256 of the file right after mcpwire wrote it. */
-  writtenSha: string | null;
   at: string;
 }
 
@@ -31,8 +30,9 @@ export interface JournalFile {
   realFile: string;
   /** null: the file did not exist before. */
   backup: string | null;
-  beforeSha: string | null;
-  afterSha: string | null;
+  /** fingerprint() of the bytes before and after (null: no file). */
+  beforeHash: string | null;
+  afterHash: string | null;
   /** The other writer's lock this file is edited under (Claude Code's), if any. */
   sharedLock?: string;
 }
@@ -72,56 +72,57 @@ export class State {
     this.dir = stateDir(p);
   }
 
-  private file(name: keyof StateFiles): string {
-    return this.p.path.join(this.dir, name + '.json');
+  private get file(): string {
+    return this.p.path.join(this.dir, 'state.json');
   }
 
-  read<K extends keyof StateFiles>(name: K): StateFiles[K] {
-    const f = this.file(name);
+  /** The whole state as it is on disk now. */
+  private readAll(): StateFiles {
+    const f = this.file;
     const text = readText(this.p, f);
-    if (text === null) return (name === 'journal' ? [] : {}) as StateFiles[K];
+    const empty: StateFiles = { servers: {}, ledger: {}, journal: [] };
+    if (text === null) return empty;
     try {
-      return JSON.parse(text) as StateFiles[K];
+      return { ...empty, ...(JSON.parse(text) as Partial<StateFiles>) };
     } catch (e) {
       throw new ConfigParseError(f, 1, 1, `mcpwire's state file is damaged (${(e as Error).message})`, `Move ${f} aside; mcpwire starts a fresh one.`);
     }
   }
 
-  private readonly cache = new Map<keyof StateFiles, unknown>();
+  read<K extends keyof StateFiles>(name: K): StateFiles[K] {
+    return this.readAll()[name];
+  }
+
+  private cache: StateFiles | undefined;
 
   /** Read once per command (for look-ups; update() always re-reads under the lock). */
   cached<K extends keyof StateFiles>(name: K): StateFiles[K] {
-    if (!this.cache.has(name)) this.cache.set(name, this.read(name));
-    return this.cache.get(name) as StateFiles[K];
+    this.cache ??= this.readAll();
+    return this.cache[name];
   }
 
-  /** Read-modify-write some state files under the state lock (again from a fresh read if the lock was lost). */
-  update(fn: (s: Partial<StateFiles>) => void, names: Array<keyof StateFiles>): void {
+  /** Read-modify-write the state under the state lock (again from a fresh read if the lock was lost). */
+  update(fn: (s: StateFiles) => void): void {
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.updateOnce(fn, names);
+        return this.updateOnce(fn);
       } catch (e) {
         if (!(e instanceof LockLost) || attempt >= 3) throw e;
       }
     }
   }
 
-  private updateOnce(fn: (s: Partial<StateFiles>) => void, names: Array<keyof StateFiles>): void {
+  private updateOnce(fn: (s: StateFiles) => void): void {
     const p = this.p;
     p.fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const lock = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
     try {
-      const s: Partial<StateFiles> = {};
-      for (const n of names) (s as Record<string, unknown>)[n] = this.read(n);
+      const s = this.readAll();
       fn(s);
-      if (s.journal) {
-        for (const old of s.journal.splice(0, Math.max(0, s.journal.length - JOURNAL_KEEP))) this.dropBackups(old.id);
-        this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
-      }
-      for (const n of names) {
-        atomicWrite(p, this.file(n), JSON.stringify(s[n], null, 2) + '\n', true, lock);
-        this.cache.delete(n);
-      }
+      for (const old of s.journal.splice(0, Math.max(0, s.journal.length - JOURNAL_KEEP))) this.dropBackups(old.id);
+      this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
+      atomicWrite(p, this.file, JSON.stringify(s, null, 2) + '\n', true, lock);
+      this.cache = undefined;
     } finally {
       lock.release();
     }

@@ -102,7 +102,6 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
             hint: r.action === 'added' ? r.hint : prev?.hint ?? {},
             inputsHint: r.inputsHint ?? prev?.inputsHint,
             createdFile: r.action === 'added' ? current === null || prev?.createdFile : prev?.createdFile,
-            writtenSha: null,
             at: new Date(ctx.platform.now()).toISOString(),
           };
         }
@@ -112,15 +111,14 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
   });
   // The server is recorded (name → URL, header names) in the same state update as the journal.
   const rememberServer = {
-    names: ['servers' as const],
     wanted: (reports: WriteReport[]) => reports.some((r) => r.action === 'added' || r.action === 'updated' || r.action === 'unchanged'),
-    apply(s: Partial<StateFiles>) {
-      s.servers![spec.name] = {
+    apply(s: StateFiles) {
+      s.servers[spec.name] = {
         name: spec.name,
         url: spec.url,
         headers: spec.headers.length ? spec.headers.map((h) => h.name) : undefined,
         headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
-        addedAt: s.servers![spec.name]?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
+        addedAt: s.servers[spec.name]?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
       };
     },
   };

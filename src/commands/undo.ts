@@ -4,7 +4,7 @@
  * command further back.
  */
 import { UserError } from '../errors.js';
-import { atomicWrite, lockPathFor, readText, sha256 } from '../edit/transaction.js';
+import { atomicWrite, fingerprint, lockPathFor, readText } from '../edit/transaction.js';
 import { acquireLock } from '../edit/lock.js';
 import { tildify } from '../ui.js';
 import type { Context } from './context.js';
@@ -14,7 +14,7 @@ export function undoCommand(ctx: Context, o: { json?: boolean; dryRun?: boolean 
   const journal = ctx.state.read('journal');
   const last = journal[journal.length - 1];
   if (!last) throw new UserError('Nothing to undo: mcpwire has no record of a change.', { exitCode: 1 });
-  const changedSince = last.files.filter((f) => sha256(readText(p, f.realFile)) !== f.afterSha);
+  const changedSince = last.files.filter((f) => fingerprint(readText(p, f.realFile)) !== f.afterHash);
   if (changedSince.length > 0) {
     throw new UserError(
       `Cannot undo "${last.command}": ${changedSince.map((f) => tildify(p, f.file)).join(', ')} changed since mcpwire wrote ${changedSince.length > 1 ? 'them' : 'it'}.`,
@@ -26,13 +26,13 @@ export function undoCommand(ctx: Context, o: { json?: boolean; dryRun?: boolean 
     for (const f of last.files) {
       const lock = acquireLock(p, lockPathFor({ platform: p, stateDir: ctx.state.dir, backupDir: '', dryRun: false }, f.realFile, f.sharedLock), { ownerDir: ctx.state.dir });
       try {
-        if (sha256(readText(p, f.realFile)) !== f.afterSha) throw new UserError(`${f.file} changed while undoing; stopped.`, { exitCode: 1 });
+        if (fingerprint(readText(p, f.realFile)) !== f.afterHash) throw new UserError(`${f.file} changed while undoing; stopped.`, { exitCode: 1 });
         if (f.backup === null) {
           p.fs.unlinkSync(f.realFile);
           restored.push({ file: f.file, action: 'deleted' });
         } else {
           const text = readText(p, f.backup);
-          if (text === null || sha256(text) !== f.beforeSha) throw new UserError(`The backup ${f.backup} is missing or damaged; ${f.file} was left as it is.`, { exitCode: 1 });
+          if (text === null || fingerprint(text) !== f.beforeHash) throw new UserError(`The backup ${f.backup} is missing or damaged; ${f.file} was left as it is.`, { exitCode: 1 });
           atomicWrite(p, f.realFile, text, false, lock);
           restored.push({ file: f.file, action: 'restored' });
         }
@@ -42,11 +42,11 @@ export function undoCommand(ctx: Context, o: { json?: boolean; dryRun?: boolean 
     }
     ctx.state.update((s) => {
       for (const [k, v] of Object.entries(last.ledgerBefore)) {
-        if (v) s.ledger![k] = v;
-        else delete s.ledger![k];
+        if (v) s.ledger[k] = v;
+        else delete s.ledger[k];
       }
-      s.journal!.pop();
-    }, ['ledger', 'journal']);
+      s.journal.pop();
+    });
   }
   if (o.json) ctx.io.json({ undone: last.command, at: last.at, files: o.dryRun ? last.files.map((f) => ({ file: f.file, action: f.backup === null ? 'delete' : 'restore' })) : restored });
   else {

@@ -4,7 +4,7 @@
  * A file that is refused (does not parse, conflict) is reported and left untouched; the others go on.
  */
 import { UserError } from '../errors.js';
-import { sha256, writeFileTransaction, type EditOutcome, type FileWriteResult } from '../edit/transaction.js';
+import { fingerprint, writeFileTransaction, type EditOutcome, type FileWriteResult } from '../edit/transaction.js';
 import { newTransactionId, type JournalFile, type LedgerRecord, type StateFiles } from '../state.js';
 import type { Action } from '../entries.js';
 import type { Context } from './context.js';
@@ -36,12 +36,11 @@ export interface WriteReport {
   diff?: string;
 }
 
-/** More state to record in the same state update (one lock, one set of writes per command). */
+/** More state to record in the same state update (one lock, one write per command). */
 export interface StateExtra {
-  names: Array<keyof StateFiles>;
   /** Whether to record anything, given the reports (called once, after the writes). */
   wanted(reports: WriteReport[]): boolean;
-  apply(s: Partial<StateFiles>): void;
+  apply(s: StateFiles): void;
 }
 
 export async function runWrites(ctx: Context, command: string, plans: PlannedWrite[], dryRun: boolean, extra?: StateExtra): Promise<WriteReport[]> {
@@ -72,27 +71,23 @@ export async function runWrites(ctx: Context, command: string, plans: PlannedWri
     }
     reports.push(report);
     if (result.changed && !dryRun) {
-      journalFiles.push({ file: result.file, realFile: result.realFile, backup: result.backup ?? null, beforeSha: sha256(result.before), afterSha: sha256(result.after), sharedLock: plan.sharedLock });
-      for (const [k, v] of Object.entries(note.ledger)) ledgerChanges[k] = v && { ...v, writtenSha: sha256(result.after) };
+      journalFiles.push({ file: result.file, realFile: result.realFile, backup: result.backup ?? null, beforeHash: fingerprint(result.before), afterHash: fingerprint(result.after), sharedLock: plan.sharedLock });
+      Object.assign(ledgerChanges, note.ledger);
     }
   }
   const withExtra = !dryRun && extra !== undefined && extra.wanted(reports);
   if (journalFiles.length > 0 || withExtra) {
-    ctx.state.update(
-      (s) => {
-        if (withExtra) extra.apply(s);
-        if (journalFiles.length === 0) return;
-        const ledger = s.ledger!;
-        const ledgerBefore: Record<string, LedgerRecord | null> = {};
-        for (const [k, v] of Object.entries(ledgerChanges)) {
-          ledgerBefore[k] = ledger[k] ?? null;
-          if (v) ledger[k] = v;
-          else delete ledger[k];
-        }
-        s.journal!.push({ id: txId, at: new Date(ctx.platform.now()).toISOString(), command, files: journalFiles, ledgerBefore });
-      },
-      [...(journalFiles.length > 0 ? (['ledger', 'journal'] as const) : []), ...(withExtra ? extra.names : [])],
-    );
+    ctx.state.update((s) => {
+      if (withExtra) extra.apply(s);
+      if (journalFiles.length === 0) return;
+      const ledgerBefore: Record<string, LedgerRecord | null> = {};
+      for (const [k, v] of Object.entries(ledgerChanges)) {
+        ledgerBefore[k] = s.ledger[k] ?? null;
+        if (v) s.ledger[k] = v;
+        else delete s.ledger[k];
+      }
+      s.journal.push({ id: txId, at: new Date(ctx.platform.now()).toISOString(), command, files: journalFiles, ledgerBefore });
+    });
   }
   return reports;
 }

@@ -13,8 +13,8 @@
  * a side file in mcpwire's state dir, so a lock left by a killed mcpwire process is recognised at
  * once, and a live mcpwire holder is never taken over for being slow.
  */
-import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
+import { fingerprint } from './fingerprint.js';
 import type { Platform } from '../platform.js';
 
 export interface LockOptions {
@@ -47,8 +47,9 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+
 function ownerNote(p: Platform, lockPath: string, ownerDir: string): string {
-  return p.path.join(ownerDir, 'locks', createHash('sha256').update(lockPath).digest('hex').slice(0, 24) + '.owner');
+  return p.path.join(ownerDir, 'locks', fingerprint(lockPath)!.replace(':', '-') + '.owner');
 }
 
 interface Identity {
@@ -143,7 +144,8 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   const lock: Lock = {
     stillHeld: () => same(identity(p, lockPath), mine),
     touch() {
-      if (!lock.stillHeld()) return;
+      // A fresh lock is far from stale: refresh only past a quarter of the stale time.
+      if (!mine || p.now() - mine.mtimeMs < staleMs / 4 || !lock.stillHeld()) return;
       mine = stamp(p, lockPath);
       writeNote();
     },

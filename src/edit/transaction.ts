@@ -1,13 +1,14 @@
 /**
  * The one way mcpwire changes a file: lock → re-read → edit (the editor parses and verifies) → back up
- * the previous bytes → write a temp file in the same folder → fsync → rename over → fsync the folder.
+ * the previous bytes → write a temp file in the same folder → fsync → rename over.
  * A reader (or a crash) sees the old file or the new one, never a mix. Symlinked config files are
  * edited through the link (the link stays a link); mode and owner are kept.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { ConfigParseError, UserError, lineColumn } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { acquireLock, pidAlive, type Lock } from './lock.js';
+import { fingerprint } from './fingerprint.js';
+export { fingerprint } from './fingerprint.js';
 
 export interface EditOutcome {
   /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
@@ -45,9 +46,6 @@ export interface TransactionContext {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function sha256(text: string | null): string | null {
-  return text === null ? null : createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /** Follow symlinks to the file that really holds the bytes (which may not exist yet). */
 export function resolveReal(p: Platform, file: string): string {
@@ -102,7 +100,7 @@ function firstInvalidUtf8(buf: Buffer): number {
 
 export function lockPathFor(ctx: TransactionContext, realFile: string, sharedLock?: string): string {
   if (sharedLock) return sharedLock;
-  const key = createHash('sha256').update(realFile).digest('hex').slice(0, 24);
+  const key = fingerprint(realFile)!.replace(':', '-');
   return ctx.platform.path.join(ctx.stateDir, 'locks', key + '.lock');
 }
 
@@ -196,7 +194,7 @@ function backup(ctx: TransactionContext, realFile: string): string {
   return dest;
 }
 
-/** temp file in the same folder → fsync → rename over → fsync the folder. Keeps mode and owner. */
+/** temp file in the same folder → fsync → rename over. Keeps mode and owner. */
 export function atomicWrite(p: Platform, realFile: string, text: string, secret: boolean, lock?: Lock): void {
   const dir = p.path.dirname(realFile);
   let prev: { mode: number; uid: number; gid: number } | undefined;
@@ -206,7 +204,7 @@ export function atomicWrite(p: Platform, realFile: string, text: string, secret:
   } catch {
     p.fs.mkdirSync(dir, { recursive: true });
   }
-  const tmp = p.path.join(dir, `.${p.path.basename(realFile)}.mcpwire-${p.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = p.path.join(dir, `.${p.path.basename(realFile)}.mcpwire-${p.pid}-${Math.random().toString(16).slice(2, 10)}.tmp`);
   const mode = secret ? 0o600 : prev ? prev.mode : 0o666;
   const fd = p.fs.openSync(tmp, 'wx', mode);
   try {
@@ -237,14 +235,7 @@ export function atomicWrite(p: Platform, realFile: string, text: string, secret:
     p.fs.unlinkSync(tmp);
     throw new LockLost();
   }
+  // As write-file-atomic does: the file's bytes are fsynced before the rename (so a crash cannot
+  // leave an empty file); the folder itself is not, which costs a sync per file for no atomicity.
   p.fs.renameSync(tmp, realFile);
-  if (p.os !== 'win32') {
-    try {
-      const dfd = p.fs.openSync(dir, 'r');
-      p.fs.fsyncSync(dfd);
-      p.fs.closeSync(dfd);
-    } catch {
-      /* some file systems cannot fsync a folder */
-    }
-  }
 }

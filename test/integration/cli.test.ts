@@ -61,7 +61,7 @@ describe('mcp add --target all', () => {
     expect(fs.readFileSync(s.file('.cursor/mcp.json'), 'utf8')).toBe('{\n  "mcpServers": {}\n}\n');
     expect(fs.statSync(s.file('.cursor/mcp.json')).mtimeMs).toBe(past.getTime());
     expect(fs.existsSync(s.file('.codex/config.toml'))).toBe(false);
-    expect(fs.existsSync(s.file('.config/mcpwire/journal.json'))).toBe(false);
+    expect(fs.existsSync(s.file('.config/mcpwire/state.json'))).toBe(false);
   });
 
   test('--target all --scope project writes the clients that have a project file', () => {
@@ -176,7 +176,7 @@ describe('files are kept safe', () => {
     const s = scratch();
     s.write('.cursor/mcp.json', '{"mcpServers": {}}');
     s.run(['mcp', 'add', '--target', 'cursor', '--url', URL]);
-    const journal = JSON.parse(s.read('.config/mcpwire/journal.json'));
+    const { journal } = JSON.parse(s.read('.config/mcpwire/state.json'));
     const backup = journal[0].files[0].backup;
     expect(fs.readFileSync(backup, 'utf8')).toBe('{"mcpServers": {}}');
     expect(fs.statSync(backup).mode & 0o777).toBe(0o600);

@@ -305,14 +305,17 @@ function checkAfterRace(home: string, targets: Target[], results: Done[]): strin
     orders.push(`${t.id}: ${order.join(' ')}`);
   }
   // mcpwire's own state took all 8 updates (it is read-modify-written under its own lock).
-  const ledger = JSON.parse(fs.readFileSync(path.join(stateDir(home), 'ledger.json'), 'utf8')) as Record<string, { target: string; name: string }>;
+  const state = JSON.parse(fs.readFileSync(path.join(stateDir(home), 'state.json'), 'utf8')) as {
+    ledger: Record<string, { target: string; name: string }>;
+    journal: Array<{ command: string; files: unknown[] }>;
+    servers: Record<string, unknown>;
+  };
+  const { ledger, journal, servers } = state;
   for (const t of targets) {
     expect(Object.values(ledger).filter((r) => r.target === t.id).map((r) => r.name).sort(), `ledger records for ${t.id}`).toEqual([...names].sort());
   }
-  const journal = JSON.parse(fs.readFileSync(path.join(stateDir(home), 'journal.json'), 'utf8')) as Array<{ command: string; files: unknown[] }>;
   expect(journal.map((j) => j.command).sort()).toEqual(names.map((n) => `mcp add ${n}`).sort());
   for (const j of journal) expect(j.files).toHaveLength(targets.length);
-  const servers = JSON.parse(fs.readFileSync(path.join(stateDir(home), 'servers.json'), 'utf8')) as Record<string, unknown>;
   expect(Object.keys(servers).sort()).toEqual([...names].sort());
   // No lock, no temp file left behind.
   const left = walk(home).filter((p) => p.endsWith('.lock') || /\.mcpwire-\d+-[0-9a-f]+\.tmp$/.test(p));

@@ -25,6 +25,7 @@
  * a deliberately broken one, to check that these tests catch it).
  */
 import { snapshotCli, walk } from './cli-harness.js';
+import { fingerprint } from '../../src/edit/fingerprint.js';
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -288,7 +289,7 @@ const SCENARIOS: Scenario[] = [
       if (errors.length) throw new Error(`JSONC parse error at ${errors[0].offset}`);
       return v;
     },
-    lockPath: (home) => path.join(stateDir(home), 'locks', createHash('sha256').update(path.join(home, '.cursor', 'mcp.json')).digest('hex').slice(0, 24) + '.lock'),
+    lockPath: (home) => path.join(stateDir(home), 'locks', fingerprint(path.join(home, '.cursor', 'mcp.json'))!.replace(':', '-') + '.lock'),
   },
 ];
 
@@ -469,7 +470,7 @@ async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buf
     return bytes;
   };
   const checkState = () => {
-    for (const n of ['ledger.json', 'journal.json', 'servers.json']) {
+    for (const n of ['state.json']) {
       const p = path.join(stateDir(home), n);
       if (fs.existsSync(p)) expect(() => JSON.parse(fs.readFileSync(p, 'utf8')), `${n} must parse`).not.toThrow();
     }
@@ -573,7 +574,7 @@ async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buf
   for (const t of tmps) expect(path.resolve(t)).not.toBe(path.resolve(file));
   stats.tmpLeft = tmps.length;
   // Backups whose command was killed before its journal entry: nothing refers to them.
-  const journal = JSON.parse(fs.readFileSync(path.join(stateDir(home), 'journal.json'), 'utf8')) as Array<{ id: string }>;
+  const journal = (JSON.parse(fs.readFileSync(path.join(stateDir(home), 'state.json'), 'utf8')) as { journal: Array<{ id: string }> }).journal;
   const known = new Set(journal.map((j) => j.id));
   stats.orphanBackups = fs.existsSync(backupsDir) ? fs.readdirSync(backupsDir).filter((d) => !known.has(d)).length : 0;
   return stats;
