@@ -114,7 +114,7 @@ export class State {
 
   private updateOnce(fn: (s: StateFiles) => void): void {
     const p = this.p;
-    p.fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // acquireLock creates the state dir (0700) when it is missing.
     const lock = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
     try {
       const s = this.readAll();

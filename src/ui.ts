@@ -1,5 +1,39 @@
 /** Terminal output: plain lines when not a TTY, colour only when wanted, JSON alone on stdout with --json. */
+import { fstatSync, writeSync } from 'node:fs';
 import type { Platform } from './platform.js';
+
+/**
+ * Write to fd 1 or 2 directly: building process.stdout for a pipe loads the net module, which costs
+ * more than a short command's work. A non-blocking descriptor that is full falls back to the stream.
+ */
+function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
+  let useStream = false;
+  return (text) => {
+    if (useStream) {
+      stream().write(text);
+      return;
+    }
+    const buf = Buffer.from(text);
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      useStream = true; // the rest goes through the stream, in order
+      stream().write(buf.subarray(off));
+    }
+  };
+}
+
+/** Is fd a terminal? Only a character device can be; only then is node:tty (which loads net) asked. */
+function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return (require('node:tty') as typeof import('node:tty')).isatty(fd);
+}
 
 export interface IO {
   out(line: string): void;
@@ -10,17 +44,20 @@ export interface IO {
   style: { ok(s: string): string; warn(s: string): string; bad(s: string): string; dim(s: string): string; bold(s: string): string };
 }
 
-export function createIO(platform: Platform, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): IO {
+export function createIO(platform: Platform): IO {
   const env = platform.env;
+  const write1 = writer(1, () => process.stdout);
+  const write2 = writer(2, () => process.stderr);
+  const stdoutIsTerminal = isTerminal(1);
   const ci = env.CI === 'true' || env.CI === '1';
-  const color = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : !env.NO_COLOR && !ci && Boolean(stdout.isTTY);
+  const color = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : !env.NO_COLOR && !ci && stdoutIsTerminal;
   const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
   return {
-    out: (line) => stdout.write(line + '\n'),
-    err: (line) => stderr.write(line + '\n'),
-    json: (value) => stdout.write(JSON.stringify(value, null, 2) + '\n'),
+    out: (line) => write1(line + '\n'),
+    err: (line) => write2(line + '\n'),
+    json: (value) => write1(JSON.stringify(value, null, 2) + '\n'),
     color,
-    interactive: Boolean(stdout.isTTY && process.stdin.isTTY) && !ci,
+    interactive: stdoutIsTerminal && isTerminal(0) && !ci,
     style: { ok: wrap(32, 39), warn: wrap(33, 39), bad: wrap(31, 39), dim: wrap(2, 22), bold: wrap(1, 22) },
   };
 }

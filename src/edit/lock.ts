@@ -132,9 +132,15 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   }
   const writeNote = () => {
     if (!mine) return;
+    const body = JSON.stringify({ pid: p.pid, ino: mine.ino, mtimeMs: mine.mtimeMs });
     try {
-      p.fs.mkdirSync(p.path.dirname(note), { recursive: true, mode: 0o700 });
-      p.fs.writeFileSync(note, JSON.stringify({ pid: p.pid, ino: mine.ino, mtimeMs: mine.mtimeMs }), { mode: 0o600 });
+      try {
+        p.fs.writeFileSync(note, body, { mode: 0o600 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        p.fs.mkdirSync(p.path.dirname(note), { recursive: true, mode: 0o700 });
+        p.fs.writeFileSync(note, body, { mode: 0o600 });
+      }
     } catch {
       /* the note only speeds up recovery */
     }

@@ -182,9 +182,13 @@ function removeDeadTempFiles(p: Platform, realFile: string): void {
 }
 
 let backupSeq = 0;
+const backupDirs = new Set<string>();
 function backup(ctx: TransactionContext, realFile: string): string {
   const p = ctx.platform;
-  p.fs.mkdirSync(ctx.backupDir, { recursive: true, mode: 0o700 });
+  if (!backupDirs.has(ctx.backupDir)) {
+    p.fs.mkdirSync(ctx.backupDir, { recursive: true, mode: 0o700 });
+    backupDirs.add(ctx.backupDir);
+  }
   const name = `${String(++backupSeq).padStart(2, '0')}-${p.path.basename(realFile)}`;
   const dest = p.path.join(ctx.backupDir, name);
   // The file on disk is exactly `before` (read under the lock): copy it, do not re-encode it.
