@@ -13,17 +13,12 @@ const dist = path.join(__dirname, '..', 'dist');
 const useOwnCache = typeof Module.enableCompileCache !== 'function';
 if (!useOwnCache) Module.enableCompileCache();
 
-function cacheDir() {
-  const key = `${process.version}-${process.arch}`;
-  const beside = path.join(dist, '.v8-cache', key);
-  try {
-    fs.mkdirSync(beside, { recursive: true });
-    fs.accessSync(beside, fs.constants.W_OK);
-    return beside;
-  } catch {
-    const home = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(require('node:os').homedir(), '.cache');
-    return path.join(home, 'mcpwire', 'v8-cache', key);
-  }
+// Caches live beside the bundles; where dist/ is read-only (a system-wide install), in the user's
+// cache folder. Looked up without touching the disk beyond one read; created only when written.
+const cacheKey = `${process.version}-${process.arch}`;
+function cacheDirs() {
+  const home = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(require('node:os').homedir(), '.cache');
+  return [path.join(dist, '.v8-cache', cacheKey), path.join(home, 'mcpwire', 'v8-cache', cacheKey)];
 }
 
 const pending = [];
@@ -31,30 +26,36 @@ function load(name) {
   const file = path.join(dist, name + '.cjs');
   if (!useOwnCache) return require(file);
   const source = fs.readFileSync(file, 'utf8');
-  const dir = cacheDir();
   const stamp = fs.statSync(file);
-  const cacheFile = path.join(dir, `${name}-${stamp.size}-${Math.floor(stamp.mtimeMs)}.cache`);
+  const cacheName = `${name}-${stamp.size}-${Math.floor(stamp.mtimeMs)}.cache`;
   let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {}
+  for (const dir of cacheDirs()) {
+    try {
+      cachedData = fs.readFileSync(path.join(dir, cacheName));
+      break;
+    } catch {}
+  }
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const mod = { exports: {}, filename: file, id: file, loaded: false, paths: Module._nodeModulePaths(dist) };
   const req = Module.createRequire(file);
   script.runInThisContext().call(mod.exports, mod.exports, req, mod, file, dist);
-  if (cachedData === undefined || script.cachedDataRejected) pending.push({ script, dir, cacheFile });
+  if (cachedData === undefined || script.cachedDataRejected) pending.push({ script, cacheName });
   return mod.exports;
 }
 
 // Write new caches when the command is done (they then include the functions it ran).
 process.once('exit', () => {
-  for (const { script, dir, cacheFile } of pending) {
-    try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-      fs.renameSync(tmp, cacheFile);
-    } catch {}
+  for (const { script, cacheName } of pending) {
+    const data = script.createCachedData();
+    for (const dir of cacheDirs()) {
+      try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const tmp = path.join(dir, `${cacheName}.${process.pid}.tmp`);
+        fs.writeFileSync(tmp, data, { mode: 0o600 });
+        fs.renameSync(tmp, path.join(dir, cacheName));
+        break;
+      } catch {}
+    }
   }
 });
 

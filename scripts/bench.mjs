@@ -37,7 +37,7 @@ function log(s = '') {
   process.stdout.write(s + '\n');
 }
 
-if (!fs.existsSync(path.join(REPO, 'dist', 'cli.js'))) {
+if (!fs.existsSync(path.join(REPO, 'dist', 'cli.cjs'))) {
   log('dist/ is missing: building…');
   const b = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' });
   if (b.status !== 0) {

@@ -30,7 +30,7 @@ const result = await build({
   platform: 'node',
   mainFields: ['module', 'main'], // jsonc-parser's main is UMD with dynamic requires; its ESM build bundles cleanly
   target: 'node20.19',
-  minify: true,
+  minify: process.env.MCPWIRE_NO_MINIFY !== '1',
   legalComments: 'linked',
   define: { 'process.env.MCPWIRE_VERSION': JSON.stringify(pkg.version) },
   // Native and optional modules stay outside the bundle and load lazily.

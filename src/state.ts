@@ -132,9 +132,12 @@ export class State {
     return this.p.path.join(this.dir, 'backups', txId);
   }
 
+  /** A backup folder holds plain files only: unlink them and the folder (rmSync would load more code than this does work). */
   private dropBackups(txId: string): void {
+    const dir = this.backupDir(txId);
     try {
-      this.p.fs.rmSync(this.backupDir(txId), { recursive: true, force: true });
+      for (const f of this.p.fs.readdirSync(dir) as string[]) this.p.fs.unlinkSync(this.p.path.join(dir, f));
+      this.p.fs.rmdirSync(dir);
     } catch {
       /* best effort */
     }
