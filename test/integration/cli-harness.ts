@@ -1,5 +1,6 @@
 /** Runs the real CLI (bin/mcpwire.js) in a scratch HOME: real files, real processes. */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,4 +93,75 @@ export function snapshotCli(root: string): string {
   fs.mkdirSync(path.join(app, 'dist'));
   for (const b of BUNDLES) fs.copyFileSync(path.join(source, 'dist', `${b}.cjs`), path.join(app, 'dist', `${b}.cjs`));
   return path.join(app, 'bin', 'mcpwire.js');
+}
+
+/** A small deterministic PRNG (mulberry32) for generated fixtures. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A realistic `~/.claude.json` of about `bytes` bytes: strict JSON, 2-space indent, no final newline. */
+export function claudeJson(bytes: number, seed = 7): string {
+  const rnd = prng(seed);
+  const words = ['fix', 'the', 'flaky', 'test', 'in', 'parser', 'why does', 'refactor', 'über', 'naïve', '日本語', 'emoji 🚀', 'lock', 'schema', 'migrate', 'deploy', 'README', '"quoted"', 'back\\slash', 'tab\there', 'line\nbreak'];
+  const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
+  const doc: Record<string, unknown> = {
+    numStartups: 812,
+    installMethod: 'native',
+    autoUpdates: true,
+    theme: 'dark',
+    tipsHistory: { 'new-user-warmup': 7, 'memory-command': 41, 'theme-command': 3, 'prompt-queue': 129 },
+    userID: createHash('sha256').update('user').digest('hex'),
+    firstStartTime: '2025-03-14T09:26:53.589Z',
+    hasCompletedOnboarding: true,
+    lastOnboardingVersion: '2.1.30',
+    projects: {} as Record<string, unknown>,
+    oauthAccount: { accountUuid: '5f0c2d9e-8d1a-4c55-9a7e-2b8e1f3c4d5e', emailAddress: 'dev@example.com', organizationRole: 'admin' },
+    mcpServers: {
+      github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/', headers: { Authorization: 'Bearer ${GITHUB_PAT}' } },
+      filesystem: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/dev'], env: {} },
+    },
+    cachedChangelog: '# Changelog\n\n## 2.1.30\n- Faster startup\n- "Quoted" things \\ and unicode ✓\n',
+  };
+  const projects = doc.projects as Record<string, unknown>;
+  let size = JSON.stringify(doc, null, 2).length;
+  for (let i = 0; size < bytes; i++) {
+    const history = Array.from({ length: 10 + Math.floor(rnd() * 30) }, () => ({
+      display: sentence(4 + Math.floor(rnd() * 24)),
+      pastedContents: rnd() < 0.1 ? { '1': { id: 1, type: 'text', content: sentence(40) } } : {},
+    }));
+    const p = {
+      allowedTools: rnd() < 0.3 ? ['Bash(npm test:*)', 'Edit'] : [],
+      history,
+      mcpContextUris: [],
+      mcpServers: rnd() < 0.05 ? { local: { type: 'stdio', command: 'node', args: ['server.js'], env: {} } } : {},
+      enabledMcpjsonServers: [],
+      disabledMcpjsonServers: [],
+      hasTrustDialogAccepted: rnd() < 0.8,
+      ignorePatterns: [],
+      projectOnboardingSeenCount: Math.floor(rnd() * 5),
+      hasClaudeMdExternalIncludesApproved: false,
+      hasClaudeMdExternalIncludesWarningShown: false,
+      lastCost: Math.round(rnd() * 1e6) / 1e4,
+      lastAPIDuration: Math.floor(rnd() * 1e6),
+      lastDuration: Math.floor(rnd() * 1e7),
+      lastLinesAdded: Math.floor(rnd() * 500),
+      lastLinesRemoved: Math.floor(rnd() * 300),
+      lastTotalInputTokens: Math.floor(rnd() * 1e6),
+      lastTotalOutputTokens: Math.floor(rnd() * 1e5),
+      lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12).toString(16).padStart(12, '0')}`,
+      exampleFiles: ['src/index.ts', 'src/cli.ts', 'README.md'],
+    };
+    const key = `/home/dev/src/${['api', 'web', 'infra', 'tools', 'ml'][i % 5]}/project-${i}`;
+    projects[key] = p;
+    size += JSON.stringify({ [key]: p }, null, 2).length + 4;
+  }
+  return JSON.stringify(doc, null, 2);
 }

@@ -15,9 +15,8 @@
  * Also: a fresh `~/.claude.json.lock` (as Claude Code holds it) makes mcpwire wait until it is
  * removed; a stale one (mtime older than 10 s) is taken over.
  */
-import { snapshotCli, walk } from './cli-harness.js';
+import { claudeJson, snapshotCli, walk } from './cli-harness.js';
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,50 +35,6 @@ const urlOf = (i: number) => `https://mcp${i}.example.com/mcp`;
 // ---------------------------------------------------------------------------------------------
 // Seed documents
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A realistic `~/.claude.json` of about `bytes` bytes (strict JSON, 2-space indent). */
-function claudeJson(bytes: number, seed = 3): string {
-  const rnd = prng(seed);
-  const words = ['fix', 'the', 'flaky', 'test', 'über', '日本語', 'emoji 🚀', '"quoted"', 'back\\slash', 'line\nbreak', 'refactor', 'lock'];
-  const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
-  const doc: Record<string, unknown> = {
-    numStartups: 97,
-    installMethod: 'native',
-    autoUpdates: false,
-    tipsHistory: { 'new-user-warmup': 3, 'memory-command': 12 },
-    userID: createHash('sha256').update('u').digest('hex'),
-    projects: {} as Record<string, unknown>,
-    mcpServers: {
-      github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/', headers: { Authorization: 'Bearer ${GITHUB_PAT}' } },
-    },
-    hasCompletedOnboarding: true,
-  };
-  const projects = doc.projects as Record<string, unknown>;
-  let size = JSON.stringify(doc, null, 2).length;
-  for (let i = 0; size < bytes; i++) {
-    const p = {
-      allowedTools: [],
-      history: Array.from({ length: 5 + Math.floor(rnd() * 25) }, () => ({ display: sentence(3 + Math.floor(rnd() * 20)), pastedContents: {} })),
-      mcpServers: {},
-      hasTrustDialogAccepted: true,
-      lastCost: Math.round(rnd() * 1e5) / 1e4,
-      lastSessionId: `sess-${i}`,
-    };
-    projects[`/home/dev/src/p${i}`] = p;
-    size += JSON.stringify(p, null, 2).length + 30;
-  }
-  return JSON.stringify(doc, null, 2);
-}
 
 const CURSOR_SEED = `// Cursor MCP servers (hand-edited)
 {
@@ -137,7 +92,7 @@ const TARGETS: Target[] = [
     parse: (t) => JSON.parse(t),
     entries: (d) => d.mcpServers as Record<string, unknown>,
     expected: (i) => ({ type: 'http', url: urlOf(i) }),
-    before: ['github'],
+    before: ['filesystem', 'github'],
   },
   {
     id: 'codex',

@@ -24,10 +24,9 @@
  * The CLI under test is a snapshot of bin/ + dist/ (MCPWIRE_TEST_APP=folder runs another build, e.g.
  * a deliberately broken one, to check that these tests catch it).
  */
-import { snapshotCli, walk } from './cli-harness.js';
+import { claudeJson, prng, snapshotCli, walk } from './cli-harness.js';
 import { fingerprint } from '../../src/edit/fingerprint.js';
 import { spawn, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,75 +49,6 @@ const RECOVERY_LIMIT_MS = 9_000;
 // ---------------------------------------------------------------------------------------------
 // Seed documents
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A realistic `~/.claude.json` of about `bytes` bytes: strict JSON, 2-space indent, no final newline. */
-function claudeJson(bytes: number, seed = 7): string {
-  const rnd = prng(seed);
-  const words = ['fix', 'the', 'flaky', 'test', 'in', 'parser', 'why does', 'refactor', 'über', 'naïve', '日本語', 'emoji 🚀', 'lock', 'schema', 'migrate', 'deploy', 'README', '"quoted"', 'back\\slash', 'tab\there', 'line\nbreak'];
-  const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
-  const doc: Record<string, unknown> = {
-    numStartups: 812,
-    installMethod: 'native',
-    autoUpdates: true,
-    theme: 'dark',
-    tipsHistory: { 'new-user-warmup': 7, 'memory-command': 41, 'theme-command': 3, 'prompt-queue': 129 },
-    userID: createHash('sha256').update('user').digest('hex'),
-    firstStartTime: '2025-03-14T09:26:53.589Z',
-    hasCompletedOnboarding: true,
-    lastOnboardingVersion: '2.1.30',
-    projects: {} as Record<string, unknown>,
-    oauthAccount: { accountUuid: '5f0c2d9e-8d1a-4c55-9a7e-2b8e1f3c4d5e', emailAddress: 'dev@example.com', organizationRole: 'admin' },
-    mcpServers: {
-      github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/', headers: { Authorization: 'Bearer ${GITHUB_PAT}' } },
-      filesystem: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/dev'], env: {} },
-    },
-    cachedChangelog: '# Changelog\n\n## 2.1.30\n- Faster startup\n- "Quoted" things \\ and unicode ✓\n',
-  };
-  const projects = doc.projects as Record<string, unknown>;
-  let size = JSON.stringify(doc, null, 2).length;
-  for (let i = 0; size < bytes; i++) {
-    const history = Array.from({ length: 10 + Math.floor(rnd() * 30) }, () => ({
-      display: sentence(4 + Math.floor(rnd() * 24)),
-      pastedContents: rnd() < 0.1 ? { '1': { id: 1, type: 'text', content: sentence(40) } } : {},
-    }));
-    const p = {
-      allowedTools: rnd() < 0.3 ? ['Bash(npm test:*)', 'Edit'] : [],
-      history,
-      mcpContextUris: [],
-      mcpServers: rnd() < 0.05 ? { local: { type: 'stdio', command: 'node', args: ['server.js'], env: {} } } : {},
-      enabledMcpjsonServers: [],
-      disabledMcpjsonServers: [],
-      hasTrustDialogAccepted: rnd() < 0.8,
-      ignorePatterns: [],
-      projectOnboardingSeenCount: Math.floor(rnd() * 5),
-      hasClaudeMdExternalIncludesApproved: false,
-      hasClaudeMdExternalIncludesWarningShown: false,
-      lastCost: Math.round(rnd() * 1e6) / 1e4,
-      lastAPIDuration: Math.floor(rnd() * 1e6),
-      lastDuration: Math.floor(rnd() * 1e7),
-      lastLinesAdded: Math.floor(rnd() * 500),
-      lastLinesRemoved: Math.floor(rnd() * 300),
-      lastTotalInputTokens: Math.floor(rnd() * 1e6),
-      lastTotalOutputTokens: Math.floor(rnd() * 1e5),
-      lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12).toString(16).padStart(12, '0')}`,
-      exampleFiles: ['src/index.ts', 'src/cli.ts', 'README.md'],
-    };
-    const key = `/home/dev/src/${['api', 'web', 'infra', 'tools', 'ml'][i % 5]}/project-${i}`;
-    projects[key] = p;
-    size += JSON.stringify({ [key]: p }, null, 2).length + 4;
-  }
-  return JSON.stringify(doc, null, 2);
-}
 
 const CURSOR_SEED = `// Cursor MCP servers — edited by hand; keep the comments!
 {
@@ -297,7 +227,7 @@ const stateDir = (home: string) => path.join(home, '.config', 'mcpwire');
 
 /** Where mcpwire notes the owner of a lock (see src/edit/lock.ts). */
 function ownerNotePath(home: string, lockPath: string): string {
-  return path.join(stateDir(home), 'locks', createHash('sha256').update(lockPath).digest('hex').slice(0, 24) + '.owner');
+  return path.join(stateDir(home), 'locks', fingerprint(lockPath)!.replace(':', '-') + '.owner');
 }
 
 /**

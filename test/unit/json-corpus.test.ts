@@ -2,6 +2,7 @@
  * The real-file corpus (/work/shared/corpus/real-configs, read only): every JSON-family file is edited
  * through the public API and must round-trip byte for byte; every file under `malformed/` is refused.
  */
+import { stripBom, comments, withEntry, diffBounds } from './json-test-helpers.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -73,10 +74,6 @@ const INDEX = readFileSync(new URL('INDEX.tsv', CORPUS), 'utf8')
   .map((l) => l.split('\t'))
   .map(([file, target, , , , notes]) => ({ file, target, notes: notes ?? '' }));
 
-function stripBom(s: string): string {
-  return s.startsWith('\uFEFF') ? s.slice(1) : s;
-}
-
 /** Reference parse: JSON.parse for strict JSON, jsonc-parser (comments, trailing commas) for JSONC. */
 function parseRef(fullText: string, dialect: JsonDialect): JsonObject {
   const text = stripBom(fullText);
@@ -95,39 +92,6 @@ function strictParses(fullText: string): boolean {
   } catch {
     return false;
   }
-}
-
-function comments(fullText: string): string[] {
-  const text = stripBom(fullText);
-  const sc = createScanner(text, false);
-  const out: string[] = [];
-  for (let k = sc.scan(); k !== SyntaxKind.EOF; k = sc.scan()) {
-    if (k === SyntaxKind.LineCommentTrivia || k === SyntaxKind.BlockCommentTrivia) {
-      out.push(text.slice(sc.getTokenOffset(), sc.getTokenOffset() + sc.getTokenLength()));
-    }
-  }
-  return out;
-}
-
-function withEntry(v: JsonObject, path: readonly string[], name: string, value: Json | undefined): JsonObject {
-  const out = structuredClone(v);
-  let cur: JsonObject = out;
-  for (const k of path) {
-    if (typeof cur[k] !== 'object' || cur[k] === null || Array.isArray(cur[k])) cur[k] = {};
-    cur = cur[k] as JsonObject;
-  }
-  if (value === undefined) delete cur[name];
-  else cur[name] = value;
-  return out;
-}
-
-function diffBounds(a: string, b: string): { prefix: number; suffix: number } {
-  const max = Math.min(a.length, b.length);
-  let p = 0;
-  while (p < max && a[p] === b[p]) p++;
-  let s = 0;
-  while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-  return { prefix: p, suffix: s };
 }
 
 function freshName(existing: Record<string, unknown> | undefined): string {

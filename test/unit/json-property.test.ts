@@ -8,6 +8,7 @@
  * is absent, empty (every empty layout), or holds entries; sometimes the document is `{}`, empty or
  * white space only.
  */
+import { stripBom, comments, withEntry, diffBounds } from './json-test-helpers.js';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import {
@@ -461,10 +462,6 @@ function genArb(jsonc: boolean): fc.Arbitrary<Gen> {
 // Reference helpers (independent of the module under test)
 // ---------------------------------------------------------------------------------------------
 
-function stripBom(s: string): string {
-  return s.startsWith('\uFEFF') ? s.slice(1) : s;
-}
-
 /** The reference parse: JSON.parse for strict JSON, jsonc-parser's parse with the dialect's options. */
 function parseRef(fullText: string, dialect: JsonDialect): JsonObject {
   const text = stripBom(fullText);
@@ -483,40 +480,7 @@ function refTree(fullText: string): Node | undefined {
 }
 
 /** The comment tokens of a document (outside strings), in order. */
-function comments(fullText: string): string[] {
-  const text = stripBom(fullText);
-  const sc = createScanner(text, false);
-  const out: string[] = [];
-  for (let k = sc.scan(); k !== SyntaxKind.EOF; k = sc.scan()) {
-    if (k === SyntaxKind.LineCommentTrivia || k === SyntaxKind.BlockCommentTrivia) {
-      out.push(text.slice(sc.getTokenOffset(), sc.getTokenOffset() + sc.getTokenLength()));
-    }
-  }
-  return out;
-}
-
-function withEntry(v: JsonObject, path: readonly string[], name: string, value: Json | undefined): JsonObject {
-  const out = structuredClone(v);
-  let cur: JsonObject = out;
-  for (const k of path) {
-    if (typeof cur[k] !== 'object' || cur[k] === null || Array.isArray(cur[k])) cur[k] = {};
-    cur = cur[k] as JsonObject;
-  }
-  if (value === undefined) delete cur[name];
-  else cur[name] = value;
-  return out;
-}
-
 /** Length of the common prefix and suffix (not overlapping in the shorter string). */
-function diffBounds(a: string, b: string): { prefix: number; suffix: number } {
-  const max = Math.min(a.length, b.length);
-  let p = 0;
-  while (p < max && a[p] === b[p]) p++;
-  let s = 0;
-  while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
-  return { prefix: p, suffix: s };
-}
-
 /** Deepest existing object along path (offsets in the text without BOM), and how deep it is. */
 function deepestObject(fullText: string, path: readonly string[]): { node: Node; depth: number } | undefined {
   let node = refTree(fullText);

@@ -1,0 +1,40 @@
+/** Helpers shared by the JSON editor tests. */
+import { createScanner, SyntaxKind } from 'jsonc-parser';
+import type { Json, JsonObject } from '../../src/edit/types.js';
+
+export function stripBom(s: string): string {
+  return s.startsWith('\uFEFF') ? s.slice(1) : s;
+}
+
+export function comments(fullText: string): string[] {
+  const text = stripBom(fullText);
+  const sc = createScanner(text, false);
+  const out: string[] = [];
+  for (let k = sc.scan(); k !== SyntaxKind.EOF; k = sc.scan()) {
+    if (k === SyntaxKind.LineCommentTrivia || k === SyntaxKind.BlockCommentTrivia) {
+      out.push(text.slice(sc.getTokenOffset(), sc.getTokenOffset() + sc.getTokenLength()));
+    }
+  }
+  return out;
+}
+
+export function withEntry(v: JsonObject, path: readonly string[], name: string, value: Json | undefined): JsonObject {
+  const out = structuredClone(v);
+  let cur: JsonObject = out;
+  for (const k of path) {
+    if (typeof cur[k] !== 'object' || cur[k] === null || Array.isArray(cur[k])) cur[k] = {};
+    cur = cur[k] as JsonObject;
+  }
+  if (value === undefined) delete cur[name];
+  else cur[name] = value;
+  return out;
+}
+
+export function diffBounds(a: string, b: string): { prefix: number; suffix: number } {
+  const max = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < max && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  return { prefix: p, suffix: s };
+}
