@@ -63,18 +63,18 @@ function parseUncached(fullText: string, file: string, dialect: JsonDialect): Pa
     try {
       value = JSON.parse(text);
     } catch {
-      parseError(text, file, dialect);
+      parseWithJsonc(text, file, dialect);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) topLevelError(text, file);
     return { text, bom, root: shallowTree(text, 3), value: value as JsonObject };
   }
-  const root = parseError(text, file, dialect);
+  const root = parseWithJsonc(text, file, dialect);
   if (!root || root.type !== 'object') topLevelError(text, file, root);
   return { text, bom, root, value: nodeValue(root) as JsonObject };
 }
 
 /** Parse with jsonc-parser; throw the first error with its line:column. */
-function parseError(text: string, file: string, dialect: JsonDialect): Node | undefined {
+function parseWithJsonc(text: string, file: string, dialect: JsonDialect): Node | undefined {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, {
     allowTrailingComma: dialect.trailingCommas,
