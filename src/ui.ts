@@ -8,7 +8,9 @@ import type { Platform } from './platform.js';
  */
 function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
   let useStream = false;
+  let closed = false;
   return (text) => {
+    if (closed) return;
     if (useStream) {
       stream().write(text);
       return;
@@ -18,7 +20,12 @@ function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => 
     try {
       while (off < buf.length) off += writeSync(fd, buf, off);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') {
+        closed = true; // the reader is gone (`mcpwire mcp list | head`): nothing more to say
+        return;
+      }
+      if (code !== 'EAGAIN') throw e;
       useStream = true; // the rest goes through the stream, in order
       stream().write(buf.subarray(off));
     }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
-import { scratch, USER_FILES } from './cli-harness.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, scratch, USER_FILES } from './cli-harness.js';
 
 const URL = 'https://mcp.pelcro.com/';
 const past = new Date('2020-01-01T00:00:00Z');
@@ -249,6 +250,15 @@ describe('undo', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/changed since/);
     expect(s.read('.cursor/mcp.json')).toBe(edited);
+  });
+});
+
+describe('output', () => {
+  test('a reader that stops early (| head) is not an error', () => {
+    const s = scratch();
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" mcp add pelcro --target all --dry-run | head -1`], { env: s.env, cwd: s.cwd, encoding: 'utf8' });
+    expect(r.stdout.split('\n')[0]).toMatch(/claude-code/);
+    expect(r.stderr).toBe('');
   });
 });
 
