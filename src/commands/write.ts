@@ -119,10 +119,11 @@ export function renderReports(ctx: Context, reports: WriteReport[], opts: { json
     return exit;
   }
   const w = Math.max(...reports.map((r) => r.target.length), 6);
+  const fw = Math.max(...reports.map((r) => tildify(ctx.platform, r.file).length));
   for (const r of reports) {
     const style = r.action === 'refused' || r.action === 'failed' ? io.style.bad : r.action === 'unchanged' || r.action === 'absent' ? io.style.dim : io.style.ok;
     const verb = opts.dryRun && ['added', 'updated', 'removed'].includes(r.action) ? `would be ${r.action}` : r.action;
-    io.out(`${style(MARK[r.action] ?? ' ')} ${r.target.padEnd(w)}  ${r.scope.padEnd(7)}  ${tildify(ctx.platform, r.file)}  ${style(verb)}`);
+    io.out(`${style(MARK[r.action] ?? ' ')} ${r.target.padEnd(w)}  ${r.scope.padEnd(7)}  ${tildify(ctx.platform, r.file).padEnd(fw)}  ${style(verb)}`);
     if (r.error) {
       io.err(`  ${io.style.bad(r.error.message)}`);
       if (r.error.fix) io.err(`  fix: ${r.error.fix}`);
