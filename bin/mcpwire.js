@@ -53,6 +53,9 @@ process.once('exit', () => {
         const tmp = path.join(dir, `${cacheName}.${process.pid}.tmp`);
         fs.writeFileSync(tmp, data, { mode: 0o600 });
         fs.renameSync(tmp, path.join(dir, cacheName));
+        // Caches of earlier builds of this bundle are dead weight now.
+        const prefix = cacheName.slice(0, cacheName.indexOf('-') + 1);
+        for (const old of fs.readdirSync(dir)) if (old.startsWith(prefix) && old !== cacheName) fs.rmSync(path.join(dir, old), { force: true });
         break;
       } catch {}
     }
