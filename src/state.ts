@@ -35,6 +35,8 @@ export interface JournalFile {
   afterHash: string | null;
   /** The other writer's lock this file is edited under (Claude Code's), if any. */
   sharedLock?: string;
+  /** Size of the backup (UTF-16 code units of the text, close to its bytes). */
+  backupSize?: number;
 }
 
 export interface JournalEntry {
@@ -61,6 +63,17 @@ export interface StateFiles {
 }
 
 const JOURNAL_KEEP = 20;
+/** Backups are kept for the last JOURNAL_KEEP commands, and while they add up to less than this. */
+const BACKUP_BUDGET = 256 * 1024 * 1024;
+
+/** Journal entries to drop, oldest first: over the count, or over the size budget (the newest always stays). */
+export function entriesToPrune(journal: JournalEntry[]): number {
+  let drop = Math.max(0, journal.length - JOURNAL_KEEP);
+  const size = (j: JournalEntry) => j.files.reduce((n, f) => n + (f.backupSize ?? 0), 0);
+  let total = journal.slice(drop).reduce((n, j) => n + size(j), 0);
+  while (total > BACKUP_BUDGET && drop < journal.length - 1) total -= size(journal[drop++]);
+  return drop;
+}
 
 export function ledgerKey(realFile: string, container: readonly string[], name: string): string {
   return JSON.stringify([realFile, ...container, name]);
@@ -119,7 +132,7 @@ export class State {
     try {
       const s = this.readAll();
       fn(s);
-      for (const old of s.journal.splice(0, Math.max(0, s.journal.length - JOURNAL_KEEP))) this.dropBackups(old.id);
+      for (const old of s.journal.splice(0, entriesToPrune(s.journal))) this.dropBackups(old.id);
       this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
       atomicWrite(p, this.file, JSON.stringify(s, null, 2) + '\n', true, lock);
       this.cache = undefined;

@@ -71,7 +71,7 @@ export async function runWrites(ctx: Context, command: string, plans: PlannedWri
     }
     reports.push(report);
     if (result.changed && !dryRun) {
-      journalFiles.push({ file: result.file, realFile: result.realFile, backup: result.backup ?? null, beforeHash: fingerprint(result.before), afterHash: fingerprint(result.after), sharedLock: plan.sharedLock });
+      journalFiles.push({ file: result.file, realFile: result.realFile, backup: result.backup ?? null, beforeHash: fingerprint(result.before), afterHash: fingerprint(result.after), sharedLock: plan.sharedLock, backupSize: result.before?.length });
       Object.assign(ledgerChanges, note.ledger);
     }
   }
