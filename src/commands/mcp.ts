@@ -1,7 +1,7 @@
 /** `mcpwire mcp add|remove|list`. Parse → call services → render; no fs here beyond the services. */
 import { UserError } from '../errors.js';
 import { addToText, removeFromText } from '../entries.js';
-import { entriesIn, parseDocument } from '../edit/document.js';
+import { duplicateEntries, entriesIn, parseDocument } from '../edit/document.js';
 import { readText, resolveReal } from '../edit/transaction.js';
 import { buildSpec, findPreset, nameFromUrl, parseUrl, presetUrl, validateName } from '../servers.js';
 import { ledgerKey, type KnownServer, type StateFiles } from '../state.js';
@@ -195,10 +195,12 @@ export function listEntries(ctx: Context, targets: Target[]): { entries: ListedE
       if (seen.has(key)) continue;
       seen.add(key);
       let doc: Record<string, unknown>;
+      let twice: string[];
       try {
         const text = readText(ctx.platform, resolveReal(ctx.platform, file));
         if (text === null) continue;
         doc = parseDocument(t.format, text, file);
+        twice = duplicateEntries(t.format, text, file, t.container(scope, ctx.targets));
       } catch (e) {
         errors.push({ target: t.id, scope, file, error: e instanceof UserError ? e.message : String((e as Error).message) });
         continue;
@@ -206,6 +208,7 @@ export function listEntries(ctx: Context, targets: Target[]): { entries: ListedE
       for (const [name, raw] of Object.entries(entriesIn(doc, t.container(scope, ctx.targets)))) {
         const e = t.read(name, raw);
         if (e.kind !== 'remote' && e.kind !== 'bridge') continue;
+        if (twice.includes(name)) e.problems.push(`"${name}" is defined more than once in this file: the client uses the last one`);
         found.push({ target: t.id, scope, file, name, url: e.url, kind: e.kind, headers: e.headers ? Object.keys(e.headers) : undefined, problems: e.problems });
       }
     }

@@ -1,6 +1,6 @@
 /** One interface over the format-preserving editors: JSON (strict), JSONC and TOML. */
 import type { Format } from '../targets/types.js';
-import { getAt, JSONC, parseJsonDocument, removeJsonEntry, setJsonEntry, STRICT_JSON, type InsertHint } from './json.js';
+import { duplicateNames, getAt, JSONC, parseJsonDocument, removeJsonEntry, setJsonEntry, STRICT_JSON, type InsertHint } from './json.js';
 import { parseToml, removeTomlTable, setTomlTable } from './toml.js';
 import type { Json } from './types.js';
 
@@ -29,4 +29,9 @@ export function removeEntry(format: Format, text: string, file: string, containe
 
 export function dialectOf(format: Format) {
   return format === 'json' ? STRICT_JSON : JSONC;
+}
+
+/** Entry names defined twice in the container (TOML cannot: a duplicate table does not parse). */
+export function duplicateEntries(format: Format, text: string, file: string, container: readonly string[]): string[] {
+  return format === 'toml' ? [] : duplicateNames(text, file, dialectOf(format), container);
 }

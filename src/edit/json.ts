@@ -395,6 +395,26 @@ function withAt(value: JsonObject, path: readonly string[], v: Json | undefined)
 }
 
 /** Walk an object path in a value, creating nothing. */
+/**
+ * Names defined more than once in the object at `path` (JSON.parse and the clients keep the last one,
+ * so the earlier ones are silently shadowed). Read-only; never throws for a duplicate.
+ */
+export function duplicateNames(fullText: string, file: string, dialect: JsonDialect, path: readonly string[]): string[] {
+  const doc = parseJsonDocument(fullText, file, dialect);
+  let node = doc.root;
+  for (const key of path) {
+    const props = node ? propertyOf(node, key) : [];
+    node = props[props.length - 1]?.children?.[1];
+    if (!node || node.type !== 'object') return [];
+  }
+  const seen = new Map<string, number>();
+  for (const p of node?.children ?? []) {
+    const k = p.children?.[0]?.value as string;
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
+}
+
 export function getAt(value: unknown, path: readonly string[]): unknown {
   let cur: unknown = value;
   for (const k of path) {

@@ -278,6 +278,13 @@ describe('list and targets', () => {
     expect(out.errors).toEqual([expect.objectContaining({ target: 'cursor', error: expect.stringMatching(/mcp\.json:1:\d+/) })]);
   });
 
+  test('mcp list flags a name defined twice in one file (the client silently uses the last one)', () => {
+    const s = scratch();
+    s.write('.cursor/mcp.json', '{ "mcpServers": {\n  "pelcro": { "url": "https://old.example/mcp" },\n  "pelcro": { "url": "https://mcp.pelcro.com/" }\n} }');
+    const out = JSON.parse(s.run(['mcp', 'list', '--json']).stdout);
+    expect(out.entries).toEqual([expect.objectContaining({ target: 'cursor', name: 'pelcro', url: 'https://mcp.pelcro.com/', problems: [expect.stringMatching(/more than once/)] })]);
+  });
+
   test('targets --json', () => {
     const s = scratch();
     fs.mkdirSync(s.file('.cursor'));
