@@ -3,6 +3,7 @@
  * that command runs, so `--help` stays close to the cost of starting Node.
  */
 import { Command, Option } from 'commander';
+import { isTerminal, writer } from './ui.js';
 
 const VERSION = process.env.MCPWIRE_VERSION ?? '0.1.0';
 
@@ -26,6 +27,26 @@ async function run<K extends keyof Bundles>(name: K, call: (m: Bundles[K]) => Pr
   process.exitCode = await call(loadBundle(name));
 }
 
+/**
+ * Commander's output through the same direct writers as the rest of mcpwire: asking process.stdout
+ * for its width or colours would build the stream (and load net, for a pipe) just to print help.
+ */
+function terminalOutput() {
+  const out = writer(1, () => process.stdout);
+  const err = writer(2, () => process.stderr);
+  const width = (fd: 1 | 2) => (isTerminal(fd) ? (fd === 1 ? process.stdout : process.stderr).columns : undefined);
+  const colours = (fd: 1 | 2) => isTerminal(fd) && !process.env.NO_COLOR && (fd === 1 ? process.stdout : process.stderr).hasColors();
+  return {
+    writeOut: out,
+    writeErr: err,
+    outputError: (s: string, write: (s: string) => void) => write(s),
+    getOutHelpWidth: () => width(1) ?? 80,
+    getErrHelpWidth: () => width(2) ?? 80,
+    getOutHasColors: () => colours(1),
+    getErrHasColors: () => colours(2),
+  };
+}
+
 const TARGET_HELP = 'claude-code, codex, cursor, claude-desktop, vscode, windsurf (comma-separated) or all';
 
 export function buildProgram(): Command {
@@ -34,7 +55,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('--verbose', 'show details (stack traces) on errors')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (s, write) => write(s) })
+    .configureOutput(terminalOutput())
     .exitOverride((err) => {
       // commander's usage errors are bad usage: exit 2 (help and version exit 0).
       process.exit(err.exitCode === 0 ? 0 : 2);

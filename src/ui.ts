@@ -1,12 +1,12 @@
 /** Terminal output: plain lines when not a TTY, colour only when wanted, JSON alone on stdout with --json. */
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import type { Platform } from './platform.js';
 
 /**
  * Write to fd 1 or 2 directly: building process.stdout for a pipe loads the net module, which costs
  * more than a short command's work. A non-blocking descriptor that is full falls back to the stream.
  */
-function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
+export function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => void {
   let useStream = false;
   let closed = false;
   return (text) => {
@@ -33,9 +33,11 @@ function writer(fd: 1 | 2, stream: () => NodeJS.WriteStream): (text: string) => 
 }
 
 /** Is fd a terminal? Only a character device can be; only then is node:tty (which loads net) asked. */
-function isTerminal(fd: number): boolean {
+export function isTerminal(fd: number): boolean {
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    if (process.platform !== 'win32' && st.rdev === statSync('/dev/null').rdev) return false; // `>/dev/null`
   } catch {
     return false;
   }

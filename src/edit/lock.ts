@@ -158,17 +158,16 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
     release() {
       if (released) return;
       released = true;
-      // The lock first, then the note: a kill in between leaves no lock to recover.
-      if (lock.stillHeld()) {
-        try {
-          p.fs.rmdirSync(lockPath);
-        } catch {
-          /* already gone */
-        }
+      // The lock first, then the note: a kill in between leaves no lock to recover. A note is only
+      // ours to remove while the lock was (taken over, the note belongs to the new holder).
+      if (!lock.stillHeld()) return;
+      try {
+        p.fs.rmdirSync(lockPath);
+      } catch {
+        /* already gone */
       }
       try {
-        const o = JSON.parse(String(p.fs.readFileSync(note, 'utf8'))) as { pid: number };
-        if (o.pid === p.pid) p.fs.unlinkSync(note);
+        p.fs.unlinkSync(note);
       } catch {
         /* fine */
       }
