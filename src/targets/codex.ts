@@ -1,7 +1,7 @@
 /** OpenAI Codex: `$CODEX_HOME/config.toml` (default ~/.codex), `.codex/config.toml` for trusted projects. */
 import { envOr, onPath } from '../platform.js';
 import { compact, isAuthorization, isObject, readCommandEntry, stringRecord } from './common.js';
-import type { Json, JsonObject } from '../edit/types.js';
+import type { JsonObject } from '../edit/types.js';
 import type { ReadEntry, Target, TargetContext } from './types.js';
 
 function codexHome(ctx: TargetContext): string {
@@ -62,5 +62,3 @@ export const codex: Target = {
   scopeNote: (scope) =>
     scope === 'project' ? 'Codex reads .codex/config.toml only when the project is trusted (codex asks on first start).' : undefined,
 };
-
-export type { Json };
