@@ -67,7 +67,6 @@ export type TomlStatement =
   | { kind: 'keyValue'; table: string[]; key: string[]; start: number; end: number; lineEnd: number };
 
 type HeaderStatement = Extract<TomlStatement, { kind: 'table' | 'arrayTable' }>;
-type KeyValueStatement = Extract<TomlStatement, { kind: 'keyValue' }>;
 
 class ScanError extends Error {
   constructor(

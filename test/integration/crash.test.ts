@@ -26,7 +26,7 @@
  */
 import { claudeJson, prng, snapshotCli, walk } from './cli-harness.js';
 import { fingerprint } from '../../src/edit/fingerprint.js';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -76,27 +76,14 @@ function claudeJsonPath(ctx: WriteContext): string {
   return path.join(dir, '.claude.json');
 }
 
-function readJson(file: string): Record<string, any> {
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-}
-
 function writeJson(file: string, value: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** `{"type":"http","url":U}` plus `"headers":{…}` when headers are given. */
-const tomlStr = (s: string): string => JSON.stringify(s); // TOML basic strings accept JSON escapes
-const tomlInline = (o: Record<string, string>): string =>
-  `{ ${Object.entries(o).map(([k, v]) => `${tomlStr(k)} = ${tomlStr(v)}`).join(', ')} }`;
+/** TOML basic strings accept JSON's escapes. */
+const tomlStr = (s: string): string => JSON.stringify(s);
 
-/**
- * [mcp_servers.pelcro]
- * url = "https://mcp.pelcro.com/"
- * bearer_token_env_var = "PELCRO_TOKEN"
- * http_headers = { "X-Org" = "acme" }
- * env_http_headers = { "X-Api-Key" = "API_KEY" }
- */
 function appendToml(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';

@@ -5,9 +5,8 @@
 import { stripBom, comments, withEntry, diffBounds } from './json-test-helpers.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { createScanner, findNodeAtLocation, parse as jsoncParse, parseTree, SyntaxKind, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parse as jsoncParse, parseTree, type ParseError } from 'jsonc-parser';
 import {
   appendJsonArrayElement,
   JSONC,

@@ -515,7 +515,7 @@ let generated = 0;
 // Properties
 // ---------------------------------------------------------------------------------------------
 
-describe.each(DIALECTS)('json editor properties (%s)', (dname, dialect) => {
+describe.each(DIALECTS)('json editor properties (%s)', (_name, dialect) => {
   const jsonc = dialect === JSONC;
   const arb = genArb(jsonc);
 
