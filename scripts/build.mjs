@@ -22,7 +22,7 @@ const lazyChildProcess = {
 };
 
 const result = await build({
-  entryPoints: { cli: 'src/cli.ts', mcp: 'src/commands/mcp.ts', targets: 'src/commands/targets.ts', undo: 'src/commands/undo.ts' },
+  entryPoints: { cli: 'src/cli.ts', mcp: 'src/commands/mcp.ts', targets: 'src/commands/targets.ts', undo: 'src/commands/undo.ts', auth: 'src/commands/auth.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,

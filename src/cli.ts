@@ -19,12 +19,15 @@ type Bundles = {
   mcp: typeof import('./commands/mcp.js');
   targets: typeof import('./commands/targets.js');
   undo: typeof import('./commands/undo.js');
+  auth: typeof import('./commands/auth.js');
 };
 export type LoadBundle = <K extends keyof Bundles>(name: K) => Bundles[K];
 let loadBundle: LoadBundle = (name) => require(require('node:path').join(__dirname, name + '.cjs'));
 
 async function run<K extends keyof Bundles>(name: K, call: (m: Bundles[K]) => Promise<number>): Promise<void> {
   process.exitCode = await call(loadBundle(name));
+  // Network commands: idle keep-alive sockets must not hold the process open (output is written synchronously).
+  if (name === 'auth') process.exit(process.exitCode);
 }
 
 /**
@@ -101,6 +104,31 @@ export function buildProgram(): Command {
     .action((o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpList(ctx, o))));
   const undo = (o: { json?: boolean; dryRun?: boolean }) => cmd('undo', (m, v) => m.runCommand(v, (ctx) => m.undoCommand(ctx, o)));
   mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run').option('--json').action(undo);
+
+  const sessionOptions = (c: Command) =>
+    c
+      .option('--name <name>', 'entry name (default: from the preset or the URL host)')
+      .option('--account <label>', 'a second login for the same server: NAME-LABEL')
+      .addOption(new Option('--env <env>', 'preset environment').choices(['production', 'staging']))
+      .option('--port <port>', 'fixed loopback port for the redirect (servers that register exact redirect URIs)')
+      .option('--no-browser', 'only print the login URL')
+      .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
+      .option('--client-id <id>', 'a pre-registered OAuth client id (servers without dynamic registration)')
+      .option('--client-secret <secret>', 'its secret, if it has one')
+      .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
+      .option('--json', 'machine-readable output on stdout');
+  const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
+  sessionOptions(auth.command('login').argument('[server]', 'a preset (pelcro, peel), an MCP URL, or a known name').description('log in (OAuth loopback) and keep the tokens in the OS keychain')).action((server, o) =>
+    cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authLogin(ctx, server, o))),
+  );
+  sessionOptions(
+    program
+      .command('tools')
+      .argument('<server>', 'a known name, a preset or an MCP URL')
+      .description('an authenticated session: list the tools, or call one')
+      .option('--call <tool>', 'call this tool')
+      .option('--args <json>', 'the tool\'s arguments, a JSON object'),
+  ).action((server, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.toolsCommand(ctx, server, o))));
 
   program
     .command('targets')

@@ -76,7 +76,7 @@ export function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-export const BUNDLES = ['cli', 'mcp', 'targets', 'undo'];
+export const BUNDLES = ['cli', 'mcp', 'targets', 'undo', 'auth'];
 
 /**
  * Copy bin/ and dist/ into a scratch folder and return that copy's launcher, so a rebuild of dist/

@@ -1,0 +1,116 @@
+/**
+ * An authenticated MCP session: connect over Streamable HTTP with the stored tokens; when the server
+ * (or a step-up) needs the user, open the login page, wait for the loopback callback, let the SDK
+ * check it and redeem the code, and retry — at most 3 authorizations per operation.
+ */
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { UserError } from '../errors.js';
+import type { Platform } from '../platform.js';
+import type { IO } from '../ui.js';
+import { openBrowser } from './browser.js';
+import { startLoopback, type Loopback } from './loopback.js';
+import { emptyRecord, registeredPort, StoredProvider, type AuthRecord } from './provider.js';
+import type { CredentialStore } from './store.js';
+
+export interface SessionOptions {
+  platform: Platform;
+  io: IO;
+  store: CredentialStore;
+  name: string;
+  url: string;
+  port?: number;
+  noBrowser?: boolean;
+  timeoutMs: number;
+  clientId?: string;
+  clientSecret?: string;
+  clientMetadataUrl?: string;
+  version: string;
+}
+
+export interface Session {
+  client: Client;
+  provider: StoredProvider;
+  /** Run an MCP operation, authorizing (again) when the server asks for it. */
+  run<T>(label: string, op: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const MAX_AUTHORIZATIONS = 3;
+
+export async function openSession(o: SessionOptions): Promise<Session> {
+  const stored = (await o.store.get(o.name)) as AuthRecord | undefined;
+  const record = stored && stored.url === o.url ? stored : emptyRecord(o.name, o.url);
+  let loopback: Loopback;
+  try {
+    loopback = await startLoopback(o.port ?? registeredPort(record) ?? 0);
+  } catch (e) {
+    if (o.port !== undefined) throw e;
+    loopback = await startLoopback(0); // the registered port is taken: register again on a free one
+  }
+  const provider = new StoredProvider(record, {
+    redirectUri: loopback.redirectUri,
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    clientMetadataUrl: o.clientMetadataUrl,
+    persist: (rec) => o.store.set(o.name, rec as unknown as Record<string, unknown>),
+  });
+  const url = new URL(o.url);
+  let transport: StreamableHTTPClientTransport;
+  let client: Client;
+
+  const authorize = async () => {
+    const authUrl = provider.pendingAuthUrl;
+    if (!authUrl) throw new UserError(`${o.url} asked for authorization but gave no way to sign in.`, { exitCode: 1 });
+    provider.pendingAuthUrl = undefined;
+    const callback = loopback.expect(provider.lastState ?? '', o.timeoutMs);
+    o.io.err(`Sign in to ${o.name} in your browser: ${authUrl.toString()}`);
+    if (!o.noBrowser && !(await openBrowser(authUrl.toString(), o.platform.env))) o.io.err('(could not open a browser: open the address above yourself)');
+    o.io.err('Waiting for the browser… (Ctrl-C to cancel)');
+    const params = await callback;
+    try {
+      await transport.finishAuth(params); // the SDK checks iss (RFC 9207) and redeems the code with PKCE
+    } finally {
+      // Only the redirect round-trip needs it: the next 401 reads the resource metadata afresh.
+      await provider.invalidateCredentials('discovery');
+    }
+  };
+
+  const run = async <T>(label: string, op: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (e) {
+        if (!(e instanceof UnauthorizedError) || !provider.pendingAuthUrl) throw e;
+        if (attempt >= MAX_AUTHORIZATIONS) {
+          throw new UserError(`${label}: ${o.url} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, { exitCode: 1, fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.' });
+        }
+        await authorize();
+      }
+    }
+  };
+
+  const connect = async () => {
+    await client?.close().catch(() => {});
+    transport = new StreamableHTTPClientTransport(url, { authProvider: provider, maxStepUpRetries: MAX_AUTHORIZATIONS });
+    client = new Client({ name: 'mcpwire', version: o.version }, { versionNegotiation: { mode: 'auto' } } as ConstructorParameters<typeof Client>[1]);
+    await client.connect(transport);
+  };
+
+  try {
+    await run('connect', connect);
+  } catch (e) {
+    await loopback.close();
+    throw e;
+  }
+  return {
+    get client() {
+      return client;
+    },
+    provider,
+    run,
+    close: async () => {
+      await client.close().catch(() => {});
+      await loopback.close();
+    },
+  };
+}
