@@ -121,6 +121,24 @@ export function buildProgram(): Command {
   sessionOptions(auth.command('login').argument('[server]', 'a preset (pelcro, peel), an MCP URL, or a known name').description('log in (OAuth loopback) and keep the tokens in the OS keychain')).action((server, o) =>
     cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authLogin(ctx, server, o))),
   );
+  auth
+    .command('status')
+    .argument('[name]', 'one login (entry name)')
+    .description('every login: server, logged in or not, expiry, scopes, and which store holds it')
+    .option('--json', 'machine-readable output on stdout')
+    .action((name, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authStatus(ctx, name, o))));
+  auth
+    .command('token')
+    .argument('[name]', 'the login (entry name); optional when there is only one')
+    .description('print a valid access token (refreshed first when it expires within a minute)')
+    .action((name, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authToken(ctx, name, o))));
+  auth
+    .command('logout')
+    .argument('[name]', 'the login (entry name)')
+    .description('forget the tokens (revoking them at the server when it offers that)')
+    .option('--all', 'every login')
+    .option('--json', 'machine-readable output on stdout')
+    .action((name, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authLogout(ctx, name, o))));
   sessionOptions(
     program
       .command('tools')

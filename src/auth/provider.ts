@@ -21,6 +21,11 @@ export interface AuthRecord {
   tokens: Record<string, Tokens & { obtainedAt: number }>;
   /** Issuer of the newest tokens. */
   issuer?: string;
+  /** What discovery found (public metadata), so refresh and revocation work without a 401 round-trip. */
+  authServerUrl?: string;
+  authServerMetadata?: Record<string, unknown>;
+  /** The protected resource (RFC 8707 `resource`), verbatim from its metadata. */
+  resource?: string;
 }
 
 export function emptyRecord(name: string, url: string): AuthRecord {
@@ -125,6 +130,10 @@ export class StoredProvider implements OAuthClientProvider {
 
   saveDiscoveryState(s: DiscoveryState): void {
     this.discovery = s;
+    const info = s as { authorizationServerUrl?: string; authorizationServerMetadata?: Record<string, unknown>; resourceMetadata?: { resource?: string } };
+    if (info.authorizationServerUrl) this.record.authServerUrl = info.authorizationServerUrl;
+    if (info.authorizationServerMetadata) this.record.authServerMetadata = info.authorizationServerMetadata;
+    if (info.resourceMetadata?.resource) this.record.resource = info.resourceMetadata.resource;
   }
 
   discoveryState(): DiscoveryState | undefined {

@@ -3,6 +3,8 @@ import { UserError } from '../errors.js';
 import { openSession, type Session } from '../auth/session.js';
 import { openCredentialStore } from '../auth/store.js';
 import type { AuthRecord } from '../auth/provider.js';
+import { currentTokens, freshAccessToken, revokeAtServer } from '../auth/tokens.js';
+import { validateName } from '../servers.js';
 import { resolveServer } from './mcp.js';
 import type { Context } from './context.js';
 
@@ -91,6 +93,79 @@ export async function toolsCommand(ctx: Context, server: string | undefined, o: 
   } finally {
     await s.close();
   }
+}
+
+async function store(ctx: Context) {
+  return openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
+}
+
+/** `auth status [NAME] [--json]`: every login, its server, whether it holds a token, expiry, scopes, store. */
+export async function authStatus(ctx: Context, name: string | undefined, o: { json?: boolean }): Promise<number> {
+  const s = await store(ctx);
+  const names = name ? [validateName(name)] : await s.list();
+  const accounts = [];
+  for (const n of names) {
+    const rec = (await s.get(n)) as AuthRecord | undefined;
+    const t = rec && currentTokens(rec);
+    accounts.push({
+      name: n,
+      url: rec?.url,
+      loggedIn: Boolean(t),
+      expiresAt: t?.expiresAt !== undefined ? new Date(t.expiresAt).toISOString() : undefined,
+      expired: t?.expiresAt !== undefined ? t.expiresAt <= ctx.platform.now() : undefined,
+      refreshable: Boolean(t?.refresh_token),
+      scopes: t?.scope?.split(' ').filter(Boolean) ?? [],
+      issuer: rec?.issuer || undefined,
+      store: s.kind,
+    });
+  }
+  if (o.json) {
+    ctx.io.json({ accounts, store: { kind: s.kind, location: s.location } });
+    return name && !accounts[0]?.loggedIn ? 1 : 0;
+  }
+  if (accounts.length === 0) ctx.io.out('No logins. Log in with: mcpwire auth login SERVER');
+  for (const a of accounts) {
+    const state = !a.loggedIn ? ctx.io.style.bad('not logged in') : a.expired ? ctx.io.style.warn(a.refreshable ? 'expired (refreshes on use)' : 'expired') : ctx.io.style.ok('logged in');
+    ctx.io.out(`${a.name}  ${a.url ?? '?'}  ${state}${a.expiresAt ? `  until ${a.expiresAt}` : ''}${a.scopes.length ? `  scopes: ${a.scopes.join(' ')}` : ''}`);
+  }
+  ctx.io.out(ctx.io.style.dim(`tokens: ${s.location}`));
+  if (name && !accounts[0]?.loggedIn) {
+    ctx.io.err(`fix: mcpwire auth login ${name}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** `auth token NAME`: a valid access token on stdout (refreshed first when it expires within a minute). */
+export async function authToken(ctx: Context, name: string | undefined, _o: object): Promise<number> {
+  const s = await store(ctx);
+  const names = await s.list();
+  const which = name ?? (names.length === 1 ? names[0] : undefined);
+  if (!which) throw new UserError(names.length ? 'Which login? Several are stored.' : 'No logins stored.', { fix: names.length ? `Pass one of: ${names.join(', ')}` : 'Log in with: mcpwire auth login SERVER' });
+  ctx.io.out(await freshAccessToken(ctx.platform, s, validateName(which)));
+  return 0;
+}
+
+/** `auth logout [NAME] [--all]`: revoke at the server when it offers an endpoint, then forget the tokens. */
+export async function authLogout(ctx: Context, name: string | undefined, o: { all?: boolean; json?: boolean }): Promise<number> {
+  const s = await store(ctx);
+  const stored = await s.list();
+  const names = o.all ? stored : name ? [validateName(name)] : stored.length === 1 ? stored : [];
+  if (names.length === 0 && !o.all) {
+    throw new UserError(stored.length ? 'Which login? Several are stored.' : 'No logins stored.', { fix: stored.length ? `Pass one of: ${stored.join(', ')} (or --all)` : 'Nothing to do.' });
+  }
+  const results = [];
+  for (const n of names) {
+    const rec = (await s.get(n)) as AuthRecord | undefined;
+    const revoked = rec ? await revokeAtServer(rec) : 'no-endpoint';
+    const removed = await s.delete(n);
+    results.push({ name: n, removed, revoked });
+    if (!o.json) {
+      ctx.io.out(removed ? `Logged out of ${n}${revoked === 'revoked' ? ' (tokens revoked at the server)' : revoked === 'failed' ? ' (the server did not confirm the revocation)' : ''}.` : `${n}: no login stored.`);
+    }
+  }
+  if (o.json) ctx.io.json({ logouts: results });
+  return 0;
 }
 
 export { runCommand } from './run.js';

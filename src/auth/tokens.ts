@@ -1,0 +1,90 @@
+/**
+ * Keeping tokens fresh and giving them back: `auth token` refreshes an access token that expires within
+ * a minute, under a cross-process lock so two processes never spend the same (rotating) refresh token,
+ * and stores the new pair before anything uses it. `auth logout` revokes at the server when it can.
+ */
+import { refreshAuthorization } from '@modelcontextprotocol/client';
+import { UserError } from '../errors.js';
+import { acquireLock } from '../edit/lock.js';
+import { stateDir, type Platform } from '../platform.js';
+import type { AuthRecord } from './provider.js';
+import type { CredentialStore } from './store.js';
+
+export const REFRESH_MARGIN_MS = 60_000;
+
+export function currentTokens(rec: AuthRecord): (AuthRecord['tokens'][string] & { expiresAt?: number }) | undefined {
+  const t = rec.tokens[rec.issuer ?? ''];
+  if (!t) return undefined;
+  return { ...t, expiresAt: t.expires_in !== undefined ? t.obtainedAt + Number(t.expires_in) * 1000 : undefined };
+}
+
+const relogin = (name: string) => ({ exitCode: 1 as const, fix: `Run \`mcpwire auth login ${name}\`.` });
+
+export async function freshAccessToken(p: Platform, store: CredentialStore, name: string): Promise<string> {
+  const read = async () => {
+    const rec = (await store.get(name)) as AuthRecord | undefined;
+    if (!rec || !currentTokens(rec)) throw new UserError(`Not logged in to ${name}.`, relogin(name));
+    return rec;
+  };
+  const fresh = (rec: AuthRecord) => {
+    const t = currentTokens(rec)!;
+    return t.expiresAt === undefined || t.expiresAt - p.now() > REFRESH_MARGIN_MS ? t.access_token : undefined;
+  };
+  const first = fresh(await read());
+  if (first) return first;
+  // Another process may be refreshing this very login: one at a time, and read again once we hold the lock.
+  const dir = stateDir(p);
+  const lock = acquireLock(p, p.path.join(dir, 'locks', `auth-${name}.lock`), { ownerDir: dir, timeoutMs: 30_000 });
+  try {
+    const rec = await read();
+    const again = fresh(rec);
+    if (again) return again;
+    const t = currentTokens(rec)!;
+    const client = rec.clients[rec.issuer ?? ''];
+    if (!t.refresh_token || !client || !rec.authServerUrl) throw new UserError(`The login to ${name} has expired and cannot be refreshed.`, relogin(name));
+    let next;
+    try {
+      next = await refreshAuthorization(rec.authServerUrl, {
+        metadata: rec.authServerMetadata as Parameters<typeof refreshAuthorization>[1]['metadata'],
+        clientInformation: client,
+        refreshToken: t.refresh_token,
+        resource: rec.resource,
+      });
+    } catch (e) {
+      const msg = String((e as Error).message ?? e);
+      // The SDK's OAuthError carries the OAuth error code in `code` (its message is the description).
+      if ((e as { code?: unknown }).code === 'invalid_grant' || /invalid_grant/i.test(msg)) {
+        throw new UserError(`The login to ${name} has expired (the server refused the refresh token).`, relogin(name));
+      }
+      throw new UserError(`Could not refresh the login to ${name}: ${msg}`, { exitCode: 1 });
+    }
+    // A rotated refresh token is stored before it is used again; a server that does not rotate keeps the old one.
+    rec.tokens[rec.issuer ?? ''] = { ...next, refresh_token: next.refresh_token ?? t.refresh_token, obtainedAt: p.now() } as AuthRecord['tokens'][string];
+    await store.set(name, rec as unknown as Record<string, unknown>);
+    return next.access_token;
+  } finally {
+    lock.release();
+  }
+}
+
+/** Revoke the tokens at the server (RFC 7009) when it offers an endpoint. Returns what was revoked. */
+export async function revokeAtServer(rec: AuthRecord): Promise<'revoked' | 'no-endpoint' | 'failed'> {
+  const endpoint = rec.authServerMetadata?.revocation_endpoint;
+  const t = currentTokens(rec);
+  if (typeof endpoint !== 'string' || !t) return 'no-endpoint';
+  const client = rec.clients[rec.issuer ?? ''] as { client_id?: string; client_secret?: string } | undefined;
+  let ok = true;
+  for (const [token, hint] of [[t.refresh_token, 'refresh_token'], [t.access_token, 'access_token']] as const) {
+    if (!token) continue;
+    const body = new URLSearchParams({ token, token_type_hint: hint });
+    if (client?.client_id) body.set('client_id', client.client_id);
+    if (client?.client_secret) body.set('client_secret', client.client_secret);
+    try {
+      const r = await fetch(endpoint, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
+      ok &&= r.ok;
+    } catch {
+      ok = false;
+    }
+  }
+  return ok ? 'revoked' : 'failed';
+}

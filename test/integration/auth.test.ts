@@ -1,0 +1,128 @@
+/**
+ * `auth login|status|token|logout` and `tools` with the real CLI against a real OAuth server + MCP
+ * server on 127.0.0.1 (./oauth-server.ts), credentials in the 0600 file store of a scratch HOME (the
+ * OS keychain itself is tested in keychain.test.ts).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BIN, ROOT, scratch, type Scratch } from './cli-harness.js';
+import { startOAuthServer, type OAuthServer } from './oauth-server.js';
+
+const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
+
+function run(s: Scratch, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [BIN, ...args], {
+      cwd: s.cwd,
+      env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}` },
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let srv: OAuthServer;
+let s: Scratch;
+beforeEach(async () => {
+  srv = await startOAuthServer();
+  s = scratch();
+});
+afterEach(() => srv.close());
+
+const grants = () => srv.requests.filter((r) => r.path === '/token').map((r) => r.body.grant_type);
+
+describe('auth login, status, token, logout', () => {
+  test('login stores the tokens (0600), status reports them, and no token is ever printed', async () => {
+    const login = await run(s, ['auth', 'login', srv.url, '--name', 'demo']);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(/Logged in to demo/);
+    const file = s.file('.config/mcpwire/credentials.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const access = stored.credentials.demo.tokens[srv.issuer].access_token as string;
+    expect(access).toMatch(/^[0-9a-f]{32}$/);
+    // PKCE and RFC 8707: the code exchange carried the verifier and the resource, verbatim.
+    const exchange = srv.requests.find((r) => r.path === '/token')!.body;
+    expect(exchange).toMatchObject({ grant_type: 'authorization_code', resource: srv.url });
+    expect(exchange.code_verifier).toBeTruthy();
+
+    const status = await run(s, ['auth', 'status', '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).accounts).toEqual([expect.objectContaining({ name: 'demo', url: srv.url, loggedIn: true, scopes: ['mcp'], store: 'file' })]);
+    for (const out of [login.stdout, login.stderr, status.stdout, status.stderr]) expect(out).not.toContain(access);
+    // Not in mcpwire's state either, and the known server is recorded.
+    expect(fs.readFileSync(s.file('.config/mcpwire/state.json'), 'utf8')).not.toContain(access);
+
+    const token = await run(s, ['auth', 'token', 'demo']);
+    expect(token.stdout.trim()).toBe(access);
+    expect(grants()).toEqual(['authorization_code']); // fresh: no refresh
+  });
+
+  test('a token that expires within a minute is refreshed first, with rotation and the resource', async () => {
+    srv.setLifetime(30);
+    await run(s, ['auth', 'login', srv.url, '--name', 'demo']);
+    const first = await run(s, ['auth', 'token', 'demo']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(grants()).toEqual(['authorization_code', 'refresh_token']);
+    expect(srv.requests.filter((r) => r.path === '/token')[1].body.resource).toBe(srv.url);
+    srv.setLifetime(3600);
+    const stored = JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials.demo.tokens[srv.issuer];
+    expect(first.stdout.trim()).toBe(stored.access_token);
+    // The rotated refresh token was stored: the next refresh (after another short-lived token) works.
+    const tools = await run(s, ['tools', 'demo', '--call', 'whoami']);
+    expect(tools.stdout).toMatch(/you are logged in/);
+  });
+
+  test('two `auth token` at the same moment spend the refresh token once', async () => {
+    srv.setLifetime(30);
+    await run(s, ['auth', 'login', srv.url, '--name', 'demo']);
+    srv.setLifetime(3600);
+    const [a, b] = await Promise.all([run(s, ['auth', 'token', 'demo']), run(s, ['auth', 'token', 'demo'])]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(grants()).toEqual(['authorization_code', 'refresh_token']);
+    expect(a.stdout.trim()).toBe(b.stdout.trim());
+  });
+
+  test('a refresh token the server refuses (invalid_grant) ends with "run mcpwire auth login", exit 1', async () => {
+    srv.setLifetime(30);
+    await run(s, ['auth', 'login', srv.url, '--name', 'demo']);
+    srv.expireRefreshTokens();
+    const r = await run(s, ['auth', 'token', 'demo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/has expired/);
+    expect(r.stderr).toMatch(/mcpwire auth login demo/);
+    expect(r.stdout).toBe('');
+  });
+
+  test('logout revokes at the server and forgets; other accounts on the same server stay', async () => {
+    expect((await run(s, ['auth', 'login', srv.url, '--name', 'demo', '--account', 'acme'])).code).toBe(0);
+    expect((await run(s, ['auth', 'login', srv.url, '--name', 'demo', '--account', 'beta'])).code).toBe(0);
+    const creds = JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials;
+    expect(Object.keys(creds).sort()).toEqual(['demo-acme', 'demo-beta']);
+    // Separate registrations and tokens.
+    expect(creds['demo-acme'].clients[srv.issuer].client_id).not.toBe(creds['demo-beta'].clients[srv.issuer].client_id);
+    const acmeTokens = creds['demo-acme'].tokens[srv.issuer];
+    const out = await run(s, ['auth', 'logout', 'demo-acme']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/revoked/);
+    expect(srv.revoked.sort()).toEqual([acmeTokens.access_token, acmeTokens.refresh_token].sort());
+    const status = JSON.parse((await run(s, ['auth', 'status', '--json'])).stdout);
+    expect(status.accounts.map((a: { name: string; loggedIn: boolean }) => [a.name, a.loggedIn])).toEqual([['demo-beta', true]]);
+    expect((await run(s, ['auth', 'logout', '--all'])).code).toBe(0);
+    expect(JSON.parse((await run(s, ['auth', 'status', '--json'])).stdout).accounts).toEqual([]);
+  });
+
+  test('bad input is exit 2 with the fix', async () => {
+    const r = await run(s, ['tools', srv.url, '--args', '{not json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--args is not JSON/);
+    const t = await run(s, ['auth', 'token']);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/No logins stored/);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * A small OAuth authorization server + MCP resource server on 127.0.0.1 for the auth command tests:
+ * RFC 9728 resource metadata, RFC 8414 metadata, dynamic registration, an /authorize that redirects at
+ * once (the "browser" follows it), PKCE S256 checked, `resource` recorded, refresh-token rotation
+ * (a spent refresh token is refused with invalid_grant), revocation, and a JSON-RPC MCP endpoint that
+ * requires the bearer token. Every request is recorded for assertions.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+
+export interface OAuthServer {
+  url: string; // the MCP URL
+  issuer: string;
+  requests: Array<{ path: string; body: Record<string, string> }>;
+  revoked: string[];
+  /** Access tokens issued from now on live this many seconds. */
+  setLifetime(seconds: number): void;
+  /** Refuse every refresh token (as a server that expired them). */
+  expireRefreshTokens(): void;
+  close(): Promise<void>;
+}
+
+export async function startOAuthServer(): Promise<OAuthServer> {
+  const requests: OAuthServer['requests'] = [];
+  const revoked: string[] = [];
+  const codes = new Map<string, { challenge: string; clientId: string; scope: string }>();
+  const access = new Set<string>();
+  const refresh = new Map<string, string>(); // refresh token → scope
+  let lifetime = 3600;
+  let refreshDead = false;
+  let base = '';
+  const token = () => randomBytes(16).toString('hex');
+
+  const server = http.createServer(async (req, res) => {
+    const u = new URL(req.url ?? '/', base);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const body: Record<string, string> = req.headers['content-type']?.includes('json') ? (raw ? JSON.parse(raw) : {}) : Object.fromEntries(new URLSearchParams(raw));
+    requests.push({ path: u.pathname, body });
+    const json = (status: number, v: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(v));
+
+    if (u.pathname.startsWith('/.well-known/oauth-protected-resource')) return json(200, { resource: `${base}/mcp`, authorization_servers: [base], scopes_supported: ['mcp'] });
+    if (u.pathname === '/.well-known/oauth-authorization-server') {
+      return json(200, {
+        issuer: base,
+        authorization_endpoint: `${base}/authorize`,
+        token_endpoint: `${base}/token`,
+        registration_endpoint: `${base}/register`,
+        revocation_endpoint: `${base}/revoke`,
+        response_types_supported: ['code'],
+        grant_types_supported: ['authorization_code', 'refresh_token'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['none'],
+      });
+    }
+    if (u.pathname === '/register') return json(201, { ...body, client_id: 'client-' + token().slice(0, 8), client_id_issued_at: Math.floor(Date.now() / 1000) });
+    if (u.pathname === '/authorize') {
+      const code = token();
+      codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', clientId: u.searchParams.get('client_id') ?? '', scope: u.searchParams.get('scope') ?? 'mcp' });
+      const back = new URL(u.searchParams.get('redirect_uri')!);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', u.searchParams.get('state') ?? '');
+      back.searchParams.set('iss', base);
+      return res.writeHead(302, { location: back.toString() }).end();
+    }
+    if (u.pathname === '/token') {
+      const issue = (scope: string) => {
+        const a = token();
+        const r = token();
+        access.add(a);
+        refresh.set(r, scope);
+        return json(200, { access_token: a, token_type: 'Bearer', expires_in: lifetime, refresh_token: r, scope });
+      };
+      if (body.grant_type === 'authorization_code') {
+        const c = codes.get(body.code);
+        codes.delete(body.code);
+        const challenge = createHash('sha256').update(body.code_verifier ?? '').digest('base64url');
+        if (!c || c.challenge !== challenge) return json(400, { error: 'invalid_grant' });
+        return issue(c.scope);
+      }
+      if (body.grant_type === 'refresh_token') {
+        const scope = refresh.get(body.refresh_token);
+        refresh.delete(body.refresh_token); // rotation: a refresh token is spent once
+        if (scope === undefined || refreshDead) return json(400, { error: 'invalid_grant', error_description: 'refresh token expired or spent' });
+        return issue(scope);
+      }
+      return json(400, { error: 'unsupported_grant_type' });
+    }
+    if (u.pathname === '/revoke') {
+      revoked.push(body.token);
+      access.delete(body.token);
+      refresh.delete(body.token);
+      return res.writeHead(200).end();
+    }
+    if (u.pathname === '/mcp') {
+      const auth = req.headers.authorization ?? '';
+      if (!access.has(auth.replace(/^Bearer /, ''))) {
+        return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"` });
+      }
+      const msg = body as unknown as { id?: number; method: string; params?: { protocolVersion?: string } };
+      if (msg.id === undefined) return res.writeHead(202).end();
+      const reply = (result: unknown) => json(200, { jsonrpc: '2.0', id: msg.id, result });
+      if (msg.method === 'initialize') return reply({ protocolVersion: msg.params?.protocolVersion ?? '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'test', version: '1' } });
+      if (msg.method === 'tools/list') return reply({ tools: [{ name: 'whoami', description: 'who the token belongs to', inputSchema: { type: 'object' } }] });
+      if (msg.method === 'tools/call') return reply({ content: [{ type: 'text', text: 'you are logged in' }] });
+      return json(200, { jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'method not found' } });
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url: `${base}/mcp`,
+    issuer: base,
+    requests,
+    revoked,
+    setLifetime: (s) => (lifetime = s),
+    expireRefreshTokens: () => (refreshDead = true),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
