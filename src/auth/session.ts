@@ -37,6 +37,29 @@ export interface Session {
 
 const MAX_AUTHORIZATIONS = 3;
 
+/** A failure during the session as a message for a person: what happened, that nothing was stored, and the fix. */
+function explain(e: unknown, name: string, url: string): UserError {
+  if (e instanceof UserError) return e;
+  const err = e as Error;
+  // A network failure, however deep the SDK wrapped it: look for a system error code in the causes.
+  let code: string | undefined;
+  for (let c: unknown = e, i = 0; c && i < 6 && !code; i++, c = (c as { cause?: unknown }).cause) {
+    const k = (c as { code?: unknown }).code;
+    if (typeof k === 'string' && /^E[A-Z]+$/.test(k)) code = k;
+  }
+  if (code || /fetch failed/.test(err.message)) {
+    return new UserError(`Cannot reach ${url}${code ? ` (${code})` : ''}.`, {
+      exitCode: 1,
+      fix: 'Check the URL and your network; behind a proxy, set HTTPS_PROXY (and NO_PROXY for local hosts).',
+    });
+  }
+  return new UserError(`Login to ${name} failed: ${err.message}. Nothing was stored.`, {
+    exitCode: 1,
+    fix: "The server's authorization set-up was refused as unsafe or unusable: tell its operator (run with --verbose for details).",
+    cause: e,
+  });
+}
+
 export async function openSession(o: SessionOptions): Promise<Session> {
   const stored = (await o.store.get(o.name)) as AuthRecord | undefined;
   const record = stored && stored.url === o.url ? stored : emptyRecord(o.name, o.url);
@@ -80,7 +103,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       try {
         return await op();
       } catch (e) {
-        if (!(e instanceof UnauthorizedError) || !provider.pendingAuthUrl) throw e;
+        if (!(e instanceof UnauthorizedError) || !provider.pendingAuthUrl) throw label === 'connect' ? e : explain(e, o.name, o.url);
         if (attempt >= MAX_AUTHORIZATIONS) {
           throw new UserError(`${label}: ${o.url} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, { exitCode: 1, fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.' });
         }
@@ -100,7 +123,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     await run('connect', connect);
   } catch (e) {
     await loopback.close();
-    throw e;
+    throw explain(e, o.name, o.url);
   }
   return {
     get client() {

@@ -126,3 +126,67 @@ describe('auth login, status, token, logout', () => {
     expect(t.stderr).toMatch(/No logins stored/);
   });
 });
+
+describe('servers that misbehave', () => {
+  const creds = () => (fs.existsSync(s.file('.config/mcpwire/credentials.json')) ? JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials : {});
+  const tokensOf = (name: string) => Object.keys(creds()[name]?.tokens ?? {});
+
+  test('no WWW-Authenticate: the resource metadata is found at the well-known path', async () => {
+    const bad = await startOAuthServer('no-www-authenticate');
+    try {
+      const r = await run(s, ['auth', 'login', bad.url, '--name', 'quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(bad.requests.map((q) => q.path)).toContain('/.well-known/oauth-protected-resource/mcp');
+    } finally {
+      await bad.close();
+    }
+  });
+
+  test.each([
+    ['no-s256', /S256|PKCE|code challenge/i],
+    ['wrong-state', /state mismatch/],
+    ['wrong-iss', /iss|issuer/i],
+    ['issuer-mismatch', /issuer/i],
+  ] as const)('%s: refused, exit 1, nothing stored, no stack trace', async (mode, message) => {
+    const bad = await startOAuthServer(mode);
+    try {
+      const r = await run(s, ['auth', 'login', bad.url, '--name', 'bad', '--timeout', '10']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at .*\.(c?js|ts):\d+/);
+      expect(tokensOf('bad')).toEqual([]);
+      expect(bad.requests.filter((q) => q.path === '/token')).toEqual([]);
+    } finally {
+      await bad.close();
+    }
+  });
+
+  test('the browser never comes back: a clear timeout, exit 1', async () => {
+    const bad = await startOAuthServer('never-redirect');
+    try {
+      const t0 = Date.now();
+      const r = await run(s, ['auth', 'login', bad.url, '--name', 'slow', '--timeout', '2']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/No answer from the browser within 2 s/);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+    } finally {
+      await bad.close();
+    }
+  });
+
+  test('a server that cannot be reached: says so, exit 1', async () => {
+    const r = await run(s, ['auth', 'login', 'http://127.0.0.1:9/mcp', '--name', 'nowhere']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9\/mcp\b/);
+    expect(r.stderr).toMatch(/fix: .*HTTPS_PROXY/);
+  });
+
+  test('a registration the server purged is done again at the next login', async () => {
+    expect((await run(s, ['auth', 'login', srv.url, '--name', 'demo'])).code).toBe(0);
+    const first = creds().demo.clients[srv.issuer].client_id;
+    srv.purgeClients();
+    const again = await run(s, ['auth', 'login', srv.url, '--name', 'demo', '--timeout', '10']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(creds().demo.clients[srv.issuer].client_id).not.toBe(first);
+  });
+});

@@ -8,6 +8,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
+/** Ways the server misbehaves, one at a time. */
+export type Misbehaviour = 'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect';
+
 export interface OAuthServer {
   url: string; // the MCP URL
   issuer: string;
@@ -17,10 +20,13 @@ export interface OAuthServer {
   setLifetime(seconds: number): void;
   /** Refuse every refresh token (as a server that expired them). */
   expireRefreshTokens(): void;
+  /** Forget every client registration and the tokens issued to them (an old client id: invalid_client). */
+  purgeClients(): void;
   close(): Promise<void>;
 }
 
-export async function startOAuthServer(): Promise<OAuthServer> {
+export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthServer> {
+  const clients = new Set<string>();
   const requests: OAuthServer['requests'] = [];
   const revoked: string[] = [];
   const codes = new Map<string, { challenge: string; clientId: string; scope: string }>();
@@ -43,28 +49,34 @@ export async function startOAuthServer(): Promise<OAuthServer> {
     if (u.pathname.startsWith('/.well-known/oauth-protected-resource')) return json(200, { resource: `${base}/mcp`, authorization_servers: [base], scopes_supported: ['mcp'] });
     if (u.pathname === '/.well-known/oauth-authorization-server') {
       return json(200, {
-        issuer: base,
+        issuer: misbehave === 'issuer-mismatch' ? 'https://other-issuer.example' : base,
         authorization_endpoint: `${base}/authorize`,
         token_endpoint: `${base}/token`,
         registration_endpoint: `${base}/register`,
         revocation_endpoint: `${base}/revoke`,
         response_types_supported: ['code'],
         grant_types_supported: ['authorization_code', 'refresh_token'],
-        code_challenge_methods_supported: ['S256'],
+        code_challenge_methods_supported: misbehave === 'no-s256' ? ['plain'] : ['S256'],
         token_endpoint_auth_methods_supported: ['none'],
       });
     }
-    if (u.pathname === '/register') return json(201, { ...body, client_id: 'client-' + token().slice(0, 8), client_id_issued_at: Math.floor(Date.now() / 1000) });
+    if (u.pathname === '/register') {
+      const id = 'client-' + token().slice(0, 8);
+      clients.add(id);
+      return json(201, { ...body, client_id: id, client_id_issued_at: Math.floor(Date.now() / 1000) });
+    }
     if (u.pathname === '/authorize') {
+      if (misbehave === 'never-redirect') return res.writeHead(200, { 'content-type': 'text/html' }).end('<p>Sign in…</p>');
       const code = token();
       codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', clientId: u.searchParams.get('client_id') ?? '', scope: u.searchParams.get('scope') ?? 'mcp' });
       const back = new URL(u.searchParams.get('redirect_uri')!);
       back.searchParams.set('code', code);
-      back.searchParams.set('state', u.searchParams.get('state') ?? '');
-      back.searchParams.set('iss', base);
+      back.searchParams.set('state', misbehave === 'wrong-state' ? 'not-the-state-you-sent' : (u.searchParams.get('state') ?? ''));
+      back.searchParams.set('iss', misbehave === 'wrong-iss' ? 'https://evil.example' : base);
       return res.writeHead(302, { location: back.toString() }).end();
     }
     if (u.pathname === '/token') {
+      if (body.client_id && !clients.has(body.client_id)) return json(401, { error: 'invalid_client', error_description: 'unknown client' });
       const issue = (scope: string) => {
         const a = token();
         const r = token();
@@ -96,7 +108,8 @@ export async function startOAuthServer(): Promise<OAuthServer> {
     if (u.pathname === '/mcp') {
       const auth = req.headers.authorization ?? '';
       if (!access.has(auth.replace(/^Bearer /, ''))) {
-        return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"` });
+        const challenge: Record<string, string> = misbehave === 'no-www-authenticate' ? {} : { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"` };
+        return json(401, { error: 'invalid_token' }, challenge);
       }
       const msg = body as unknown as { id?: number; method: string; params?: { protocolVersion?: string } };
       if (msg.id === undefined) return res.writeHead(202).end();
@@ -117,6 +130,11 @@ export async function startOAuthServer(): Promise<OAuthServer> {
     revoked,
     setLifetime: (s) => (lifetime = s),
     expireRefreshTokens: () => (refreshDead = true),
+    purgeClients: () => {
+      clients.clear();
+      access.clear();
+      refresh.clear();
+    },
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
