@@ -10,6 +10,11 @@ export interface Loopback {
   redirectUri: string;
   /** Wait for the callback of the authorization that used `state`. */
   expect(state: string, timeoutMs: number): Promise<URLSearchParams>;
+  /**
+   * The address the browser ended on, pasted by the user (SSH, containers: the browser could not reach
+   * this machine's 127.0.0.1). Checked exactly like a callback. False: not a callback address.
+   */
+  deliver(pasted: string): boolean;
   close(): Promise<void>;
 }
 
@@ -18,17 +23,11 @@ const page = (title: string, body: string) =>
 
 export async function startLoopback(port = 0): Promise<Loopback> {
   let pending: { state: string; resolve(p: URLSearchParams): void; reject(e: Error): void; timer: NodeJS.Timeout } | undefined;
-  const server = http.createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (u.pathname !== '/callback' || !pending) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    const p = pending;
+  /** One callback (from the browser, or pasted): check it and settle the pending login. */
+  const settle = (params: URLSearchParams, html: (status: number, title: string, body: string) => void) => {
+    const p = pending!;
     pending = undefined; // exactly one callback
     clearTimeout(p.timer);
-    const params = u.searchParams;
-    const html = (status: number, title: string, body: string) => res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page(title, body));
     if (params.get('state') !== p.state) {
       html(400, 'Sign-in failed', 'The answer did not belong to this sign-in (state mismatch). Run the login again.');
       p.reject(new UserError('The authorization answer did not match this login (state mismatch); nothing was stored.', { exitCode: 1, fix: 'Run the login again.' }));
@@ -42,6 +41,14 @@ export async function startLoopback(port = 0): Promise<Loopback> {
     }
     html(200, 'Signed in', 'mcpwire has your sign-in. You can close this tab.');
     p.resolve(params);
+  };
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (u.pathname !== '/callback' || !pending) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    settle(u.searchParams, (status, title, body) => res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page(title, body)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -60,6 +67,17 @@ export async function startLoopback(port = 0): Promise<Loopback> {
         }, timeoutMs);
         pending = { state, resolve, reject, timer };
       });
+    },
+    deliver(pasted) {
+      let u: URL;
+      try {
+        u = new URL(pasted.trim());
+      } catch {
+        return false;
+      }
+      if (!pending || !u.pathname.endsWith('/callback') || (!u.searchParams.has('code') && !u.searchParams.has('error'))) return false;
+      settle(u.searchParams, () => {});
+      return true;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

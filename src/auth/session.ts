@@ -37,6 +37,27 @@ export interface Session {
 
 const MAX_AUTHORIZATIONS = 3;
 
+/** Read lines from stdin until stopped (stdin is left alone when it is closed, e.g. in CI). */
+function readPasted(onLine: (line: string) => void): () => void {
+  const stdin = process.stdin;
+  let buf = '';
+  const onData = (d: Buffer) => {
+    buf += d.toString('utf8');
+    let i;
+    while ((i = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, i).trim();
+      buf = buf.slice(i + 1);
+      if (line) onLine(line);
+    }
+  };
+  stdin.on('data', onData);
+  stdin.on('error', () => {});
+  return () => {
+    stdin.off('data', onData);
+    stdin.pause();
+  };
+}
+
 /** A failure during the session as a message for a person: what happened, that nothing was stored, and the fix. */
 function explain(e: unknown, name: string, url: string): UserError {
   if (e instanceof UserError) return e;
@@ -87,9 +108,24 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     provider.pendingAuthUrl = undefined;
     const callback = loopback.expect(provider.lastState ?? '', o.timeoutMs);
     o.io.err(`Sign in to ${o.name} in your browser: ${authUrl.toString()}`);
-    if (!o.noBrowser && !(await openBrowser(authUrl.toString(), o.platform.env))) o.io.err('(could not open a browser: open the address above yourself)');
-    o.io.err('Waiting for the browser… (Ctrl-C to cancel)');
-    const params = await callback;
+    const opened = !o.noBrowser && (await openBrowser(authUrl.toString(), o.platform.env));
+    if (!o.noBrowser && !opened) o.io.err('(could not open a browser: open the address above yourself)');
+    let stopPaste = () => {};
+    if (!opened) {
+      // SSH, containers: the browser elsewhere cannot reach this 127.0.0.1; take the address it ended on.
+      o.io.err('If the browser cannot come back here, paste the address it ended on (…/callback?code=…) and press Enter:');
+      stopPaste = readPasted((line) => {
+        if (!loopback.deliver(line)) o.io.err('That is not the callback address (it ends with /callback?code=…); paste it again.');
+      });
+    } else {
+      o.io.err('Waiting for the browser… (Ctrl-C to cancel)');
+    }
+    let params: URLSearchParams;
+    try {
+      params = await callback;
+    } finally {
+      stopPaste();
+    }
     try {
       await transport.finishAuth(params); // the SDK checks iss (RFC 9207) and redeems the code with PKCE
     } finally {

@@ -117,6 +117,34 @@ describe('auth login, status, token, logout', () => {
     expect(JSON.parse((await run(s, ['auth', 'status', '--json'])).stdout).accounts).toEqual([]);
   });
 
+  test('--no-browser: the URL is printed and the address the browser ended on can be pasted (SSH)', async () => {
+    const c = spawn(process.execPath, [BIN, 'auth', 'login', srv.url, '--name', 'demo', '--no-browser', '--timeout', '20'], {
+      cwd: s.cwd,
+      env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: 'false' },
+    });
+    let stderr = '';
+    let stdout = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    const done = new Promise<number | null>((resolve) => c.on('close', resolve));
+    const authUrl = await new Promise<string>((resolve) => {
+      c.stderr.on('data', (d) => {
+        stderr += d;
+        const m = /Sign in to demo in your browser: (\S+)/.exec(stderr);
+        if (m && stderr.includes('paste the address')) resolve(m[1]);
+      });
+    });
+    // The browser "elsewhere": the authorization server redirects to a 127.0.0.1 it cannot reach.
+    const r = await fetch(authUrl, { redirect: 'manual' });
+    const callback = r.headers.get('location')!;
+    expect(callback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+    c.stdin.write('https://example.com/not-it\n');
+    await new Promise((res) => setTimeout(res, 300));
+    c.stdin.write(callback + '\n');
+    expect(await done, stderr).toBe(0);
+    expect(stderr).toMatch(/not the callback address/);
+    expect(stdout).toMatch(/Logged in to demo/);
+  });
+
   test('bad input is exit 2 with the fix', async () => {
     const r = await run(s, ['tools', srv.url, '--args', '{not json']);
     expect(r.code).toBe(2);
