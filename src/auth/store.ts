@@ -226,6 +226,13 @@ class KeychainCredentialStore implements CredentialStore {
 
 type KeyringModule = typeof import('@napi-rs/keyring');
 
+/**
+ * `require` for the native keychain module: the bundle's own in the built CLI (CommonJS, run through
+ * vm.Script, where a dynamic import() of an external module is not available), else one made from
+ * this ES module's URL (tests running the sources).
+ */
+const localRequire: NodeJS.Require = typeof require === 'function' ? require : createRequire(import.meta.url);
+
 /** Entry options: on Linux, the Secret Service only (the kernel keyring forgets at logout). */
 function entryOptions(p: Platform): import('@napi-rs/keyring').EntryOptions | undefined {
   return p.os === 'linux' ? { linux: { store: 'secret-service' } } : undefined;
@@ -243,7 +250,10 @@ export function napiKeychain(p: Platform, opTimeoutMs = DEFAULT_OP_TIMEOUT_MS): 
   const label = `${description} (service "${KEYCHAIN_SERVICE}")`;
   let mod: Promise<KeyringModule> | undefined;
   const load = (): Promise<KeyringModule> =>
-    (mod ??= import('@napi-rs/keyring').then((m) => ((m as { AsyncEntry?: unknown }).AsyncEntry ? m : (m as unknown as { default: KeyringModule }).default)));
+    (mod ??= Promise.resolve().then(() => {
+      const m = localRequire('@napi-rs/keyring') as KeyringModule;
+      return (m as { AsyncEntry?: unknown }).AsyncEntry ? m : (m as unknown as { default: KeyringModule }).default;
+    }));
 
   async function op<T>(what: string, account: string | undefined, run: (k: KeyringModule, signal: AbortSignal) => Promise<T>): Promise<T> {
     const k = await load();
@@ -306,7 +316,7 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 function probeInChild(p: Platform, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
   let modPath: string;
   try {
-    modPath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
+    modPath = localRequire.resolve('@napi-rs/keyring');
   } catch {
     return Promise.resolve({ ok: false, reason: 'the keychain module @napi-rs/keyring is not installed' });
   }

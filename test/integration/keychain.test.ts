@@ -29,6 +29,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BIN, ROOT } from './cli-harness.js';
+import { startOAuthServer, type OAuthServer } from './oauth-server.js';
+
 import { openCredentialStore, type CredentialStore } from '../../src/auth/store.js';
 import { UserError } from '../../src/errors.js';
 import { currentPlatform, fakePlatform, onPath, type Platform } from '../../src/platform.js';
@@ -303,5 +306,56 @@ describe.skipIf(missing.length > 0)('real keychain: gnome-keyring in a private D
     } finally {
       await bare.stop();
     }
+  });
+});
+
+describe.skipIf(missing.length > 0)('auth login with the real keychain (the CLI, gnome-keyring, secret-tool)', () => {
+  let session: Session;
+  let srv: OAuthServer;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    session = await startSession('auth-login', true);
+    srv = await startOAuthServer();
+    const home = nodeFs.mkdtempSync(path.join(tmpRoot, 'cli-'));
+    const follow = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
+    // A scratch HOME for mcpwire's state; the keychain is the private session's.
+    env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), DBUS_SESSION_BUS_ADDRESS: session.bus, BROWSER: `${process.execPath} ${follow}`, NO_COLOR: '1' };
+  });
+  afterAll(async () => {
+    await srv?.close();
+    await session?.stop();
+  });
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const c = spawn(process.execPath, [BIN, ...args], { env });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.stderr.on('data', (d) => (stderr += d));
+      c.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  test('the tokens go to the Secret Service (service=mcpwire, username=NAME), never to a file; logout removes them', async () => {
+    const login = await cli(['auth', 'login', srv.url, '--name', 'pelcro-acme']);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(/OS keychain/);
+    expect(login.stderr).not.toMatch(/credentials file/); // no fallback announced
+    const item = await run('secret-tool', ['lookup', 'service', 'mcpwire', 'username', 'pelcro-acme'], session.env);
+    expect(item.code).toBe(0);
+    const rec = JSON.parse(item.stdout);
+    const access = rec.tokens[srv.issuer].access_token as string;
+    expect(rec.url).toBe(srv.url);
+    expect(nodeFs.existsSync(path.join(env.XDG_CONFIG_HOME!, 'mcpwire', 'credentials.json'))).toBe(false);
+    // The token is in no file under HOME (state, caches, anything).
+    const files = (dir: string): string[] => nodeFs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(path.join(dir, d.name)) : d.isFile() ? [path.join(dir, d.name)] : []));
+    for (const f of files(env.HOME!)) expect(nodeFs.readFileSync(f, 'utf8'), f).not.toContain(access);
+
+    const status = await cli(['auth', 'status', '--json']);
+    expect(JSON.parse(status.stdout).accounts).toEqual([expect.objectContaining({ name: 'pelcro-acme', loggedIn: true, store: 'keychain' })]);
+    expect((await cli(['auth', 'token', 'pelcro-acme'])).stdout.trim()).toBe(access);
+
+    expect((await cli(['auth', 'logout', 'pelcro-acme'])).code).toBe(0);
+    expect((await run('secret-tool', ['lookup', 'service', 'mcpwire', 'username', 'pelcro-acme'], session.env)).code).not.toBe(0);
+    expect(srv.revoked).toContain(access);
   });
 });
