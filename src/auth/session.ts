@@ -6,7 +6,7 @@
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import type { IO } from '../ui.js';
+import { isTerminal, type IO } from '../ui.js';
 import { openBrowser } from './browser.js';
 import { startLoopback, type Loopback } from './loopback.js';
 import { emptyRecord, registeredPort, StoredProvider, type AuthRecord } from './provider.js';
@@ -36,6 +36,21 @@ export interface Session {
 }
 
 const MAX_AUTHORIZATIONS = 3;
+
+/** A spinner on a terminal, one plain line otherwise. Returns the function that stops it. */
+function waiting(io: IO, text: string): () => void {
+  if (!isTerminal(2) || process.env.CI === 'true' || process.env.NO_COLOR) {
+    io.err(text);
+    return () => {};
+  }
+  const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+  let i = 0;
+  const timer = setInterval(() => process.stderr.write(`\r${frames[i++ % frames.length]} ${text}`), 100);
+  return () => {
+    clearInterval(timer);
+    process.stderr.write('\r\u001b[K');
+  };
+}
 
 /** Read lines from stdin until stopped (stdin is left alone when it is closed, e.g. in CI). */
 function readPasted(onLine: (line: string) => void): () => void {
@@ -117,13 +132,21 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       stopPaste = readPasted((line) => {
         if (!loopback.deliver(line)) o.io.err('That is not the callback address (it ends with /callback?code=…); paste it again.');
       });
-    } else {
-      o.io.err('Waiting for the browser… (Ctrl-C to cancel)');
     }
+    const stopWaiting = waiting(o.io, opened ? 'Waiting for the browser… (Ctrl-C to cancel)' : 'Waiting… (Ctrl-C to cancel)');
+    // Ctrl-C while waiting: no token has been stored (a client registration may be, for next time); exit 130.
+    const onInterrupt = () => {
+      stopWaiting();
+      o.io.err('Cancelled; no token was stored.');
+      process.exit(130);
+    };
+    process.once('SIGINT', onInterrupt);
     let params: URLSearchParams;
     try {
       params = await callback;
     } finally {
+      process.off('SIGINT', onInterrupt);
+      stopWaiting();
       stopPaste();
     }
     try {

@@ -202,6 +202,24 @@ describe('servers that misbehave', () => {
     }
   });
 
+  test('Ctrl-C while waiting for the browser: "no token was stored", exit 130', async () => {
+    const bad = await startOAuthServer('never-redirect');
+    try {
+      const c = spawn(process.execPath, [BIN, 'auth', 'login', bad.url, '--name', 'slow'], { env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}` } });
+      let stderr = '';
+      const done = new Promise<number | null>((resolve) => c.on('close', resolve));
+      await new Promise<void>((resolve) => c.stderr.on('data', (d) => ((stderr += d), stderr.includes('Waiting') && resolve())));
+      c.kill('SIGINT');
+      expect(await done).toBe(130);
+      expect(stderr).toMatch(/Cancelled; no token was stored/);
+      const stored = JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials.slow;
+      expect(stored.tokens).toEqual({}); // the client registration is kept for the next login; no token
+      expect(Object.keys(stored.clients)).toHaveLength(1);
+    } finally {
+      await bad.close();
+    }
+  });
+
   test('a server that cannot be reached: says so, exit 1', async () => {
     const r = await run(s, ['auth', 'login', 'http://127.0.0.1:9/mcp', '--name', 'nowhere']);
     expect(r.code).toBe(1);
