@@ -133,14 +133,16 @@ export async function openSession(o: SessionOptions): Promise<Session> {
         if (!loopback.deliver(line)) o.io.err('That is not the callback address (it ends with /callback?code=…); paste it again.');
       });
     }
-    const stopWaiting = waiting(o.io, opened ? 'Waiting for the browser… (Ctrl-C to cancel)' : 'Waiting… (Ctrl-C to cancel)');
     // Ctrl-C while waiting: no token has been stored (a client registration may be, for next time); exit 130.
+    // Installed before anything says "waiting", so an early Ctrl-C is handled too.
+    let stopWaiting = () => {};
     const onInterrupt = () => {
       stopWaiting();
       o.io.err('Cancelled; no token was stored.');
       process.exit(130);
     };
     process.once('SIGINT', onInterrupt);
+    stopWaiting = waiting(o.io, opened ? 'Waiting for the browser… (Ctrl-C to cancel)' : 'Waiting… (Ctrl-C to cancel)');
     let params: URLSearchParams;
     try {
       params = await callback;
