@@ -37,6 +37,27 @@ export interface Session {
 
 const MAX_AUTHORIZATIONS = 3;
 
+const LOOPBACK = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/;
+
+/**
+ * fetch for everything the session sends: authorization servers only over HTTPS (loopback hosts
+ * excepted, for local development); plain http only to the MCP server the user named itself.
+ */
+export function httpsOnlyFetch(mcpUrl: URL): typeof fetch {
+  return (input, init) => {
+    const u = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    if (u.protocol === 'http:' && u.origin !== mcpUrl.origin && !LOOPBACK.test(u.hostname)) {
+      return Promise.reject(
+        new UserError(`Refusing to talk to the authorization server ${u.origin} over plain http: the MCP authorization spec requires HTTPS. Nothing was stored.`, {
+          exitCode: 1,
+          fix: "Tell the server's operator; their authorization server must use https://.",
+        }),
+      );
+    }
+    return fetch(input, init);
+  };
+}
+
 /** A spinner on a terminal, one plain line otherwise. Returns the function that stops it. */
 function waiting(io: IO, text: string): () => void {
   if (!isTerminal(2) || process.env.CI === 'true' || process.env.NO_COLOR) {
@@ -120,6 +141,9 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   const authorize = async () => {
     const authUrl = provider.pendingAuthUrl;
     if (!authUrl) throw new UserError(`${o.url} asked for authorization but gave no way to sign in.`, { exitCode: 1 });
+    if (authUrl.protocol !== 'https:' && !LOOPBACK.test(authUrl.hostname)) {
+      throw new UserError(`Refusing to send you to the sign-in page ${authUrl.origin} over plain http. Nothing was stored.`, { exitCode: 1, fix: "Tell the server's operator; their authorization server must use https://." });
+    }
     provider.pendingAuthUrl = undefined;
     const callback = loopback.expect(provider.lastState ?? '', o.timeoutMs);
     o.io.err(`Sign in to ${o.name} in your browser: ${authUrl.toString()}`);
@@ -175,7 +199,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
 
   const connect = async () => {
     await client?.close().catch(() => {});
-    transport = new StreamableHTTPClientTransport(url, { authProvider: provider, maxStepUpRetries: MAX_AUTHORIZATIONS });
+    transport = new StreamableHTTPClientTransport(url, { authProvider: provider, maxStepUpRetries: MAX_AUTHORIZATIONS, fetch: httpsOnlyFetch(url) });
     client = new Client({ name: 'mcpwire', version: o.version }, { versionNegotiation: { mode: 'auto' } } as ConstructorParameters<typeof Client>[1]);
     await client.connect(transport);
   };

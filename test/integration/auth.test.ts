@@ -175,6 +175,7 @@ describe('servers that misbehave', () => {
     ['wrong-state', /state mismatch/],
     ['wrong-iss', /iss|issuer/i],
     ['issuer-mismatch', /issuer/i],
+    ['plain-http-as', /over plain http.*requires HTTPS/s],
   ] as const)('%s: refused, exit 1, nothing stored, no stack trace', async (mode, message) => {
     const bad = await startOAuthServer(mode);
     try {

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
 /** Ways the server misbehaves, one at a time. */
-export type Misbehaviour = 'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect';
+export type Misbehaviour = 'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect' | 'plain-http-as';
 
 export interface OAuthServer {
   url: string; // the MCP URL
@@ -46,7 +46,10 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
     requests.push({ path: u.pathname, body });
     const json = (status: number, v: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(v));
 
-    if (u.pathname.startsWith('/.well-known/oauth-protected-resource')) return json(200, { resource: `${base}/mcp`, authorization_servers: [base], scopes_supported: ['mcp'] });
+    if (u.pathname.startsWith('/.well-known/oauth-protected-resource')) {
+      // plain-http-as: an authorization server elsewhere, over plain http (the name never resolves here).
+      return json(200, { resource: `${base}/mcp`, authorization_servers: [misbehave === 'plain-http-as' ? 'http://auth.mcpwire-test.example' : base], scopes_supported: ['mcp'] });
+    }
     if (u.pathname === '/.well-known/oauth-authorization-server') {
       return json(200, {
         issuer: misbehave === 'issuer-mismatch' ? 'https://other-issuer.example' : base,
