@@ -8,7 +8,8 @@ import { ledgerKey, type KnownServer, type StateFiles } from '../state.js';
 import type { ReadEntry, Scope, ServerSpec, Target } from '../targets/types.js';
 import { tildify } from '../ui.js';
 import { parseScope, resolveTargets, type Context } from './context.js';
-import { renderReports, runWrites, type PlannedWrite, type WriteReport } from './write.js';
+import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
+import type { EditOutcome } from '../edit/transaction.js';
 
 export interface AddOptions {
   target?: string;
@@ -68,12 +69,16 @@ export function resolveServer(ctx: Context, o: { server?: string; url?: string; 
   return buildSpec({ name, url, headers, headerEnvs });
 }
 
-export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions): Promise<number> {
-  const targets = resolveTargets(o.target, true);
-  const scope = parseScope(o.scope);
-  const spec = resolveServer(ctx, { server, ...o });
-  const chosen = targetsForScope(targets, scope, o.target !== 'all');
-  const plans: PlannedWrite[] = chosen.map((t) => {
+interface EntryPlace {
+  file: string;
+  container: string[];
+  /** The ledger key of the entry (what mcpwire wrote there, and how to give the bytes back). */
+  key: string;
+}
+
+/** One planned write per target: the file and servers container of the scope, the client's own lock, the ledger key. */
+function plansFor(ctx: Context, targets: Target[], scope: Scope, name: string, edit: (t: Target, at: EntryPlace, current: string | null, note: WriteNote) => EditOutcome): PlannedWrite[] {
+  return targets.map((t) => {
     const file = t.file(scope, ctx.targets);
     const container = t.container(scope, ctx.targets);
     return {
@@ -81,33 +86,39 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
       scope,
       file,
       sharedLock: t.sharedLock?.(file),
-      edit(current, note) {
-        const rendered = t.render(spec, ctx.targets);
-        const real = resolveReal(ctx.platform, file);
-        const key = ledgerKey(real, container, spec.name);
-        const r = addToText(t, current, file, container, spec.name, rendered, Boolean(o.force));
-        note.action = r.action;
-        if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
-        if (rendered.literalSecret && r.action !== 'unchanged') {
-          note.warnings.push(`${tildify(ctx.platform, file)} now holds a literal secret header (file mode set to 0600). Prefer --header-env "Header=VARIABLE".`);
-        }
-        const scopeNote = r.action === 'added' ? t.scopeNote?.(scope) : undefined;
-        if (scopeNote) note.warnings.push(scopeNote);
-        if (r.action === 'added' || r.action === 'updated') {
-          const prev = ctx.state.cached('ledger')[key];
-          note.ledger[key] = {
-            target: t.id,
-            scope,
-            name: spec.name,
-            hint: r.action === 'added' ? r.hint : prev?.hint ?? {},
-            inputsHint: r.inputsHint ?? prev?.inputsHint,
-            createdFile: r.action === 'added' ? current === null || prev?.createdFile : prev?.createdFile,
-            at: new Date(ctx.platform.now()).toISOString(),
-          };
-        }
-        return { text: r.text, secret: rendered.literalSecret };
-      },
+      edit: (current, note) => edit(t, { file, container, key: ledgerKey(resolveReal(ctx.platform, file), container, name) }, current, note),
     };
+  });
+}
+
+export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions): Promise<number> {
+  const targets = resolveTargets(o.target, true);
+  const scope = parseScope(o.scope);
+  const spec = resolveServer(ctx, { server, ...o });
+  const chosen = targetsForScope(targets, scope, o.target !== 'all');
+  const plans = plansFor(ctx, chosen, scope, spec.name, (t, { file, container, key }, current, note) => {
+    const rendered = t.render(spec, ctx.targets);
+    const r = addToText(t, current, file, container, spec.name, rendered, Boolean(o.force));
+    note.action = r.action;
+    if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
+    if (rendered.literalSecret && r.action !== 'unchanged') {
+      note.warnings.push(`${tildify(ctx.platform, file)} now holds a literal secret header (file mode set to 0600). Prefer --header-env "Header=VARIABLE".`);
+    }
+    const scopeNote = r.action === 'added' ? t.scopeNote?.(scope) : undefined;
+    if (scopeNote) note.warnings.push(scopeNote);
+    if (r.action === 'added' || r.action === 'updated') {
+      const prev = ctx.state.cached('ledger')[key];
+      note.ledger[key] = {
+        target: t.id,
+        scope,
+        name: spec.name,
+        hint: r.action === 'added' ? r.hint : prev?.hint ?? {},
+        inputsHint: r.inputsHint ?? prev?.inputsHint,
+        createdFile: r.action === 'added' ? current === null || prev?.createdFile : prev?.createdFile,
+        at: new Date(ctx.platform.now()).toISOString(),
+      };
+    }
+    return { text: r.text, secret: rendered.literalSecret };
   });
   // The server is recorded (name → URL, header names) in the same state update as the journal.
   const rememberServer = {
@@ -144,23 +155,12 @@ export async function mcpRemove(ctx: Context, server: string | undefined, o: Rem
   validateName(name);
   const chosen = targetsForScope(targets, scope, o.target !== 'all');
   const entryName = name;
-  const plans: PlannedWrite[] = chosen.map((t) => {
-    const file = t.file(scope, ctx.targets);
-    const container = t.container(scope, ctx.targets);
-    return {
-      target: t.id,
-      scope,
-      file,
-      sharedLock: t.sharedLock?.(file),
-      edit(current, note) {
-        const key = ledgerKey(resolveReal(ctx.platform, file), container, entryName);
-        const rec = ctx.state.cached('ledger')[key];
-        const r = removeFromText(t, current, file, container, entryName, rec ?? {});
-        note.action = r.action;
-        if (r.action === 'removed' && rec) note.ledger[key] = null;
-        return { text: r.text, secret: false };
-      },
-    };
+  const plans = plansFor(ctx, chosen, scope, entryName, (t, { file, container, key }, current, note) => {
+    const rec = ctx.state.cached('ledger')[key];
+    const r = removeFromText(t, current, file, container, entryName, rec ?? {});
+    note.action = r.action;
+    if (r.action === 'removed' && rec) note.ledger[key] = null;
+    return { text: r.text, secret: false };
   });
   const reports = await runWrites(ctx, `mcp remove ${entryName}`, plans, Boolean(o.dryRun));
   return renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
