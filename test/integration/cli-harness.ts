@@ -1,6 +1,7 @@
 /** Runs the real CLI (bin/mcpwire.js) in a scratch HOME: real files, real processes. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { prng } from '../prng.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,17 +96,6 @@ export function snapshotCli(root: string): string {
   return path.join(app, 'bin', 'mcpwire.js');
 }
 
-/** A small deterministic PRNG (mulberry32) for generated fixtures. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A realistic `~/.claude.json` of about `bytes` bytes: strict JSON, 2-space indent, no final newline. */
 export function claudeJson(bytes: number, seed = 7): string {

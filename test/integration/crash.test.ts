@@ -24,7 +24,8 @@
  * The CLI under test is a snapshot of bin/ + dist/ (MCPWIRE_TEST_APP=folder runs another build, e.g.
  * a deliberately broken one, to check that these tests catch it).
  */
-import { claudeJson, prng, snapshotCli, walk } from './cli-harness.js';
+import { claudeJson, snapshotCli, walk } from './cli-harness.js';
+import { prng } from '../prng.js';
 import { fingerprint } from '../../src/edit/fingerprint.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,8 +1,9 @@
 /**
  * Hand-written edge cases for src/edit/json.ts. Expected outputs are spelled out byte for byte.
  */
+import { comments } from './json-test-helpers.js';
 import { describe, expect, test } from 'vitest';
-import { createScanner, parse as jsoncParse, SyntaxKind } from 'jsonc-parser';
+import { parse as jsoncParse } from 'jsonc-parser';
 import {
   appendJsonArrayElement,
   detectStyle,
@@ -22,18 +23,6 @@ const S = STRICT_JSON;
 const C = JSONC;
 const SERVERS = ['mcpServers'];
 const URL_ENTRY: Json = { url: 'https://mcp.example.com/mcp' };
-
-function comments(fullText: string): string[] {
-  const text = fullText.replace(/^\uFEFF/, '');
-  const sc = createScanner(text, false);
-  const out: string[] = [];
-  for (let k = sc.scan(); k !== SyntaxKind.EOF; k = sc.scan()) {
-    if (k === SyntaxKind.LineCommentTrivia || k === SyntaxKind.BlockCommentTrivia) {
-      out.push(text.slice(sc.getTokenOffset(), sc.getTokenOffset() + sc.getTokenLength()));
-    }
-  }
-  return out;
-}
 
 function value(text: string): unknown {
   return jsoncParse(text.replace(/^\uFEFF/, ''), [], { allowTrailingComma: true });

@@ -8,6 +8,7 @@
  * is absent, empty (every empty layout), or holds entries; sometimes the document is `{}`, empty or
  * white space only.
  */
+import { prng } from '../prng.js';
 import { stripBom, comments, withEntry, diffBounds } from './json-test-helpers.js';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
@@ -146,17 +147,6 @@ const styleArb: fc.Arbitrary<Style> = fc.record({
   seed: fc.integer(),
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const COMMENT_TEXT = ['note', 'TODO: é 中文', 'a "quoted" one', 'http://x.y/z', 'has , and }', '{ "fake": 1 }', '**', 'ends with *', '', ' spaced '];
 
 function endsWithLineComment(s: string): boolean {
@@ -172,7 +162,7 @@ class Renderer {
     private s: Style,
     private jsonc: boolean,
   ) {
-    this.rng = mulberry32(s.seed);
+    this.rng = prng(s.seed);
   }
   chance(p: number): boolean {
     return this.rng() < p;
