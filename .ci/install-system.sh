@@ -3,12 +3,14 @@
 #   gnome-keyring    gnome-keyring-daemon (the Secret Service)
 #   libsecret-tools  secret-tool (checks what mcpwire stored, as a person would)
 #   dbus-daemon      dbus-run-session (a private session bus)
+#   chromium         /usr/bin/chromium, the real browser that signs in on oidc-provider's consent page
+#                    (test/integration/oidc.test.ts, driven through playwright-core)
 # Idempotent: when every tool is already there it only prints what it found; `apt-get update` runs
-# only when something has to be installed. --no-install-recommends keeps it to ~17 packages.
+# only when something has to be installed. --no-install-recommends keeps it small (chromium is most of it).
 set -euo pipefail
 
-packages=(gnome-keyring libsecret-tools dbus-daemon)
-tools=(gnome-keyring-daemon secret-tool dbus-run-session)
+packages=(gnome-keyring libsecret-tools dbus-daemon chromium)
+tools=(gnome-keyring-daemon secret-tool dbus-run-session chromium)
 
 missing=()
 for i in "${!tools[@]}"; do
@@ -16,7 +18,7 @@ for i in "${!tools[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "system: $(gnome-keyring-daemon --version 2>/dev/null | head -n1), secret-tool, dbus-run-session present"
+  echo "system: $(gnome-keyring-daemon --version 2>/dev/null | head -n1), secret-tool, dbus-run-session, $(chromium --version 2>/dev/null | head -n1) present"
   exit 0
 fi
 

@@ -54,6 +54,11 @@ export async function freshAccessToken(p: Platform, store: CredentialStore, name
       const msg = String((e as Error).message ?? e);
       // The SDK's OAuthError carries the OAuth error code in `code` (its message is the description).
       if ((e as { code?: unknown }).code === 'invalid_grant' || /invalid_grant/i.test(msg)) {
+        // The grant is gone at the server: forget the tokens (an access token may still pass for a few
+        // seconds, but nothing can renew it), keep the registration, so the next login signs in anew.
+        delete rec.tokens[rec.issuer ?? ''];
+        rec.issuer = undefined;
+        await store.set(name, rec as unknown as Record<string, unknown>);
         throw new UserError(`The login to ${name} has expired (the server refused the refresh token).`, relogin(name));
       }
       throw new UserError(`Could not refresh the login to ${name}: ${msg}`, { exitCode: 1 });
@@ -81,7 +86,10 @@ export async function revokeAtServer(rec: AuthRecord): Promise<'revoked' | 'no-e
     if (client?.client_secret) body.set('client_secret', client.client_secret);
     try {
       const r = await fetch(endpoint, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
-      ok &&= r.ok;
+      // RFC 7009 2.2.1: `unsupported_token_type` means this kind of token cannot be revoked there (JWT
+      // access tokens, typically): it lapses on its own, and revoking the refresh token ended the grant.
+      const refused = !r.ok && !(r.status === 400 && ((await r.json().catch(() => ({}))) as { error?: unknown }).error === 'unsupported_token_type');
+      ok &&= !refused;
     } catch {
       ok = false;
     }

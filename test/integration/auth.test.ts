@@ -88,6 +88,19 @@ describe('auth login, status, token, logout', () => {
     expect(a.stdout.trim()).toBe(b.stdout.trim());
   });
 
+  test('two `tools` sessions with an expired token refresh it once, under the lock (the SDK never races)', async () => {
+    srv.setLifetime(1);
+    await run(s, ['auth', 'login', srv.url, '--name', 'demo']);
+    srv.setLifetime(3600);
+    await new Promise((r) => setTimeout(r, 1100)); // the server now refuses the access token
+    const [a, b] = await Promise.all([run(s, ['tools', 'demo', '--call', 'whoami']), run(s, ['tools', 'demo', '--call', 'whoami'])]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect([a.stdout.trim(), b.stdout.trim()]).toEqual(['you are logged in', 'you are logged in']);
+    // One refresh, and no new sign-in (a raced refresh token would have ended in invalid_grant and a login).
+    expect(grants()).toEqual(['authorization_code', 'refresh_token']);
+    expect(srv.requests.filter((r) => r.path === '/authorize')).toHaveLength(1);
+  });
+
   test('a refresh token the server refuses (invalid_grant) ends with "run mcpwire auth login", exit 1', async () => {
     srv.setLifetime(30);
     await run(s, ['auth', 'login', srv.url, '--name', 'demo']);
@@ -97,6 +110,12 @@ describe('auth login, status, token, logout', () => {
     expect(r.stderr).toMatch(/has expired/);
     expect(r.stderr).toMatch(/mcpwire auth login demo/);
     expect(r.stdout).toBe('');
+    // The dead login is forgotten, the registration kept: status says so, and the next login signs in anew.
+    expect(JSON.parse((await run(s, ['auth', 'status', 'demo', '--json'])).stdout).accounts[0]).toMatchObject({ name: 'demo', loggedIn: false });
+    const again = await run(s, ['auth', 'login', 'demo']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(srv.requests.filter((r) => r.path === '/authorize')).toHaveLength(2);
+    expect(srv.requests.filter((r) => r.path === '/register')).toHaveLength(1);
   });
 
   test('logout revokes at the server and forgets; other accounts on the same server stay', async () => {

@@ -30,7 +30,7 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
   const requests: OAuthServer['requests'] = [];
   const revoked: string[] = [];
   const codes = new Map<string, { challenge: string; clientId: string; scope: string }>();
-  const access = new Set<string>();
+  const access = new Map<string, number>(); // access token → expiry (ms)
   const refresh = new Map<string, string>(); // refresh token → scope
   let lifetime = 3600;
   let refreshDead = false;
@@ -83,7 +83,7 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
       const issue = (scope: string) => {
         const a = token();
         const r = token();
-        access.add(a);
+        access.set(a, Date.now() + lifetime * 1000);
         refresh.set(r, scope);
         return json(200, { access_token: a, token_type: 'Bearer', expires_in: lifetime, refresh_token: r, scope });
       };
@@ -110,7 +110,8 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
     }
     if (u.pathname === '/mcp') {
       const auth = req.headers.authorization ?? '';
-      if (!access.has(auth.replace(/^Bearer /, ''))) {
+      const expiry = access.get(auth.replace(/^Bearer /, ''));
+      if (expiry === undefined || expiry <= Date.now()) {
         const challenge: Record<string, string> = misbehave === 'no-www-authenticate' ? {} : { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"` };
         return json(401, { error: 'invalid_token' }, challenge);
       }
