@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BIN, ROOT, scratch, type Scratch } from './cli-harness.js';
@@ -245,6 +246,42 @@ describe('servers that misbehave', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Cannot reach http:\/\/127\.0\.0\.1:9\/mcp\b/);
     expect(r.stderr).toMatch(/fix: .*HTTPS_PROXY/);
+  });
+
+  test('a registration is done again when its redirect URI can no longer be used (port taken)', async () => {
+    srv.setLifetime(1);
+    expect((await run(s, ['auth', 'login', srv.url, '--name', 'demo'])).code).toBe(0);
+    const first = creds().demo.clients[srv.issuer];
+    const port = Number(new URL(first.redirect_uris[0]).port);
+    srv.expireRefreshTokens(); // the next login must sign in again
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
+    try {
+      const again = await run(s, ['auth', 'login', 'demo', '--timeout', '10']);
+      expect(again.code, again.stderr).toBe(0);
+    } finally {
+      squatter.close();
+    }
+    const second = creds().demo.clients[srv.issuer];
+    expect(second.client_id).not.toBe(first.client_id);
+    expect(Number(new URL(second.redirect_uris[0]).port)).not.toBe(port);
+    expect(srv.requests.filter((r) => r.path === '/register')).toHaveLength(2);
+  });
+
+  test('--verbose shows no token either, not even in a failure', async () => {
+    srv.setLifetime(30);
+    await run(s, ['auth', 'login', srv.url, '--name', 'demo', '--verbose']);
+    const t = creds().demo.tokens[srv.issuer];
+    const outs = [await run(s, ['auth', 'status', '--verbose']), await run(s, ['tools', 'demo', '--verbose'])];
+    srv.expireRefreshTokens();
+    const failed = await run(s, ['auth', 'token', 'demo', '--verbose']);
+    expect(failed.code).toBe(1);
+    for (const o of [...outs, failed]) {
+      for (const secret of [t.access_token, t.refresh_token]) {
+        expect(o.stdout).not.toContain(secret);
+        expect(o.stderr).not.toContain(secret);
+      }
+    }
   });
 
   test('a registration the server purged is done again at the next login', async () => {
