@@ -32,6 +32,12 @@ export function emptyRecord(name: string, url: string): AuthRecord {
   return { version: 1, name, url, clients: {}, tokens: {} };
 }
 
+/** Logged out: no tokens (for any issuer); registrations stay, for the next login. */
+export function forgetTokens(rec: AuthRecord): void {
+  rec.tokens = {};
+  rec.issuer = undefined;
+}
+
 /** The loopback port a stored registration was made for (reused, so the registration stays valid). */
 export function registeredPort(rec: AuthRecord | undefined): number | undefined {
   for (const c of Object.values(rec?.clients ?? {})) {
@@ -141,10 +147,7 @@ export class StoredProvider implements OAuthClientProvider {
   }
 
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
-    if (scope === 'all' || scope === 'tokens') {
-      this.record.tokens = {};
-      this.record.issuer = undefined;
-    }
+    if (scope === 'all' || scope === 'tokens') forgetTokens(this.record);
     if (scope === 'all' || scope === 'client') this.record.clients = {};
     if (scope === 'all' || scope === 'verifier') this.verifier = undefined;
     if (scope === 'all' || scope === 'discovery') this.discovery = undefined;

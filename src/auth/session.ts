@@ -11,7 +11,7 @@ import { openBrowser } from './browser.js';
 import { startLoopback, type Loopback } from './loopback.js';
 import { emptyRecord, registeredPort, StoredProvider, type AuthRecord } from './provider.js';
 import type { CredentialStore } from './store.js';
-import { currentTokens, freshAccessToken } from './tokens.js';
+import { currentTokens, freshAccessToken, unexpiredAccessToken } from './tokens.js';
 
 export interface SessionOptions {
   platform: Platform;
@@ -120,7 +120,7 @@ function explain(e: unknown, name: string, url: string): UserError {
 
 export async function openSession(o: SessionOptions): Promise<Session> {
   let stored = (await o.store.get(o.name)) as AuthRecord | undefined;
-  if (stored && stored.url === o.url && currentTokens(stored)) {
+  if (stored?.url === o.url && currentTokens(stored) && !unexpiredAccessToken(o.platform, stored)) {
     // An expiring token is refreshed here, under the cross-process lock, so that the SDK never spends
     // a rotating refresh token on a 401 while another mcpwire does the same. When the refresh is
     // refused the session goes on with what is stored, and the server's 401 leads to a new sign-in.

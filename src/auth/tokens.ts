@@ -7,7 +7,7 @@ import { refreshAuthorization } from '@modelcontextprotocol/client';
 import { UserError } from '../errors.js';
 import { acquireLock } from '../edit/lock.js';
 import { stateDir, type Platform } from '../platform.js';
-import type { AuthRecord } from './provider.js';
+import { forgetTokens, type AuthRecord } from './provider.js';
 import type { CredentialStore } from './store.js';
 
 export const REFRESH_MARGIN_MS = 60_000;
@@ -18,6 +18,13 @@ export function currentTokens(rec: AuthRecord): (AuthRecord['tokens'][string] & 
   return { ...t, expiresAt: t.expires_in !== undefined ? t.obtainedAt + Number(t.expires_in) * 1000 : undefined };
 }
 
+/** The access token, when it does not expire within REFRESH_MARGIN_MS (undefined: refresh it first). */
+export function unexpiredAccessToken(p: Platform, rec: AuthRecord): string | undefined {
+  const t = currentTokens(rec);
+  if (!t) return undefined;
+  return t.expiresAt === undefined || t.expiresAt - p.now() > REFRESH_MARGIN_MS ? t.access_token : undefined;
+}
+
 const relogin = (name: string) => ({ exitCode: 1 as const, fix: `Run \`mcpwire auth login ${name}\`.` });
 
 export async function freshAccessToken(p: Platform, store: CredentialStore, name: string): Promise<string> {
@@ -26,18 +33,14 @@ export async function freshAccessToken(p: Platform, store: CredentialStore, name
     if (!rec || !currentTokens(rec)) throw new UserError(`Not logged in to ${name}.`, relogin(name));
     return rec;
   };
-  const fresh = (rec: AuthRecord) => {
-    const t = currentTokens(rec)!;
-    return t.expiresAt === undefined || t.expiresAt - p.now() > REFRESH_MARGIN_MS ? t.access_token : undefined;
-  };
-  const first = fresh(await read());
+  const first = unexpiredAccessToken(p, await read());
   if (first) return first;
   // Another process may be refreshing this very login: one at a time, and read again once we hold the lock.
   const dir = stateDir(p);
   const lock = acquireLock(p, p.path.join(dir, 'locks', `auth-${name}.lock`), { ownerDir: dir, timeoutMs: 30_000 });
   try {
     const rec = await read();
-    const again = fresh(rec);
+    const again = unexpiredAccessToken(p, rec);
     if (again) return again;
     const t = currentTokens(rec)!;
     const client = rec.clients[rec.issuer ?? ''];
@@ -56,8 +59,7 @@ export async function freshAccessToken(p: Platform, store: CredentialStore, name
       if ((e as { code?: unknown }).code === 'invalid_grant' || /invalid_grant/i.test(msg)) {
         // The grant is gone at the server: forget the tokens (an access token may still pass for a few
         // seconds, but nothing can renew it), keep the registration, so the next login signs in anew.
-        delete rec.tokens[rec.issuer ?? ''];
-        rec.issuer = undefined;
+        forgetTokens(rec);
         await store.set(name, rec as unknown as Record<string, unknown>);
         throw new UserError(`The login to ${name} has expired (the server refused the refresh token).`, relogin(name));
       }
