@@ -1,5 +1,5 @@
 /** Runs the real CLI (bin/mcpwire.js) in a scratch HOME: real files, real processes. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { prng } from '../prng.js';
 import fs from 'node:fs';
@@ -24,6 +24,18 @@ export interface Scratch {
   file(rel: string): string;
   write(rel: string, text: string | Buffer): string;
   read(rel: string): string;
+}
+
+/** Run the CLI without blocking this process (for tests that serve HTTP or drive a browser meanwhile). */
+export function runCli(args: string[], opts: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 export function scratch(): Scratch {

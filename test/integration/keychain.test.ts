@@ -29,7 +29,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, ROOT } from './cli-harness.js';
+import { ROOT, runCli } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
 import { openCredentialStore, type CredentialStore } from '../../src/auth/store.js';
@@ -325,15 +325,7 @@ describe.skipIf(missing.length > 0)('auth login with the real keychain (the CLI,
     await srv?.close();
     await session?.stop();
   });
-  const cli = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const c = spawn(process.execPath, [BIN, ...args], { env });
-      let stdout = '';
-      let stderr = '';
-      c.stdout.on('data', (d) => (stdout += d));
-      c.stderr.on('data', (d) => (stderr += d));
-      c.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[]) => runCli(args, { env });
 
   test('the tokens go to the Secret Service (service=mcpwire, username=NAME), never to a file; logout removes them', async () => {
     const login = await cli(['auth', 'login', srv.url, '--name', 'pelcro-acme']);

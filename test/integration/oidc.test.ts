@@ -12,13 +12,12 @@
  * Needs /usr/bin/chromium (Debian package `chromium`, installed by .ci/install-system.sh). Without it:
  * fails when CI=true, skips otherwise.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeJwt, jwtVerify } from 'jose';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, ROOT, scratch, type Scratch } from './cli-harness.js';
+import { ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
 import { SCOPE, startOidcPeer, type OidcPeer } from './oidc-peer.js';
 
 const CHROMIUM = process.env.MCPWIRE_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -53,19 +52,7 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
     await peer?.close();
   });
 
-  function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const c = spawn(process.execPath, [BIN, ...args], {
-        cwd: s.cwd,
-        env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${RECORD} ${urls}` },
-      });
-      let stdout = '';
-      let stderr = '';
-      c.stdout.on('data', (d) => (stdout += d));
-      c.stderr.on('data', (d) => (stderr += d));
-      c.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const run = (args: string[]) => runCli(args, { cwd: s.cwd, env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${RECORD} ${urls}` } });
 
   /** The next address mcpwire handed to the browser. */
   async function nextBrowserUrl(seen: number): Promise<string> {
@@ -97,6 +84,12 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
 
   const stored = () => JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials.e2e;
   const tokenRequests = () => peer.asRequests.filter((r) => r.path === '/token');
+  /** Use a refresh token at the token endpoint directly, as the given client. */
+  const refreshAt = (refresh: string, clientId: string) =>
+    fetch(`${peer.issuer}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh, client_id: clientId, resource: peer.resource }),
+    });
 
   test('login: registration, sign-in and consent in Chromium, a JWT for the resource, tools/list accepted', async () => {
     const login = run(['auth', 'login', peer.resource, '--name', 'e2e']);
@@ -185,17 +178,10 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
   });
 
   test('a spent refresh token is refused; oidc-provider revokes the grant and mcpwire says to log in again', async () => {
-    const rec = stored();
-    const client = rec.clients[peer.issuer];
     // Replaying an old refresh token, as a thief would: refused, and the whole grant goes with it.
-    const replay = async (refresh: string) =>
-      fetch(`${peer.issuer}/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh, client_id: client.client_id, resource: peer.resource }),
-      });
     const spent = tokenRequests().filter((r) => r.params.grant_type === 'refresh_token')[0].params.refresh_token;
     expect(spent).toBeTruthy();
-    const r = await replay(spent);
+    const r = await refreshAt(spent, stored().clients[peer.issuer].client_id);
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: string }).error).toBe('invalid_grant');
 
@@ -231,11 +217,7 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
       ['access_token', 400],
     ]);
     // The refresh token no longer works at the server.
-    const r = await fetch(`${peer.issuer}/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refresh, client_id: rec.clients[peer.issuer].client_id, resource: peer.resource }),
-    });
-    expect(r.status).toBe(400);
+    expect((await refreshAt(refresh, rec.clients[peer.issuer].client_id)).status).toBe(400);
     expect(JSON.parse((await run(['auth', 'status', '--json'])).stdout).accounts).toEqual([]);
   });
 });
