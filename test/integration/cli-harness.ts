@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as jsoncParse, type ParseError } from 'jsonc-parser';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = path.join(ROOT, 'bin', 'mcpwire.js');
@@ -24,6 +25,14 @@ export interface Scratch {
   file(rel: string): string;
   write(rel: string, text: string | Buffer): string;
   read(rel: string): string;
+}
+
+/** Parse JSONC as Cursor and VS Code read it (comments, trailing commas); throw on any syntax error. */
+export function parseJsonc(text: string): unknown {
+  const errors: ParseError[] = [];
+  const v = jsoncParse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length) throw new Error(`JSONC parse error at offset ${errors[0].offset}`);
+  return v;
 }
 
 /** Run the CLI without blocking this process (for tests that serve HTTP or drive a browser meanwhile). */

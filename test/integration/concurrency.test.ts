@@ -15,13 +15,12 @@
  * Also: a fresh `~/.claude.json.lock` (as Claude Code holds it) makes mcpwire wait until it is
  * removed; a stale one (mtime older than 10 s) is taken over.
  */
-import { claudeJson, snapshotCli, walk } from './cli-harness.js';
+import { claudeJson, parseJsonc, snapshotCli, walk } from './cli-harness.js';
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as jsoncParse, type ParseError } from 'jsonc-parser';
 import { parse as tomlParse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -107,12 +106,7 @@ const TARGETS: Target[] = [
     id: 'cursor',
     rel: path.join('.cursor', 'mcp.json'),
     seed: CURSOR_SEED,
-    parse: (t) => {
-      const errors: ParseError[] = [];
-      const v = jsoncParse(t, errors, { allowTrailingComma: true, disallowComments: false });
-      if (errors.length) throw new Error(`JSONC parse error at offset ${errors[0].offset}`);
-      return v;
-    },
+    parse: (t) => parseJsonc(t) as Record<string, unknown>,
     entries: (d) => d.mcpServers as Record<string, unknown>,
     expected: (i) => ({ url: urlOf(i) }),
     before: ['github', 'tools'],

@@ -24,7 +24,7 @@
  * The CLI under test is a snapshot of bin/ + dist/ (MCPWIRE_TEST_APP=folder runs another build, e.g.
  * a deliberately broken one, to check that these tests catch it).
  */
-import { claudeJson, snapshotCli, walk } from './cli-harness.js';
+import { claudeJson, parseJsonc, snapshotCli, walk } from './cli-harness.js';
 import { prng } from '../prng.js';
 import { fingerprint } from '../../src/edit/fingerprint.js';
 import { spawn } from 'node:child_process';
@@ -32,7 +32,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as jsoncParse, type ParseError } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -214,12 +213,7 @@ const SCENARIOS: Scenario[] = [
     target: 'cursor',
     rel: path.join('.cursor', 'mcp.json'),
     seed: CURSOR_SEED,
-    parse: (t) => {
-      const errors: ParseError[] = [];
-      const v = jsoncParse(t, errors, { allowTrailingComma: true, disallowComments: false });
-      if (errors.length) throw new Error(`JSONC parse error at ${errors[0].offset}`);
-      return v;
-    },
+    parse: parseJsonc,
     lockPath: (home) => path.join(stateDir(home), 'locks', fingerprint(path.join(home, '.cursor', 'mcp.json'))!.replace(':', '-') + '.lock'),
   },
 ];
