@@ -76,3 +76,15 @@ export function tildify(platform: Platform, file: string): string {
   const h = platform.home;
   return file === h || file.startsWith(h + platform.path.sep) ? '~' + file.slice(h.length) : file;
 }
+
+/**
+ * Text that came from a server, a file or a user, made safe to print: control characters (C0, DEL, C1,
+ * and the bidi/line-separator controls) are shown as `\xNN` / `\u{NNNN}`, so an escape sequence in an
+ * entry name or URL cannot drive the terminal. Use it on every such string before it reaches io.out/err.
+ */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u{${n.toString(16)}}`;
+  });
+}
