@@ -282,6 +282,10 @@ function valueEnd(s: string, i: number, deep?: (offset: number) => never): numbe
   }
   let level = 0;
   for (;;) {
+    // Jump to the next quote or bracket natively: a cold start would interpret a loop over every character.
+    UNTIL_STRUCTURE.lastIndex = i;
+    UNTIL_STRUCTURE.test(s);
+    i = UNTIL_STRUCTURE.lastIndex;
     const d = s.charCodeAt(i);
     if (d === QUOTE) {
       i = stringEnd(s, i);
@@ -291,10 +295,13 @@ function valueEnd(s: string, i: number, deep?: (offset: number) => never): numbe
       if (++level >= MAX_DEPTH && deep) deep(i);
     } else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
       if (--level === 0) return i + 1;
-    } else if (d !== d) throw new Error('strict JSON scanner: unbalanced value'); // unreachable for valid JSON
+    } else throw new Error('strict JSON scanner: unbalanced value'); // unreachable for valid JSON
     i++;
   }
 }
+
+/** Sticky: matches (and so skips) everything up to the next quote or bracket. */
+const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
 
 function kindOf(c: number): Node['type'] {
   return c === OPEN_BRACE ? 'object' : c === OPEN_BRACKET ? 'array' : c === QUOTE ? 'string' : c === 110 ? 'null' : c === 116 || c === 102 ? 'boolean' : 'number';
