@@ -49,7 +49,10 @@ function depthOf(data: unknown): number {
   return max;
 }
 
-/** Refuse, naming the statement with the longest dotted path (what nests that deep: inline values are bounded by smol-toml). */
+/**
+ * Refuse, naming the first statement whose dotted path alone nests too deep, else the one with the
+ * longest path (inline values are bounded by smol-toml itself).
+ */
 function tooDeep(text: string, file: string): never {
   let offset = 0;
   try {
@@ -57,6 +60,7 @@ function tooDeep(text: string, file: string): never {
     for (const s of scanToml(text)) {
       const n = s.kind === 'table' || s.kind === 'arrayTable' ? s.path.length : s.kind === 'keyValue' ? s.table.length + s.key.length : 0;
       if (n > longest) [longest, offset] = [n, s.start];
+      if (n > MAX_DEPTH) break; // the first statement that nests too deep by itself
     }
   } catch {
     // the scanner could not follow the layout: the start of the file is the best place to name
