@@ -12,7 +12,6 @@ import { parseJson, type JsonDialect, type JsonDoc } from './json/parse.js';
 
 export { JSONC, STRICT_JSON, type JsonDialect, type JsonDoc } from './json/parse.js';
 export { detectStyle } from './json/splice.js';
-export { jsonDuplicates, jsonEntries, jsonValueAt } from './json/entries.js';
 export type { InsertHint } from './types.js';
 
 export function parseJsonDocument(fullText: string, file: string, dialect: JsonDialect): JsonDoc {

@@ -22,7 +22,7 @@ import { bodyStartOf, parseToml, scanToml, ScanError, type HeaderStatement, type
 // ---------------------------------------------------------------------------------------------
 
 /** The document's line ending: CRLF if its first line break is CRLF, else LF. */
-export function detectEol(text: string): '\n' | '\r\n' {
+function detectEol(text: string): '\n' | '\r\n' {
   const i = text.indexOf('\n');
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }

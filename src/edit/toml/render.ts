@@ -13,7 +13,7 @@ const BARE_KEY = /^[A-Za-z0-9_-]+$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A TOML basic string: `\\`, `"` and control characters escaped; everything else written as is. */
-export function renderTomlString(s: string): string {
+function renderTomlString(s: string): string {
   if (LONE_SURROGATE.test(s)) throw new TomlRenderError(`the string ${JSON.stringify(s)} holds a lone surrogate, which TOML cannot store`);
   let out = '"';
   for (const ch of s) {
