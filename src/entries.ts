@@ -1,12 +1,13 @@
 /**
  * Adding and removing one server entry in one client file, as pure text → text functions: what
  * "unchanged", "updated" and a conflict mean, and the VS Code `inputs` that go with an entry.
+ * Each text is parsed once; every edit hands the edited document to the next one.
  */
 import { UserError } from './errors.js';
-import { entriesIn, parseDocument, removeEntry, setEntry, dialectOf } from './edit/document.js';
-import { appendJsonArrayElement, deepEqual, getAt, removeJsonArrayElements, type InsertHint } from './edit/json.js';
-import type { Json, JsonObject } from './edit/types.js';
+import { editorFor, isJsonDoc, type InsertHint, type ParsedDoc } from './edit/document.js';
+import { deepEqual, type Json, type JsonObject } from './edit/types.js';
 import type { RenderedEntry, Target } from './targets/types.js';
+import { printable } from './ui.js';
 
 export type Action = 'added' | 'updated' | 'unchanged' | 'removed' | 'absent';
 
@@ -28,8 +29,9 @@ function isObj(v: unknown): v is Record<string, unknown> {
  */
 export function entryMatches(existing: unknown, wanted: JsonObject, transportKeys: readonly string[]): boolean {
   if (!isObj(existing)) return false;
-  for (const [k, v] of Object.entries(wanted)) if (!deepEqual(existing[k], v)) return false;
-  return transportKeys.every((k) => k in wanted || existing[k] === undefined);
+  const own = (k: string) => (Object.prototype.hasOwnProperty.call(existing, k) ? existing[k] : undefined);
+  for (const [k, v] of Object.entries(wanted)) if (!deepEqual(own(k), v)) return false;
+  return transportKeys.every((k) => Object.prototype.hasOwnProperty.call(wanted, k) || own(k) === undefined);
 }
 
 /** `${input:ID}` references in an entry's headers. */
@@ -44,6 +46,45 @@ function inputRefs(entry: unknown): string[] {
   return out;
 }
 
+/**
+ * Why an existing entry conflicts. When it reaches the same URL and only its headers differ, say which
+ * headers (by name, never a value: they may hold secrets).
+ */
+function conflictMessage(target: Target, file: string, name: string, existing: unknown, wanted: JsonObject): string {
+  const was = target.read(name, existing);
+  const want = target.read(name, wanted);
+  const head = `${file}: "${name}" already exists and points elsewhere`;
+  if (was.url !== undefined && was.url === want.url && was.kind === want.kind) {
+    const diff = headerDifference(was.headers ?? {}, want.headers ?? {});
+    if (diff) return `${head} (same URL, different headers: ${diff}).`;
+  }
+  return `${head} (${was.url ?? was.kind}).`;
+}
+
+/** "Authorization differs, X-Org only in the existing entry" (header names compare case-insensitively). */
+export function headerDifference(existing: Record<string, string>, wanted: Record<string, string>): string {
+  const byName = (h: Record<string, string>) => new Map(Object.entries(h).map(([k, v]) => [k.toLowerCase(), { name: k, value: v }]));
+  const a = byName(existing);
+  const b = byName(wanted);
+  const differ: string[] = [];
+  const onlyExisting: string[] = [];
+  const onlyWanted: string[] = [];
+  for (const [k, h] of a) {
+    const w = b.get(k);
+    if (!w) onlyExisting.push(h.name);
+    else if (w.value !== h.value) differ.push(h.name);
+  }
+  for (const [k, h] of b) if (!a.has(k)) onlyWanted.push(h.name);
+  const list = (names: string[]) => names.map(printable).join(', ');
+  return [
+    differ.length ? `${list(differ)} ${differ.length > 1 ? 'differ' : 'differs'}` : '',
+    onlyExisting.length ? `${list(onlyExisting)} only in the existing entry` : '',
+    onlyWanted.length ? `${list(onlyWanted)} only in the new entry` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 export function addToText(
   target: Target,
   current: string | null,
@@ -53,22 +94,22 @@ export function addToText(
   rendered: RenderedEntry,
   force: boolean,
 ): AddResult {
-  const text = current ?? '';
-  const doc = parseDocument(target.format, text, file);
-  const existing = entriesIn(doc, container)[name];
+  const editor = editorFor(target.format);
+  const doc = editor.parse(current ?? '', file);
+  const existing = editor.entries(doc, container)[name];
   let value: JsonObject = rendered.value;
   let action: Action = 'added';
-  let out = text;
+  let out = doc.fullText;
+  let next: () => ParsedDoc = () => doc;
   let hint: InsertHint = {};
   if (existing !== undefined) {
     if (entryMatches(existing, rendered.value, target.transportKeys)) {
       action = 'unchanged';
     } else if (!force) {
-      const was = target.read(name, existing);
-      throw new UserError(
-        `${file}: "${name}" already exists and points elsewhere (${was.url ?? was.kind}).`,
-        { exitCode: 2, fix: `Pass --force to replace it, or choose another --name.` },
-      );
+      throw new UserError(conflictMessage(target, file, name, existing, rendered.value), {
+        exitCode: 2,
+        fix: `Pass --force to replace it, or choose another --name.`,
+      });
     } else {
       // Replace what decides the transport; keep the keys the user added.
       const extras: JsonObject = {};
@@ -78,37 +119,42 @@ export function addToText(
     }
   }
   if (action !== 'unchanged') {
-    const r = setEntry(target.format, text, file, container, name, value);
+    const r = editor.set(doc, container, name, value);
     out = r.text;
     hint = r.hint;
+    next = r.after;
   }
   let inputsHint: InsertHint | undefined;
-  if (rendered.inputs && target.format !== 'toml') {
-    const dialect = dialectOf(target.format);
+  if (rendered.inputs && isJsonDoc(doc)) {
     for (const input of rendered.inputs) {
-      const have = getAt(parseDocument(target.format, out, file), ['inputs']);
+      const cur = next();
+      if (!isJsonDoc(cur)) break;
+      const json = editorFor(cur.format);
+      const have = json.valueAt(cur, ['inputs']);
       const list = Array.isArray(have) ? have : [];
       if (list.some((i) => isObj(i) && i.id === input.id)) continue;
-      const r = appendJsonArrayElement(out, file, dialect, ['inputs'], input);
+      const r = json.append(cur, ['inputs'], input);
       out = r.text;
+      next = r.after;
       inputsHint ??= r.hint;
       if (action === 'unchanged') action = 'updated';
     }
   }
-  if (action === 'updated' && existing !== undefined) out = dropOrphanInputs(target, out, file, container, inputRefs(existing), {});
+  if (action === 'updated' && existing !== undefined) out = dropOrphanInputs(next(), container, inputRefs(existing), {}).text;
   return { text: out, action, hint, inputsHint };
 }
 
 /** Remove inputs that were referenced by a removed/replaced entry and by no server any more. */
-function dropOrphanInputs(target: Target, text: string, file: string, container: readonly string[], ids: string[], hint: InsertHint, leaving?: string): string {
-  if (ids.length === 0 || target.format === 'toml') return text;
-  const doc = parseDocument(target.format, text, file);
-  const others = { ...entriesIn(doc, container) };
+function dropOrphanInputs(doc: ParsedDoc, container: readonly string[], ids: string[], hint: InsertHint, leaving?: string): { text: string; after: () => ParsedDoc } {
+  const same = { text: doc.fullText, after: () => doc };
+  if (ids.length === 0 || !isJsonDoc(doc)) return same;
+  const json = editorFor(doc.format);
+  const others = { ...json.entries(doc, container) };
   if (leaving !== undefined) delete others[leaving];
   const stillUsed = new Set(inputRefs(others));
   const orphans = new Set(ids.filter((id) => !stillUsed.has(id)));
-  if (orphans.size === 0) return text;
-  return removeJsonArrayElements(text, file, dialectOf(target.format), ['inputs'], (e) => isObj(e) && orphans.has(e.id as string), hint);
+  if (orphans.size === 0) return same;
+  return json.removeElements(doc, ['inputs'], (e) => isObj(e) && orphans.has(e.id as string), hint);
 }
 
 export function removeFromText(
@@ -120,12 +166,13 @@ export function removeFromText(
   hints: { hint?: InsertHint; inputsHint?: InsertHint; createdFile?: boolean } = {},
 ): { text: string | null; action: Action } {
   if (current === null) return { text: null, action: 'absent' };
-  const doc = parseDocument(target.format, current, file);
-  const existing = entriesIn(doc, container)[name];
+  const editor = editorFor(target.format);
+  const doc = editor.parse(current, file);
+  const existing = editor.entries(doc, container)[name];
   if (existing === undefined) return { text: current, action: 'absent' };
   // The exact reverse of addToText: first the inputs, then the entry.
-  let out = dropOrphanInputs(target, current, file, container, inputRefs(existing), hints.inputsHint ?? {}, name);
-  out = removeEntry(target.format, out, file, container, name, hints.hint ?? {});
+  const dropped = dropOrphanInputs(doc, container, inputRefs(existing), hints.inputsHint ?? {}, name);
+  const out = editor.remove(dropped.after(), container, name, hints.hint ?? {}).text;
   // mcpwire created this file for the entry: with the entry gone and nothing else in it, delete it again.
   if (hints.createdFile && out.replace(/^\uFEFF/, '').trim() === '') return { text: null, action: 'removed' };
   return { text: out, action: 'removed' };

@@ -1,7 +1,7 @@
 /** `mcpwire mcp add|remove|list`. Parse → call services → render; no fs here beyond the services. */
 import { UserError } from '../errors.js';
 import { addToText, removeFromText } from '../entries.js';
-import { duplicateEntries, entriesIn, parseDocument } from '../edit/document.js';
+import { editorFor } from '../edit/document.js';
 import { readText, resolveReal } from '../edit/transaction.js';
 import { buildSpec, findPreset, nameFromUrl, parseUrl, presetUrl, validateName } from '../servers.js';
 import { ledgerKey, type KnownServer, type StateFiles } from '../state.js';
@@ -194,18 +194,20 @@ export function listEntries(ctx: Context, targets: Target[]): { entries: ListedE
       const key = file + '\0' + t.container(scope, ctx.targets).join('\0');
       if (seen.has(key)) continue;
       seen.add(key);
-      let doc: Record<string, unknown>;
+      let inFile: Readonly<Record<string, unknown>>;
       let twice: string[];
       try {
         const text = readText(ctx.platform, resolveReal(ctx.platform, file));
         if (text === null) continue;
-        doc = parseDocument(t.format, text, file);
-        twice = duplicateEntries(t.format, text, file, t.container(scope, ctx.targets));
+        const editor = editorFor(t.format);
+        const doc = editor.parse(text, file);
+        inFile = editor.entries(doc, t.container(scope, ctx.targets));
+        twice = editor.duplicates(doc, t.container(scope, ctx.targets));
       } catch (e) {
         errors.push({ target: t.id, scope, file, error: e instanceof UserError ? e.message : String((e as Error).message) });
         continue;
       }
-      for (const [name, raw] of Object.entries(entriesIn(doc, t.container(scope, ctx.targets)))) {
+      for (const [name, raw] of Object.entries(inFile)) {
         const e = t.read(name, raw);
         if (e.kind !== 'remote' && e.kind !== 'bridge') continue;
         if (twice.includes(name)) e.problems.push(`"${name}" is defined more than once in this file: the client uses the last one`);

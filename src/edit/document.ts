@@ -1,37 +1,52 @@
-/** One interface over the format-preserving editors: JSON (strict), JSONC and TOML. */
-import type { Format } from '../targets/types.js';
-import { duplicateNames, getAt, JSONC, parseJsonDocument, removeJsonEntry, setJsonEntry, STRICT_JSON, type InsertHint } from './json.js';
-import { parseToml, removeTomlTable, setTomlTable } from './toml.js';
-import type { Json } from './types.js';
+/**
+ * One interface over the format-preserving editors, chosen by format: strict JSON, JSONC, TOML.
+ * A command parses each file once and hands the document to every read and edit of it.
+ */
+import { jsonDuplicates, jsonEntries, removeJsonEntryIn, setJsonEntryIn, appendJsonElementIn, removeJsonElementsIn, jsonValueAt } from './json/entries.js';
+import { JSONC, parseJson, STRICT_JSON, type JsonDialect, type JsonDoc } from './json/parse.js';
+import { parseTomlDoc, removeTomlTableIn, setTomlTableIn, type TomlDoc } from './toml/edit.js';
+import { getAt, ownEntries, type DocEdit, type Format, type FormatEditor, type InsertHint, type Json, type ParsedDoc } from './types.js';
 
-export function parseDocument(format: Format, text: string, file: string): Record<string, unknown> {
-  if (format === 'toml') return parseToml(text, file);
-  return parseJsonDocument(text, file, format === 'json' ? STRICT_JSON : JSONC).value;
+export type { DocEdit, Format, FormatEditor, InsertHint, ParsedDoc } from './types.js';
+
+/** The JSON editors also edit arrays beside the servers (VS Code's `inputs`). */
+export interface JsonEditor extends FormatEditor<JsonDoc> {
+  valueAt(doc: JsonDoc, path: readonly string[]): Json | undefined;
+  append(doc: JsonDoc, arrayPath: readonly string[], element: Json): DocEdit<JsonDoc>;
+  removeElements(doc: JsonDoc, arrayPath: readonly string[], match: (element: Json) => boolean, hint?: InsertHint): DocEdit<JsonDoc>;
 }
 
-export function entriesIn(doc: Record<string, unknown>, container: readonly string[]): Record<string, unknown> {
-  const c = getAt(doc, container);
-  return typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
+function jsonEditor(dialect: JsonDialect): JsonEditor {
+  return {
+    parse: (text, file) => parseJson(text, file, dialect),
+    entries: jsonEntries,
+    duplicates: jsonDuplicates,
+    set: setJsonEntryIn,
+    remove: removeJsonEntryIn,
+    valueAt: jsonValueAt,
+    append: appendJsonElementIn,
+    removeElements: removeJsonElementsIn,
+  };
 }
 
-export function setEntry(format: Format, text: string, file: string, container: readonly string[], name: string, value: Json): { text: string; hint: InsertHint } {
-  if (format === 'toml') {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('a TOML entry is a table');
-    return { text: setTomlTable(text, file, [...container, name], value), hint: {} };
-  }
-  return setJsonEntry(text, file, format === 'json' ? STRICT_JSON : JSONC, container, name, value);
+const tomlEditor: FormatEditor<TomlDoc> = {
+  parse: parseTomlDoc,
+  entries: (doc, container) => ownEntries(getAt(doc.data, container)),
+  // A table defined twice does not parse.
+  duplicates: () => [],
+  set: (doc, container, name, value) => setTomlTableIn(doc, [...container, name], value),
+  remove: (doc, container, name) => removeTomlTableIn(doc, [...container, name]),
+};
+
+const EDITORS = { json: jsonEditor(STRICT_JSON), jsonc: jsonEditor(JSONC), toml: tomlEditor };
+
+export function editorFor(format: 'json' | 'jsonc'): JsonEditor;
+export function editorFor(format: Format): FormatEditor;
+export function editorFor(format: Format): FormatEditor {
+  return EDITORS[format] as FormatEditor;
 }
 
-export function removeEntry(format: Format, text: string, file: string, container: readonly string[], name: string, hint: InsertHint = {}): string {
-  if (format === 'toml') return removeTomlTable(text, file, [...container, name]);
-  return removeJsonEntry(text, file, format === 'json' ? STRICT_JSON : JSONC, container, name, hint);
-}
-
-export function dialectOf(format: Format) {
-  return format === 'json' ? STRICT_JSON : JSONC;
-}
-
-/** Entry names defined twice in the container (TOML cannot: a duplicate table does not parse). */
-export function duplicateEntries(format: Format, text: string, file: string, container: readonly string[]): string[] {
-  return format === 'toml' ? [] : duplicateNames(text, file, dialectOf(format), container);
+/** A JSON or JSONC document (whose editor also edits arrays: VS Code's `inputs`). */
+export function isJsonDoc(doc: ParsedDoc): doc is JsonDoc {
+  return doc.format === 'json' || doc.format === 'jsonc';
 }

@@ -1,11 +1,10 @@
-import type { JsonObject } from '../edit/types.js';
+import type { Format, JsonObject } from '../edit/types.js';
 import type { Platform } from '../platform.js';
 
 export type Scope = 'user' | 'project' | 'local';
 export const SCOPES: readonly Scope[] = ['user', 'project', 'local'];
 
-/** strict JSON (never a comment or trailing comma), JSONC (comments, trailing commas), TOML. */
-export type Format = 'json' | 'jsonc' | 'toml';
+export type { Format };
 
 /** What the user asked to connect, independent of any client. */
 export interface ServerSpec {

@@ -1,0 +1,341 @@
+/**
+ * Parsing JSON and JSONC into a document the editor works on.
+ *
+ * JSONC (small files: VS Code, Cursor, Windsurf) gets jsonc-parser's full syntax tree and its value.
+ * Strict JSON (a `~/.claude.json` can be tens of MB) is validated by one native `JSON.parse`, whose
+ * value is dropped at once; the editor then needs offsets only along the path to the servers
+ * container, which a scanner finds by skipping over values (strings with indexOf, nesting by counting
+ * brackets) and expanding, lazily, just the objects on that path.
+ */
+import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
+import { ConfigParseError, lineColumn } from '../../errors.js';
+import { MAX_DEPTH, type Json, type JsonObject, type ParsedDoc } from '../types.js';
+
+export interface JsonDialect {
+  /** `//` and block comments allowed (JSONC). Strict JSON files never receive one. */
+  comments: boolean;
+  trailingCommas: boolean;
+}
+export const STRICT_JSON: JsonDialect = { comments: false, trailingCommas: false };
+export const JSONC: JsonDialect = { comments: true, trailingCommas: true };
+
+export const isStrict = (d: JsonDialect): boolean => !d.comments && !d.trailingCommas;
+
+export interface JsonDoc extends ParsedDoc {
+  readonly format: 'json' | 'jsonc';
+  readonly dialect: JsonDialect;
+  /** The text without its BOM: every offset is into this. */
+  readonly text: string;
+  readonly bom: boolean;
+  /** undefined: an empty (white space only) document. */
+  readonly root: Node | undefined;
+  /** The children of an object (property nodes) or array (element nodes); built on first use for strict JSON. */
+  children(node: Node): readonly Node[];
+  /** The value of a node (the whole document: `root`). */
+  valueOf(node: Node): Json;
+  /** The whole document's value (strict JSON: parsed on each call, so keep it only when needed). */
+  readonly value: JsonObject;
+}
+
+const BOM = '\uFEFF';
+
+export function parseJson(fullText: string, file: string, dialect: JsonDialect): JsonDoc {
+  const bom = fullText.startsWith(BOM);
+  const text = bom ? fullText.slice(1) : fullText;
+  if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, dialect, text, bom);
+  if (isStrict(dialect)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      locateError(text, file, dialect); // always throws
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) topLevelError(text, file);
+    return new StrictDoc(fullText, file, text, bom, true);
+  }
+  refuseDeepNesting(text, file);
+  const root = treeOrError(text, file, dialect);
+  if (!root || root.type !== 'object') topLevelError(text, file, root);
+  return new JsoncDoc(fullText, file, dialect, text, bom, root);
+}
+
+/**
+ * The document of a text the editor has just produced and verified with a native parse: the same
+ * as parseJson without parsing again.
+ */
+export function strictDocOfVerified(fullText: string, file: string): JsonDoc {
+  const bom = fullText.startsWith(BOM);
+  const text = bom ? fullText.slice(1) : fullText;
+  if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, STRICT_JSON, text, bom);
+  return new StrictDoc(fullText, file, text, bom, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/** The text does not parse: throw its first error with line:column (jsonc-parser knows where). */
+function locateError(text: string, file: string, dialect: JsonDialect): never {
+  refuseDeepNesting(text, file); // jsonc-parser's tree is recursive
+  treeOrError(text, file, dialect);
+  // JSON.parse refused what jsonc-parser accepts (e.g. a control character in a string).
+  throw new ConfigParseError(file, 1, 1, 'not valid JSON');
+}
+
+/** Parse with jsonc-parser; throw the first error with its line:column. */
+function treeOrError(text: string, file: string, dialect: JsonDialect): Node | undefined {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, {
+    allowTrailingComma: dialect.trailingCommas,
+    disallowComments: !dialect.comments,
+    allowEmptyContent: false,
+  });
+  if (errors.length > 0) {
+    const e = errors[0];
+    const { line, column } = lineColumn(text, e.offset);
+    const code = printParseErrorCode(e.error);
+    const hint =
+      code === 'InvalidCommentToken' ? 'comments are not allowed in this file (strict JSON)'
+      : code === 'PropertyNameExpected' || code === 'ValueExpected' ? `${describeError(code)} (a trailing comma or a missing value?)`
+      : describeError(code);
+    throw new ConfigParseError(file, line, column, hint);
+  }
+  return root;
+}
+
+function describeError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function topLevelError(text: string, file: string, root?: Node): never {
+  const { line, column } = lineColumn(text, root?.offset ?? text.search(/\S/));
+  throw new ConfigParseError(file, line, column, 'the top level must be a JSON object');
+}
+
+function tooDeep(text: string, file: string, offset: number): never {
+  const { line, column } = lineColumn(text, offset);
+  throw new ConfigParseError(file, line, column, `nested more than ${MAX_DEPTH} levels deep`);
+}
+
+/** Refuse nesting beyond MAX_DEPTH before anything recursive sees the text (token by token: comments and strings skipped). */
+function refuseDeepNesting(text: string, file: string): void {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let k = scanner.scan(); k !== SyntaxKind.EOF; k = scanner.scan()) {
+    if (k === SyntaxKind.OpenBraceToken || k === SyntaxKind.OpenBracketToken) {
+      if (++depth > MAX_DEPTH) tooDeep(text, file, scanner.getTokenOffset());
+    } else if ((k === SyntaxKind.CloseBraceToken || k === SyntaxKind.CloseBracketToken) && depth > 0) depth--;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------------------------
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Set an own property, as JSON.parse does (a `__proto__` key must not become the prototype). */
+export function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+class EmptyDoc implements JsonDoc {
+  readonly root = undefined;
+  readonly format: 'json' | 'jsonc';
+  constructor(
+    readonly fullText: string,
+    readonly file: string,
+    readonly dialect: JsonDialect,
+    readonly text: string,
+    readonly bom: boolean,
+  ) {
+    this.format = isStrict(dialect) ? 'json' : 'jsonc';
+  }
+  children(): readonly Node[] {
+    return [];
+  }
+  valueOf(): Json {
+    return {};
+  }
+  get value(): JsonObject {
+    return {};
+  }
+}
+
+class JsoncDoc implements JsonDoc {
+  readonly format = 'jsonc';
+  readonly value: JsonObject;
+  constructor(
+    readonly fullText: string,
+    readonly file: string,
+    readonly dialect: JsonDialect,
+    readonly text: string,
+    readonly bom: boolean,
+    readonly root: Node,
+  ) {
+    this.value = nodeValue(root) as JsonObject;
+  }
+  children(node: Node): readonly Node[] {
+    return node.children ?? [];
+  }
+  valueOf(node: Node): Json {
+    return node === this.root ? this.value : nodeValue(node);
+  }
+}
+
+/** The value of a jsonc-parser node (duplicate keys resolve like JSON.parse: the last wins). */
+function nodeValue(node: Node): Json {
+  switch (node.type) {
+    case 'object': {
+      const o: JsonObject = {};
+      for (const p of node.children ?? []) {
+        const [k, v] = p.children!;
+        if (v) put(o, k.value as string, nodeValue(v));
+      }
+      return o;
+    }
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value as Json;
+  }
+}
+
+class StrictDoc implements JsonDoc {
+  readonly format = 'json';
+  readonly dialect = STRICT_JSON;
+  readonly root: Node;
+  constructor(
+    readonly fullText: string,
+    readonly file: string,
+    readonly text: string,
+    readonly bom: boolean,
+    checkDepth: boolean,
+  ) {
+    const start = skipWs(text, 0);
+    const root: Mutable<Node> = { type: 'object', offset: start, length: 0 };
+    // Expanding the root skips every top-level value, so it passes over the whole text: the depth check rides along.
+    const end = expand(text, root, checkDepth ? (offset) => tooDeep(text, file, offset) : undefined);
+    root.length = end - start;
+    this.root = root;
+  }
+  children(node: Node): readonly Node[] {
+    if (node.children === undefined && (node.type === 'object' || node.type === 'array')) expand(this.text, node as Mutable<Node>);
+    return node.children ?? [];
+  }
+  valueOf(node: Node): Json {
+    return JSON.parse(this.text.slice(node.offset, node.offset + node.length)) as Json;
+  }
+  get value(): JsonObject {
+    return JSON.parse(this.text) as JsonObject;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strict scanner: valid JSON only (the native parser has accepted the text)
+// ---------------------------------------------------------------------------------------------
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COMMA = 44;
+
+function skipWs(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else return i;
+  }
+}
+
+/** Offset just after the string that starts (with its quote) at i. */
+function stringEnd(s: string, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const q = s.indexOf('"', from);
+    if (q === -1) throw new Error('strict JSON scanner: unterminated string'); // unreachable for valid JSON
+    let b = q - 1;
+    while (s.charCodeAt(b) === BACKSLASH) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+    from = q + 1;
+  }
+}
+
+/**
+ * Offset just after the value that starts at i. Nested values are skipped without recursion, so any
+ * depth is safe; with `deep`, nesting beyond MAX_DEPTH (the value itself being one level down) is reported.
+ */
+function valueEnd(s: string, i: number, deep?: (offset: number) => never): number {
+  const c = s.charCodeAt(i);
+  if (c === QUOTE) return stringEnd(s, i);
+  if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
+    let j = i + 1;
+    for (;;) {
+      const d = s.charCodeAt(j);
+      if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === 32 || d === 10 || d === 13 || d === 9 || d !== d) return j;
+      j++;
+    }
+  }
+  let level = 0;
+  for (;;) {
+    // Jump to the next quote or bracket natively: a cold start would interpret a loop over every character.
+    UNTIL_STRUCTURE.lastIndex = i;
+    UNTIL_STRUCTURE.test(s);
+    i = UNTIL_STRUCTURE.lastIndex;
+    const d = s.charCodeAt(i);
+    if (d === QUOTE) {
+      i = stringEnd(s, i);
+      continue;
+    }
+    if (d === OPEN_BRACE || d === OPEN_BRACKET) {
+      if (++level >= MAX_DEPTH && deep) deep(i);
+    } else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
+      if (--level === 0) return i + 1;
+    } else throw new Error('strict JSON scanner: unbalanced value'); // unreachable for valid JSON
+    i++;
+  }
+}
+
+/** Sticky: matches (and so skips) everything up to the next quote or bracket. */
+const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
+
+function kindOf(c: number): Node['type'] {
+  return c === OPEN_BRACE ? 'object' : c === OPEN_BRACKET ? 'array' : c === QUOTE ? 'string' : c === 110 ? 'null' : c === 116 || c === 102 ? 'boolean' : 'number';
+}
+
+/** Fill node.children (property nodes shaped like jsonc-parser's, or element nodes); returns the offset after the node. */
+function expand(s: string, node: Mutable<Node>, deep?: (offset: number) => never): number {
+  const children: Node[] = [];
+  node.children = children;
+  const isObject = node.type === 'object';
+  const close = isObject ? CLOSE_BRACE : CLOSE_BRACKET;
+  let i = skipWs(s, node.offset + 1);
+  if (s.charCodeAt(i) === close) return i + 1;
+  for (;;) {
+    if (isObject) {
+      const ks = i;
+      const ke = stringEnd(s, ks);
+      const raw = s.slice(ks + 1, ke - 1);
+      const key = raw.indexOf('\\') === -1 ? raw : (JSON.parse(s.slice(ks, ke)) as string);
+      const vs = skipWs(s, skipWs(s, ke) + 1); // after the colon
+      const ve = valueEnd(s, vs, deep);
+      const prop: Mutable<Node> = { type: 'property', offset: ks, length: ve - ks, parent: node, colonOffset: skipWs(s, ke) };
+      prop.children = [
+        { type: 'string', offset: ks, length: ke - ks, value: key, parent: prop },
+        { type: kindOf(s.charCodeAt(vs)), offset: vs, length: ve - vs, parent: prop },
+      ];
+      children.push(prop);
+      i = skipWs(s, ve);
+    } else {
+      const ve = valueEnd(s, i, deep);
+      children.push({ type: kindOf(s.charCodeAt(i)), offset: i, length: ve - i, parent: node });
+      i = skipWs(s, ve);
+    }
+    if (s.charCodeAt(i) === COMMA) i = skipWs(s, i + 1);
+    else return i + 1; // the closing bracket
+  }
+}
