@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Volume, createFsFromVolume } from 'memfs';
-import { fakePlatform, type Fs, type OS } from '../../src/platform.js';
+import type { Fs, OS } from '../../src/platform.js';
+import { fakePlatform } from '../fake-platform.js';
 import { TARGETS, targetById } from '../../src/targets/index.js';
 import type { ServerSpec, Target, TargetContext } from '../../src/targets/types.js';
 import { addToText, removeFromText } from '../../src/entries.js';
