@@ -63,8 +63,8 @@ export function resolveTargets(spec: string | undefined, required: boolean, ctx:
     }
     chosen.add(t);
   }
-  // In the order of TARGETS, each once.
-  return TARGETS.filter((t) => chosen.has(t));
+  // In the order given, each once.
+  return [...chosen];
 }
 
 export function parseScope(raw: string | undefined): Scope {

@@ -287,7 +287,7 @@ describe('list and targets', () => {
 
   test('targets --json', () => {
     const s = scratch();
-    fs.mkdirSync(s.file('.cursor'));
+    s.write('.cursor/argv.json', '{}'); // Cursor's own file: a folder holding only mcp.json is mcpwire's
     const out = JSON.parse(s.run(['targets', '--json']).stdout);
     expect(out.targets.map((t: { id: string }) => t.id)).toEqual(['claude-code', 'codex', 'cursor', 'claude-desktop', 'vscode', 'windsurf']);
     expect(out.targets.find((t: { id: string }) => t.id === 'cursor')).toMatchObject({ name: 'Cursor', detected: true, files: { user: s.file('.cursor/mcp.json') } });
