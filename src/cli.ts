@@ -8,7 +8,7 @@ import { BUNDLES } from './bundles.js';
 import type { Context } from './commands/context.js';
 import { describePresets, PRESET_ENVS, PRESETS } from './presets/index.js';
 import { TARGET_IDS } from './targets/ids.js';
-import { isTerminal, wantsColour, writer, type IO } from './ui.js';
+import { isTerminal, printable, wantsColour, writer, type IO } from './ui.js';
 import { VERSION } from './version.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -58,7 +58,8 @@ function terminalOutput(io: IO | undefined) {
   return {
     writeOut: out,
     writeErr: err,
-    outputError: (s: string, write: (s: string) => void) => write(s),
+    // commander echoes the offending argument: shown with control characters escaped, line by line.
+    outputError: (s: string, write: (s: string) => void) => write(s.split('\n').map(printable).join('\n')),
     getOutHelpWidth: () => width(1) ?? 80,
     getErrHelpWidth: () => width(2) ?? 80,
     getOutHasColors: () => colours(1),

@@ -258,6 +258,13 @@ describe('errors with --json are JSON on stdout too (and text on stderr)', () =>
     expect(r.stderr).toMatch(message);
   });
 
+  test('commander\'s usage errors echo the argument with control characters escaped', async () => {
+    const r = await scratchHome().run('mcp', 'add', '--\u001b]0;pwned\u0007');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--\\x1b]0;pwned\\x07'");
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
   test('commander\'s suggestion for a mistyped command goes into the fix', async () => {
     const r = await scratchHome().run('mpc', '--json');
     expect(r.json().error.fix).toMatch(/Did you mean mcp\?/);
