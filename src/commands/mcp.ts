@@ -96,8 +96,6 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
   const scope = parseScope(o.scope);
   const spec = resolveServer(ctx, { server, ...o });
   const chosen = targetsForScope(targets, scope, !isTargetGroup(o.target));
-  // Before the writes: a folder created now for the file is no sign of the client anyway.
-  const installed = new Set<string>(chosen.filter((t) => t.detect(ctx.targets)).map((t) => t.id));
   const plans = plansFor(ctx, placesOf(ctx, chosen, scope), spec.name, (t, { file, container, key }, current, note) => {
     const rendered = t.render(spec, ctx.targets);
     const r = addToText(t, current, file, container, spec.name, rendered, Boolean(o.force));
@@ -134,7 +132,9 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
     },
   };
   const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer);
-  for (const r of reports) if (!installed.has(r.target) && (r.action === 'added' || r.action === 'updated')) r.notInstalled = true;
+  // Asked only where an entry was written (detection looks on PATH); the folder just created for the
+  // file is no sign of the client, so asking after the write gives the same answer as before it.
+  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !targetById(r.target)?.detect(ctx.targets)) r.notInstalled = true;
   const code = renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
   const unset = unsetVariableWarning(ctx, spec);
   if (unset) ctx.io.err(`${ctx.io.style.warn('warning:')} ${unset}`);
