@@ -62,4 +62,6 @@ process.once('exit', () => {
   }
 });
 
-load('cli').main(process.argv, load);
+load('cli')
+  .main(process.argv, { load })
+  .then((code) => (process.exitCode = code));

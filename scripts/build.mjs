@@ -3,10 +3,15 @@
 // cache) the launcher loads these through V8's code cache (bin/mcpwire.js), and the ESM loader alone
 // would cost as much as our code.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// The bundle table is src/bundles.ts, which the CLI reads too: compiled here and imported from memory.
+async function bundleTable() {
+  const out = await build({ entryPoints: ['src/bundles.ts'], write: false, format: 'esm', platform: 'node', logLevel: 'warning' });
+  const { BUNDLES } = await import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].contents).toString('base64'));
+  return Object.fromEntries(Object.entries(BUNDLES).map(([name, b]) => [name, b.entry]));
+}
 
 // commander requires child_process at load time (for executable subcommands, which mcpwire does not
 // use); that pulls in net and stream. Load it only if it is ever touched.
@@ -22,7 +27,7 @@ const lazyChildProcess = {
 };
 
 const result = await build({
-  entryPoints: { cli: 'src/cli.ts', mcp: 'src/commands/mcp.ts', targets: 'src/commands/targets.ts', undo: 'src/commands/undo.ts', auth: 'src/commands/auth.ts' },
+  entryPoints: await bundleTable(),
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -32,7 +37,6 @@ const result = await build({
   target: 'node20.19',
   minify: process.env.MCPWIRE_NO_MINIFY !== '1',
   legalComments: 'linked',
-  define: { 'process.env.MCPWIRE_VERSION': JSON.stringify(pkg.version) },
   // Native and optional modules stay outside the bundle and load lazily.
   external: ['@napi-rs/keyring'],
   plugins: [lazyChildProcess],

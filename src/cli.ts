@@ -1,19 +1,23 @@
 /**
- * The command-line program. Only commander is loaded up front; each command's bundle is loaded when
- * that command runs, so `--help` stays close to the cost of starting Node.
+ * The command-line program. Only commander (and small data: target ids, presets, the bundle table) is
+ * loaded up front; each command's bundle is loaded when that command runs, so `--help` stays close to
+ * the cost of starting Node.
  */
-import { Command, Option } from 'commander';
-import { isTerminal, writer } from './ui.js';
-
-const VERSION = process.env.MCPWIRE_VERSION ?? '0.1.0';
+import { Command, CommanderError, Option } from 'commander';
+import { BUNDLES } from './bundles.js';
+import type { Context } from './commands/context.js';
+import { describePresets, PRESET_ENVS, PRESETS } from './presets/index.js';
+import { TARGET_IDS } from './targets/ids.js';
+import { isTerminal, printable, wantsColour, writer, type IO } from './ui.js';
+import { VERSION } from './version.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
 /**
- * The command bundles (dist/<name>.cjs), each loaded only when its command runs. The launcher passes
- * a loader that uses V8's code cache; tests and other callers get plain require.
+ * The command bundles (dist/<name>.cjs, listed in src/bundles.ts), each loaded only when its command
+ * runs. The launcher passes a loader that uses V8's code cache; tests and other callers get plain require.
  */
 type Bundles = {
   mcp: typeof import('./commands/mcp.js');
@@ -21,28 +25,41 @@ type Bundles = {
   undo: typeof import('./commands/undo.js');
   auth: typeof import('./commands/auth.js');
 };
-export type LoadBundle = <K extends keyof Bundles>(name: K) => Bundles[K];
-let loadBundle: LoadBundle = (name) => require(require('node:path').join(__dirname, name + '.cjs'));
+// Every command bundle of the table has a type here, and nothing else does.
+type CommandBundle = Exclude<keyof typeof BUNDLES, 'cli'>;
+const sameBundles: [CommandBundle, keyof Bundles] extends [keyof Bundles, CommandBundle] ? true : never = true;
+void sameBundles;
 
-async function run<K extends keyof Bundles>(name: K, call: (m: Bundles[K]) => Promise<number>): Promise<void> {
-  process.exitCode = await call(loadBundle(name));
-  // Network commands: idle keep-alive sockets must not hold the process open (output is written synchronously).
-  if (name === 'auth') process.exit(process.exitCode);
+export type LoadBundle = <K extends keyof Bundles>(name: K) => Bundles[K];
+const requireBundle: LoadBundle = (name) => require(require('node:path').join(__dirname, name + '.cjs'));
+
+export interface MainOptions {
+  /** How a bundle is loaded (the launcher: with V8's code cache). */
+  load?: LoadBundle;
+  /** Run the commands in this context (tests: a scratch platform and a captured IO); nothing exits the process. */
+  context?: Context;
+}
+
+/** Did the user ask for JSON? (Decided from argv, so that a usage error commander finds is JSON too.) */
+function wantsJson(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
 }
 
 /**
  * Commander's output through the same direct writers as the rest of mcpwire: asking process.stdout
  * for its width or colours would build the stream (and load net, for a pipe) just to print help.
  */
-function terminalOutput() {
-  const out = writer(1, () => process.stdout);
-  const err = writer(2, () => process.stderr);
-  const width = (fd: 1 | 2) => (isTerminal(fd) ? (fd === 1 ? process.stdout : process.stderr).columns : undefined);
-  const colours = (fd: 1 | 2) => isTerminal(fd) && !process.env.NO_COLOR && (fd === 1 ? process.stdout : process.stderr).hasColors();
+function terminalOutput(io: IO | undefined) {
+  const out = io ? (s: string) => io.out(s.replace(/\n$/, '')) : writer(1, () => process.stdout);
+  const err = io ? (s: string) => io.err(s.replace(/\n$/, '')) : writer(2, () => process.stderr);
+  const width = (fd: 1 | 2) => (!io && isTerminal(fd) ? (fd === 1 ? process.stdout : process.stderr).columns : undefined);
+  const colours = (fd: 1 | 2) => !io && wantsColour(process.env, isTerminal(fd)) && (fd === 1 ? process.stdout : process.stderr).hasColors();
   return {
     writeOut: out,
     writeErr: err,
-    outputError: (s: string, write: (s: string) => void) => write(s),
+    // commander echoes the offending argument: shown with control characters escaped, line by line.
+    outputError: (s: string, write: (s: string) => void) => write(s.split('\n').map(printable).join('\n')),
     getOutHelpWidth: () => width(1) ?? 80,
     getErrHelpWidth: () => width(2) ?? 80,
     getOutHasColors: () => colours(1),
@@ -50,66 +67,77 @@ function terminalOutput() {
   };
 }
 
-const TARGET_HELP = 'claude-code, codex, cursor, claude-desktop, vscode, windsurf (comma-separated) or all';
+const TARGET_HELP = `${TARGET_IDS.join(', ')} (comma-separated), detected (every client installed here) or all (every supported client)`;
+const SERVER_HELP = `a preset (${PRESETS.map((p) => p.name).join(', ')}) or an MCP URL`;
+const envOption = () =>
+  new Option('--env <env>', `which of the preset's URLs to use (default production); presets: ${describePresets()}`).choices(PRESET_ENVS);
 
-export function buildProgram(): Command {
+export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExit?: (code: number) => void } = {}): Command {
+  const loadBundle = opts.load ?? requireBundle;
+  const context = opts.context;
   const program = new Command('mcpwire')
     .description('Connect remote MCP servers to every AI client on this machine, safely.')
     .version(VERSION, '-V, --version')
     .option('--verbose', 'show details (stack traces) on errors')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput(terminalOutput())
-    .exitOverride((err) => {
-      // commander's usage errors are bad usage: exit 2 (help and version exit 0).
-      process.exit(err.exitCode === 0 ? 0 : 2);
-    });
+    .showSuggestionAfterError(true) // `mcpwire mpc` → (Did you mean mcp?)
+    .configureOutput(terminalOutput(context?.io))
+    .exitOverride(); // usage errors, --help and --version come back to main() as a CommanderError
   const verbose = () => Boolean(program.opts().verbose);
-  const cmd = <K extends keyof Bundles>(name: K, call: (m: Bundles[K], verbose: boolean) => Promise<number>) => run(name, (m) => call(m, verbose()));
+
+  /** Load the command's bundle and run it; the exit code goes to onExit. */
+  const cmd = <K extends keyof Bundles>(name: K, o: { json?: boolean }, call: (m: Bundles[K], ctx: Context) => number | Promise<number>) => async () => {
+    const m = loadBundle(name);
+    const code = await m.runCommand({ verbose: verbose(), json: Boolean(o.json), context }, (ctx) => call(m, ctx));
+    opts.onExit?.(code);
+    // Network commands: idle keep-alive sockets must not hold the process open (output is written synchronously).
+    if (BUNDLES[name].exitWhenDone && !context) process.exit(code);
+  };
 
   const mcp = program.command('mcp').description('add, remove and list server entries in the clients\' config files');
   mcp
     .command('add')
-    .argument('[server]', 'a preset (pelcro, peel) or an MCP URL')
+    .argument('[server]', SERVER_HELP)
     .description('write a remote server entry into each chosen client\'s config')
     .addOption(new Option('-t, --target <targets>', TARGET_HELP))
     .option('--name <name>', 'entry name (default: from the preset or the URL host)')
     .option('--url <url>', 'the server\'s MCP URL')
     .option('--account <label>', 'a second entry for the same server: NAME-LABEL')
     .addOption(new Option('--scope <scope>', 'user, project or local').default('user'))
-    .option('--header <header>', 'literal header "K: V" (repeatable)', collect)
-    .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
-    .addOption(new Option('--env <env>', 'preset environment').choices(['production', 'staging']))
+    .option('--header <header>', 'literal header "K: V" (repeatable; the file becomes private, 0600)', collect)
+    .option('--header-env <header>', 'header from an environment variable "K=VAR", as the client sees it (repeatable)', collect)
+    .addOption(envOption())
     .option('--dry-run', 'print the diff of every file that would change; change nothing')
     .option('--json', 'machine-readable output on stdout')
     .option('-y, --yes', 'no prompts')
     .option('--force', 'replace an entry of the same name that points elsewhere')
-    .action((server, o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpAdd(ctx, server, o))));
+    .action((server, o) => cmd('mcp', o, (m, ctx) => m.mcpAdd(ctx, server, o))());
   mcp
     .command('remove')
     .argument('[name]', 'entry name (same as --name)')
-    .description('remove an entry from each chosen client\'s config')
+    .description('remove an entry; without --target, from every file mcpwire wrote it to')
     .addOption(new Option('-t, --target <targets>', TARGET_HELP))
     .option('--name <name>', 'entry name')
     .option('--account <label>', 'the NAME-LABEL entry')
-    .addOption(new Option('--scope <scope>', 'user, project or local').default('user'))
+    .addOption(new Option('--scope <scope>', 'user, project or local (with --target; default user)'))
     .option('--dry-run', 'print the diff; change nothing')
     .option('--json', 'machine-readable output on stdout')
     .option('-y, --yes', 'no prompts')
-    .action((name, o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpRemove(ctx, name, o))));
+    .action((name, o) => cmd('mcp', o, (m, ctx) => m.mcpRemove(ctx, name, o))());
   mcp
     .command('list')
     .description('every remote server entry in every supported client file, all scopes')
     .addOption(new Option('-t, --target <targets>', TARGET_HELP))
     .option('--json', 'machine-readable output on stdout')
-    .action((o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpList(ctx, o))));
-  const undo = (o: { json?: boolean; dryRun?: boolean }) => cmd('undo', (m, v) => m.runCommand(v, (ctx) => m.undoCommand(ctx, o)));
+    .action((o) => cmd('mcp', o, (m, ctx) => m.mcpList(ctx, o))());
+  const undo = (o: { json?: boolean; dryRun?: boolean }) => cmd('undo', o, (m, ctx) => m.undoCommand(ctx, o))();
   mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run').option('--json').action(undo);
 
   const sessionOptions = (c: Command) =>
     c
       .option('--name <name>', 'entry name (default: from the preset or the URL host)')
       .option('--account <label>', 'a second login for the same server: NAME-LABEL')
-      .addOption(new Option('--env <env>', 'preset environment').choices(['production', 'staging']))
+      .addOption(envOption())
       .option('--port <port>', 'fixed loopback port for the redirect (servers that register exact redirect URIs)')
       .option('--no-browser', 'only print the login URL')
       .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
@@ -118,27 +146,27 @@ export function buildProgram(): Command {
       .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
       .option('--json', 'machine-readable output on stdout');
   const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
-  sessionOptions(auth.command('login').argument('[server]', 'a preset (pelcro, peel), an MCP URL, or a known name').description('log in (OAuth loopback) and keep the tokens in the OS keychain')).action((server, o) =>
-    cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authLogin(ctx, server, o))),
+  sessionOptions(auth.command('login').argument('[server]', `${SERVER_HELP}, or a known name`).description('log in (OAuth loopback) and keep the tokens in the OS keychain')).action((server, o) =>
+    cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o))(),
   );
   auth
     .command('status')
     .argument('[name]', 'one login (entry name)')
     .description('every login: server, logged in or not, expiry, scopes, and which store holds it')
     .option('--json', 'machine-readable output on stdout')
-    .action((name, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authStatus(ctx, name, o))));
+    .action((name, o) => cmd('auth', o, (m, ctx) => m.authStatus(ctx, name, o))());
   auth
     .command('token')
     .argument('[name]', 'the login (entry name); optional when there is only one')
     .description('print a valid access token (refreshed first when it expires within a minute)')
-    .action((name, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authToken(ctx, name, o))));
+    .action((name, o) => cmd('auth', o, (m, ctx) => m.authToken(ctx, name, o))());
   auth
     .command('logout')
     .argument('[name]', 'the login (entry name)')
     .description('forget the tokens (revoking them at the server when it offers that)')
     .option('--all', 'every login')
     .option('--json', 'machine-readable output on stdout')
-    .action((name, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.authLogout(ctx, name, o))));
+    .action((name, o) => cmd('auth', o, (m, ctx) => m.authLogout(ctx, name, o))());
   sessionOptions(
     program
       .command('tools')
@@ -146,13 +174,13 @@ export function buildProgram(): Command {
       .description('an authenticated session: list the tools, or call one')
       .option('--call <tool>', 'call this tool')
       .option('--args <json>', 'the tool\'s arguments, a JSON object'),
-  ).action((server, o) => cmd('auth', (m, v) => m.runCommand(v, (ctx) => m.toolsCommand(ctx, server, o))));
+  ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
 
   program
     .command('targets')
     .description('supported clients, whether each is installed here, and their files')
     .option('--json', 'machine-readable output on stdout')
-    .action((o) => cmd('targets', (m, v) => m.runCommand(v, (ctx) => m.targetsCommand(ctx, o))));
+    .action((o) => cmd('targets', o, (m, ctx) => m.targetsCommand(ctx, o))());
   program
     .command('undo')
     .description('restore the files changed by the last write command (from mcpwire\'s backups)')
@@ -162,7 +190,26 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[] = process.argv, load?: LoadBundle): Promise<void> {
-  if (load) loadBundle = load;
-  await buildProgram().parseAsync(argv);
+/**
+ * Run the program on argv and return its exit code. A usage error commander finds is exit 2 (help and
+ * --version: 0), and JSON on stdout too when --json was given.
+ */
+export async function main(argv: string[] = process.argv, opts: MainOptions = {}): Promise<number> {
+  let code = 0;
+  try {
+    await buildProgram({ ...opts, onExit: (c) => (code = c) }).parseAsync(argv);
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    code = e.exitCode === 0 ? 0 : 2;
+    if (code !== 0 && wantsJson(argv.slice(2))) {
+      // commander already wrote the text to stderr; stdout gets the contract's error object.
+      const [first, ...rest] = e.message.split('\n');
+      const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1');
+      const error = { message: first.replace(/^error: /, ''), fix: `${hint ? hint + ' ' : ''}Run with --help for usage.`, exitCode: code };
+      const text = JSON.stringify({ error }, null, 2);
+      if (opts.context) opts.context.io.out(text);
+      else writer(1, () => process.stdout)(text + '\n');
+    }
+  }
+  return code;
 }

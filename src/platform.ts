@@ -66,21 +66,6 @@ export function currentPlatform(launcher = process.argv[1] ?? ''): Platform {
   };
 }
 
-/** A platform for tests: the given OS's path rules, env and fs. */
-export function fakePlatform(o: Partial<Platform> & { os: OS; home: string; fs: Fs }): Platform {
-  const path = o.os === 'win32' ? nodePath.win32 : nodePath.posix;
-  return {
-    env: {},
-    cwd: o.home,
-    path,
-    now: () => Date.now(),
-    execPath: o.os === 'win32' ? 'C:\\Program Files\\nodejs\\node.exe' : '/usr/local/bin/node',
-    launcher: o.os === 'win32' ? 'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\mcpwire\\bin\\mcpwire.js' : '/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js',
-    pid: 4242,
-    ...o,
-  };
-}
-
 export function envOr(platform: Platform, name: string): string | undefined {
   const v = platform.env[name];
   return v === undefined || v === '' ? undefined : v;
@@ -111,6 +96,32 @@ export function onPath(platform: Platform, bin: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Does `dir` show that a client ran here: does it hold anything besides `own`, the files mcpwire writes
+ * into it (and their temp files and locks)? A folder mcpwire created for its own file is no sign.
+ */
+export function folderInUse(platform: Platform, dir: string, own: readonly string[]): boolean {
+  let names: string[];
+  try {
+    names = platform.fs.readdirSync(dir) as string[];
+  } catch {
+    return false;
+  }
+  return names.some((n) => !own.some((f) => n === f || n.startsWith(f + '.') || n.startsWith('.' + f + '.')));
+}
+
+/**
+ * The folder an Electron app keeps its data in (created when the app first runs), or its install
+ * folder: `~/.config/Name`, `~/Library/Application Support/Name` or `/Applications/Name.app`,
+ * `%APPDATA%\\Name` or `%LOCALAPPDATA%\\Programs\\installDir`.
+ */
+export function appInstalled(platform: Platform, name: string, installDir: string): boolean {
+  const { fs, path } = platform;
+  if (platform.os === 'darwin') return fs.existsSync(path.join(platform.home, 'Library', 'Application Support', name)) || fs.existsSync(`/Applications/${name}.app`);
+  if (platform.os === 'win32') return fs.existsSync(path.join(appData(platform), name)) || fs.existsSync(path.join(localAppData(platform), 'Programs', installDir));
+  return fs.existsSync(path.join(xdgConfigHome(platform), name));
 }
 
 /** The project root for project/local scopes: the nearest folder with `.git`, else cwd. */

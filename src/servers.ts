@@ -1,39 +1,73 @@
-/** Presets (servers mcpwire knows by name) and how a server spec is built from flags. */
+/**
+ * Which server to write, from flags: presets (src/presets), a URL, or what mcpwire already knows; and
+ * the checks that keep hostile input out of the clients' files (a URL or header that would be written
+ * as is must not carry control characters, and a secret must be recognised as one).
+ */
 import { UserError } from './errors.js';
+import { PRESETS, type Preset } from './presets/index.js';
+import type { KnownServer } from './state.js';
 import type { ServerSpec } from './targets/types.js';
+import { printable } from './ui.js';
 
-export interface Preset {
-  name: string;
-  title: string;
-  /** URLs per environment; only the ones the vendor publishes. */
-  urls: Record<string, string>;
-}
-
-export const PRESETS: readonly Preset[] = [
-  { name: 'pelcro', title: 'Pelcro', urls: { production: 'https://mcp.pelcro.com/' } },
-  { name: 'peel', title: 'Peel', urls: { production: 'https://api.peel.sh/mcp' } },
-];
+export { PRESETS, type Preset } from './presets/index.js';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export function validateName(name: string): string {
   if (!NAME_RE.test(name)) {
-    throw new UserError(`"${name}" is not a usable server name: use letters, digits, "-" and "_" (at most 64), starting with a letter or digit.`, {
+    throw new UserError(`"${printable(name)}" is not a usable server name: use letters, digits, "-" and "_" (at most 64), starting with a letter or digit.`, {
       fix: 'Pass --name with a name like "pelcro" or "pelcro-staging".',
     });
   }
   return name;
 }
 
+/** C0 controls, DEL and C1 controls: never part of a URL or a header value we write. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** A header value may hold spaces and tabs (RFC 9110 field-value), but no other control character. */
+const VALUE_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
+/** RFC 9110 token: the characters a header name may hold. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Query parameters that carry a credential (`?token=`, `?api_key=`, `?access_token=`, `?sig=`, …): a URL
+ * holding one is a literal secret, like a literal header.
+ */
+const CREDENTIAL_PARAM = /^(?:.*[_.-])?(?:token|key|apikey|secret|password|passwd|pwd|sig|signature|auth|credentials?)$/i;
+
+export function credentialInQuery(url: URL): string | undefined {
+  for (const k of url.searchParams.keys()) if (CREDENTIAL_PARAM.test(k)) return k;
+  return undefined;
+}
+
+/** The URL as it may be shown to a person: credential parameters' values masked, control characters escaped. */
+export function showUrl(raw: string): string {
+  return printable(raw.replace(/([?&])([^=&#]*)=([^&#]*)/g, (m, sep: string, k: string) => (CREDENTIAL_PARAM.test(k) ? `${sep}${k}=***` : m)));
+}
+
 export function parseUrl(raw: string): URL {
+  // WHATWG `new URL` silently drops tabs, line breaks and surrounding spaces; the raw string is what
+  // would be written to the files, so it is checked as given.
+  const control = CONTROL.exec(raw);
+  if (control) {
+    throw new UserError(`The URL "${showUrl(raw)}" holds a control character (${printable(control[0])}); it would be written into the clients' files as is.`, {
+      fix: 'Pass the address alone, without line breaks, tabs or escape characters, e.g. --url https://mcp.pelcro.com/',
+    });
+  }
+  if (/\s/.test(raw)) {
+    const where = raw.trim() !== raw ? 'starts or ends with whitespace' : 'holds a space';
+    throw new UserError(`The URL "${showUrl(raw)}" ${where}.`, {
+      fix: 'Pass the address exactly, without spaces (a space inside a path is written %20), e.g. --url https://mcp.pelcro.com/',
+    });
+  }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new UserError(`"${raw}" is not a URL.`, { fix: 'Pass the server\'s full address, e.g. --url https://mcp.pelcro.com/' });
+    throw new UserError(`"${showUrl(raw)}" is not a URL.`, { fix: 'Pass the server\'s full address, e.g. --url https://mcp.pelcro.com/' });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UserError(`"${raw}" is not an http(s) URL.`, { fix: 'MCP servers are reached over https://; pass --url https://…' });
+    throw new UserError(`"${showUrl(raw)}" is not an http(s) URL.`, { fix: 'MCP servers are reached over https://; pass --url https://…' });
   }
   if (url.username || url.password) {
     throw new UserError('The URL holds a user name or password; it would end up in every client\'s config.', {
@@ -68,28 +102,49 @@ export function findPreset(name: string): Preset | undefined {
 export function presetUrl(preset: Preset, env = 'production'): string {
   const url = preset.urls[env];
   if (!url) {
-    throw new UserError(`${preset.title} has no known ${env} URL.`, { fix: `Pass the URL yourself: --url https://… (known: ${Object.keys(preset.urls).join(', ')})` });
+    throw new UserError(`${preset.title} has no known ${printable(env)} URL.`, {
+      fix: `Use --env ${Object.keys(preset.urls).join(' or --env ')}, or pass the URL yourself: --url https://…`,
+    });
   }
   return url;
 }
 
-/** `--header "K: V"` */
-export function parseHeader(raw: string): { name: string; value: string } {
+/** Spaces and tabs around a name or value (RFC 9110 OWS); never line breaks, which are refused. */
+const trimOws = (s: string) => s.replace(/^[ \t]+|[ \t]+$/g, '');
+
+/**
+ * `--header "K: V"`. An error names the header, never its value (the value is usually a secret); a
+ * header without a name is named by its position.
+ */
+export function parseHeader(raw: string, position = 0): { name: string; value: string } {
   const i = raw.indexOf(':');
-  const name = i > 0 ? raw.slice(0, i).trim() : '';
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-    throw new UserError(`--header "${raw}" is not "Name: value".`, { fix: 'Write it as --header "X-Org: acme".' });
+  const name = i > 0 ? trimOws(raw.slice(0, i)) : '';
+  if (!name) {
+    throw new UserError(`--header #${position + 1} is not "Name: value" (no name before a ":"; its text is not shown, it may be a secret).`, {
+      fix: 'Write it as --header "X-Org: acme".',
+    });
   }
-  return { name, value: raw.slice(i + 1).trim() };
+  if (!TOKEN.test(name)) {
+    throw new UserError(`--header "${printable(name)}: …": "${printable(name)}" is not a header name (letters, digits and !#$%&'*+-.^_\`|~ only, RFC 9110).`, {
+      fix: 'Write it as --header "X-Org: acme".',
+    });
+  }
+  const value = trimOws(raw.slice(i + 1));
+  if (VALUE_CONTROL.test(value)) {
+    throw new UserError(`The value of --header "${printable(name)}" holds a control character (a line break, NUL or escape); a client would send a broken or injected header. The value is not shown.`, {
+      fix: `Pass the value on one line, without control characters: --header "${printable(name)}: VALUE".`,
+    });
+  }
+  return { name, value };
 }
 
-/** `--header-env "K=VAR"` */
+/** `--header-env "K=VAR"` (no secret in it: the value is a variable name). */
 export function parseHeaderEnv(raw: string): { name: string; variable: string } {
   const i = raw.indexOf('=');
-  const name = i > 0 ? raw.slice(0, i).trim() : '';
-  const variable = raw.slice(i + 1).trim();
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-    throw new UserError(`--header-env "${raw}" is not "Header=VARIABLE".`, {
+  const name = i > 0 ? trimOws(raw.slice(0, i)) : '';
+  const variable = trimOws(raw.slice(i + 1));
+  if (!TOKEN.test(name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+    throw new UserError(`--header-env "${printable(raw)}" is not "Header=VARIABLE".`, {
       fix: 'Write it as --header-env "Authorization=PELCRO_TOKEN" (the variable holds the bare token).',
     });
   }
@@ -97,8 +152,8 @@ export function parseHeaderEnv(raw: string): { name: string; variable: string } 
 }
 
 export function buildSpec(o: { name: string; url: string; headers?: string[]; headerEnvs?: string[] }): ServerSpec {
-  parseUrl(o.url);
-  const headers = (o.headers ?? []).map(parseHeader);
+  const url = parseUrl(o.url);
+  const headers = (o.headers ?? []).map((h, i) => parseHeader(h, i));
   const headerEnvs = (o.headerEnvs ?? []).map(parseHeaderEnv);
   const seen = new Set<string>();
   for (const h of [...headers, ...headerEnvs]) {
@@ -106,5 +161,49 @@ export function buildSpec(o: { name: string; url: string; headers?: string[]; he
     if (seen.has(k)) throw new UserError(`The header ${h.name} is given twice.`, { fix: 'Give each header once, with --header or --header-env.' });
     seen.add(k);
   }
-  return { name: validateName(o.name), url: o.url, headers, headerEnvs };
+  const secretInUrl = credentialInQuery(url);
+  return { name: validateName(o.name), url: o.url, headers, headerEnvs, ...(secretInUrl ? { secretInUrl } : {}) };
+}
+
+export interface ServerFlags {
+  server?: string;
+  url?: string;
+  name?: string;
+  account?: string;
+  env?: string;
+  header?: string[];
+  headerEnv?: string[];
+}
+
+/** The server to write: from --url / SERVER (preset or URL) / what setup or auth login recorded. */
+export function resolveServer(known: { state: { read(k: 'servers'): Record<string, KnownServer> } }, o: ServerFlags): ServerSpec {
+  let url = o.url;
+  let name = o.name;
+  const headers = o.header ?? [];
+  let headerEnvs = o.headerEnv ?? [];
+  if (!url && o.server) {
+    const preset = findPreset(o.server);
+    if (preset) {
+      url = presetUrl(preset, o.env);
+      name ??= preset.name;
+    } else if (/^\s*https?:\/\//i.test(o.server)) url = o.server;
+    else name ??= o.server;
+  }
+  if (!url) {
+    const servers = known.state.read('servers');
+    const names = Object.keys(servers);
+    const own = (k: string) => (Object.hasOwn(servers, k) ? servers[k] : undefined);
+    const rec: KnownServer | undefined = name ? own(name) ?? (o.account ? own(`${name}-${o.account}`) : undefined) : names.length === 1 ? servers[names[0]] : undefined;
+    if (!rec) {
+      throw new UserError(name ? `No server named "${printable(name)}" is known to mcpwire.` : 'Which server? No --url was given and mcpwire knows no single server.', {
+        fix: `Pass --url https://… (or a preset: ${PRESETS.map((p) => p.name).join(', ')}).`,
+      });
+    }
+    url = rec.url;
+    name ??= rec.name;
+    if (headerEnvs.length === 0 && headers.length === 0 && rec.headerEnvs) headerEnvs = rec.headerEnvs.map((h) => `${h.name}=${h.variable}`);
+  }
+  name ??= nameFromUrl(parseUrl(url));
+  if (o.account) name = `${name}-${validateName(o.account)}`;
+  return buildSpec({ name, url, headers, headerEnvs });
 }

@@ -53,13 +53,26 @@ export interface IO {
   style: { ok(s: string): string; warn(s: string): string; bad(s: string): string; dim(s: string): string; bold(s: string): string };
 }
 
+function isCI(env: Record<string, string | undefined>): boolean {
+  return env.CI === 'true' || env.CI === '1';
+}
+
+/**
+ * Colour on a terminal unless NO_COLOR, CI or TERM=dumb (a terminal that shows escape codes as text);
+ * FORCE_COLOR (other than 0) wins over all of them.
+ */
+export function wantsColour(env: Record<string, string | undefined>, terminal: boolean): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return terminal && !env.NO_COLOR && !isCI(env) && env.TERM !== 'dumb';
+}
+
 export function createIO(platform: Platform): IO {
   const env = platform.env;
   const write1 = writer(1, () => process.stdout);
   const write2 = writer(2, () => process.stderr);
   const stdoutIsTerminal = isTerminal(1);
-  const ci = env.CI === 'true' || env.CI === '1';
-  const color = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' ? true : !env.NO_COLOR && !ci && stdoutIsTerminal;
+  const ci = isCI(env);
+  const color = wantsColour(env, stdoutIsTerminal);
   const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
   return {
     out: (line) => write1(line + '\n'),

@@ -4,8 +4,8 @@ import { openSession, type Session } from '../auth/session.js';
 import { openCredentialStore } from '../auth/store.js';
 import type { AuthRecord } from '../auth/provider.js';
 import { currentTokens, freshAccessToken, revokeAtServer } from '../auth/tokens.js';
-import { validateName } from '../servers.js';
-import { resolveServer } from './mcp.js';
+import { resolveServer, validateName } from '../servers.js';
+import { VERSION } from '../version.js';
 import type { Context } from './context.js';
 
 export interface SessionFlags {
@@ -43,7 +43,7 @@ async function session(ctx: Context, server: string | undefined, o: SessionFlags
     clientId: o.clientId,
     clientSecret: o.clientSecret,
     clientMetadataUrl: o.clientMetadataUrl,
-    version: process.env.MCPWIRE_VERSION ?? '0.1.0',
+    version: VERSION,
   });
   ctx.state.update((st) => {
     st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: new Date(ctx.platform.now()).toISOString() };

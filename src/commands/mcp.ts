@@ -1,15 +1,18 @@
 /** `mcpwire mcp add|remove|list`. Parse → call services → render; no fs here beyond the services. */
 import { UserError } from '../errors.js';
 import { addToText, removeFromText } from '../entries.js';
-import { editorFor } from '../edit/document.js';
-import { readText, resolveReal } from '../edit/transaction.js';
-import { buildSpec, findPreset, nameFromUrl, parseUrl, presetUrl, validateName } from '../servers.js';
-import { ledgerKey, type KnownServer, type StateFiles } from '../state.js';
-import type { ReadEntry, Scope, ServerSpec, Target } from '../targets/types.js';
-import { tildify } from '../ui.js';
-import { parseScope, resolveTargets, type Context } from './context.js';
-import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
+import { resolveReal } from '../edit/transaction.js';
 import type { EditOutcome } from '../edit/transaction.js';
+import { listEntries } from '../listing.js';
+import { envOr } from '../platform.js';
+import { resolveServer, showUrl, validateName } from '../servers.js';
+import { ledgerKey, type LedgerRecord, type StateFiles } from '../state.js';
+import { TARGETS, targetById } from '../targets/index.js';
+import type { Scope, ServerSpec, Target } from '../targets/types.js';
+import { printable, tildify } from '../ui.js';
+import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
+import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
+
 
 export interface AddOptions {
   target?: string;
@@ -25,7 +28,7 @@ export interface AddOptions {
   force?: boolean;
 }
 
-/** Which targets take this scope; an explicit target that cannot is bad usage, `all` skips it. */
+/** Which targets take this scope; an explicit target that cannot is bad usage, `all`/`detected` skip it. */
 function targetsForScope(targets: Target[], scope: Scope, explicit: boolean): Target[] {
   const ok = targets.filter((t) => t.scopes.includes(scope));
   const missing = targets.filter((t) => !t.scopes.includes(scope));
@@ -37,73 +40,68 @@ function targetsForScope(targets: Target[], scope: Scope, explicit: boolean): Ta
   return ok;
 }
 
-/** The server to write: from --url / SERVER (preset or URL) / what setup or auth login recorded. */
-export function resolveServer(ctx: Context, o: { server?: string; url?: string; name?: string; account?: string; env?: string; header?: string[]; headerEnv?: string[] }): ServerSpec {
-  let url = o.url;
-  let name = o.name;
-  let headers = o.header ?? [];
-  let headerEnvs = o.headerEnv ?? [];
-  if (!url && o.server) {
-    const preset = findPreset(o.server);
-    if (preset) {
-      url = presetUrl(preset, o.env);
-      name ??= preset.name;
-    } else if (/^https?:\/\//i.test(o.server)) url = o.server;
-    else name ??= o.server;
-  }
-  if (!url) {
-    const known = ctx.state.read('servers');
-    const names = Object.keys(known);
-    const rec: KnownServer | undefined = name ? known[name] ?? (o.account ? known[`${name}-${o.account}`] : undefined) : names.length === 1 ? known[names[0]] : undefined;
-    if (!rec) {
-      throw new UserError(name ? `No server named "${name}" is known to mcpwire.` : 'Which server? No --url was given and mcpwire knows no single server.', {
-        fix: 'Pass --url https://… (or a preset: ' + ['pelcro', 'peel'].join(', ') + ').',
-      });
-    }
-    url = rec.url;
-    name ??= rec.name;
-    if (headerEnvs.length === 0 && headers.length === 0 && rec.headerEnvs) headerEnvs = rec.headerEnvs.map((h) => `${h.name}=${h.variable}`);
-  }
-  name ??= nameFromUrl(parseUrl(url));
-  if (o.account) name = `${name}-${validateName(o.account)}`;
-  return buildSpec({ name, url, headers, headerEnvs });
-}
-
+/** Where one entry lives: a file and the servers container in it (from the target, or from the ledger). */
 interface EntryPlace {
+  target: Target;
+  scope: Scope;
   file: string;
   container: string[];
-  /** The ledger key of the entry (what mcpwire wrote there, and how to give the bytes back). */
-  key: string;
 }
 
-/** One planned write per target: the file and servers container of the scope, the client's own lock, the ledger key. */
-function plansFor(ctx: Context, targets: Target[], scope: Scope, name: string, edit: (t: Target, at: EntryPlace, current: string | null, note: WriteNote) => EditOutcome): PlannedWrite[] {
-  return targets.map((t) => {
-    const file = t.file(scope, ctx.targets);
-    const container = t.container(scope, ctx.targets);
-    return {
-      target: t.id,
-      scope,
-      file,
-      sharedLock: t.sharedLock?.(file),
-      edit: (current, note) => edit(t, { file, container, key: ledgerKey(resolveReal(ctx.platform, file), container, name) }, current, note),
-    };
-  });
+type PlaceEdit = (t: Target, at: EntryPlace & { key: string }, current: string | null, note: WriteNote) => EditOutcome;
+
+/** One planned write per place: the client's own lock, and the ledger key of the entry. */
+function plansFor(ctx: Context, places: EntryPlace[], name: string, edit: PlaceEdit): PlannedWrite[] {
+  return places.map((at) => ({
+    target: at.target.id,
+    scope: at.scope,
+    file: at.file,
+    sharedLock: at.target.sharedLock?.(at.file),
+    edit: (current, note) => edit(at.target, { ...at, key: ledgerKey(resolveReal(ctx.platform, at.file), at.container, name) }, current, note),
+  }));
+}
+
+function placesOf(ctx: Context, targets: Target[], scope: Scope): EntryPlace[] {
+  return targets.map((target) => ({ target, scope, file: target.file(scope, ctx.targets), container: target.container(scope, ctx.targets) }));
+}
+
+function secretWarnings(ctx: Context, spec: ServerSpec, file: string): string[] {
+  const where = printable(tildify(ctx.platform, file));
+  const out: string[] = [];
+  if (spec.headers.length > 0) out.push(`${where} now holds a literal secret header (file mode set to 0600). Prefer --header-env "Header=VARIABLE".`);
+  if (spec.secretInUrl) {
+    out.push(
+      `${where} now holds the URL's "${printable(spec.secretInUrl)}" parameter, a credential (file mode set to 0600). Prefer a URL without it and --header-env "Authorization=VARIABLE", or \`mcpwire auth login\`.`,
+    );
+  }
+  return out;
+}
+
+/**
+ * `--header-env K=VAR` with VAR unset here: the entry is still right (it names the variable), but the
+ * user may believe the client will see what this shell sees. It will not, for an app started from the dock.
+ */
+function unsetVariableWarning(ctx: Context, spec: ServerSpec): string | undefined {
+  const unset = spec.headerEnvs.filter((h) => envOr(ctx.platform, h.variable) === undefined).map((h) => '$' + h.variable);
+  if (unset.length === 0) return undefined;
+  return (
+    `${unset.join(', ')} ${unset.length > 1 ? 'are' : 'is'} not set in this shell. Each client reads ${unset.length > 1 ? 'them' : 'it'} from its own environment when it starts: ` +
+    'a client started from this terminal sees what the shell exports, but a GUI app started from the dock or a menu does not read your shell profile ' +
+    '(on macOS: `launchctl setenv NAME value`, then restart the app; elsewhere: your session\'s environment).'
+  );
 }
 
 export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions): Promise<number> {
-  const targets = resolveTargets(o.target, true);
+  const targets = resolveTargets(o.target, true, ctx.targets);
   const scope = parseScope(o.scope);
   const spec = resolveServer(ctx, { server, ...o });
-  const chosen = targetsForScope(targets, scope, o.target !== 'all');
-  const plans = plansFor(ctx, chosen, scope, spec.name, (t, { file, container, key }, current, note) => {
+  const chosen = targetsForScope(targets, scope, !isTargetGroup(o.target));
+  const plans = plansFor(ctx, placesOf(ctx, chosen, scope), spec.name, (t, { file, container, key }, current, note) => {
     const rendered = t.render(spec, ctx.targets);
     const r = addToText(t, current, file, container, spec.name, rendered, Boolean(o.force));
     note.action = r.action;
     if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
-    if (rendered.literalSecret && r.action !== 'unchanged') {
-      note.warnings.push(`${tildify(ctx.platform, file)} now holds a literal secret header (file mode set to 0600). Prefer --header-env "Header=VARIABLE".`);
-    }
+    if (rendered.literalSecret && r.action !== 'unchanged') note.warnings.push(...secretWarnings(ctx, spec, file));
     const scopeNote = r.action === 'added' ? t.scopeNote?.(scope) : undefined;
     if (scopeNote) note.warnings.push(scopeNote);
     if (r.action === 'added' || r.action === 'updated') {
@@ -129,12 +127,18 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
         url: spec.url,
         headers: spec.headers.length ? spec.headers.map((h) => h.name) : undefined,
         headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
-        addedAt: s.servers[spec.name]?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
+        addedAt: (Object.hasOwn(s.servers, spec.name) ? s.servers[spec.name].addedAt : undefined) ?? new Date(ctx.platform.now()).toISOString(),
       };
     },
   };
   const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer);
-  return renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
+  // Asked only where an entry was written (detection looks on PATH); the folder just created for the
+  // file is no sign of the client, so asking after the write gives the same answer as before it.
+  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !targetById(r.target)?.detect(ctx.targets)) r.notInstalled = true;
+  const code = renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
+  const unset = unsetVariableWarning(ctx, spec);
+  if (unset) ctx.io.err(`${ctx.io.style.warn('warning:')} ${unset}`);
+  return code;
 }
 
 export interface RemoveOptions {
@@ -146,16 +150,44 @@ export interface RemoveOptions {
   json?: boolean;
 }
 
+/** Every place mcpwire's ledger says it wrote `name` (optionally in one scope). */
+function ledgerPlaces(ledger: Record<string, LedgerRecord>, name: string, scope: Scope | undefined): EntryPlace[] {
+  const places: EntryPlace[] = [];
+  for (const [key, rec] of Object.entries(ledger)) {
+    if (rec.name !== name || (scope && rec.scope !== scope)) continue;
+    const target = targetById(rec.target);
+    let parts: unknown;
+    try {
+      parts = JSON.parse(key);
+    } catch {
+      continue;
+    }
+    if (!target || !Array.isArray(parts) || parts.length < 3 || !parts.every((p) => typeof p === 'string')) continue;
+    places.push({ target, scope: rec.scope as Scope, file: parts[0], container: parts.slice(1, -1) });
+  }
+  return places;
+}
+
+/**
+ * `mcp remove NAME`: with --target, from those clients' files; without, from every file mcpwire's ledger
+ * says it wrote NAME to. A name found nowhere is one line and exit 0 (what was asked holds: the entry is
+ * not there); a name only in files mcpwire did not write is exit 2, naming the --target that removes it.
+ */
 export async function mcpRemove(ctx: Context, server: string | undefined, o: RemoveOptions): Promise<number> {
-  const targets = resolveTargets(o.target, true);
-  const scope = parseScope(o.scope);
   let name = o.name ?? server;
-  if (!name) throw new UserError('Which entry? --name is required.', { fix: 'Pass --name NAME (see `mcpwire mcp list`).' });
+  if (!name) throw new UserError('Which entry? --name is required.', { fix: 'Pass the entry name: mcpwire mcp remove NAME (see `mcpwire mcp list`).' });
   if (o.account) name = `${name}-${o.account}`;
   validateName(name);
-  const chosen = targetsForScope(targets, scope, o.target !== 'all');
   const entryName = name;
-  const plans = plansFor(ctx, chosen, scope, entryName, (t, { file, container, key }, current, note) => {
+  let places: EntryPlace[];
+  if (o.target) {
+    const scope = parseScope(o.scope);
+    places = placesOf(ctx, targetsForScope(resolveTargets(o.target, true, ctx.targets), scope, !isTargetGroup(o.target)), scope);
+  } else {
+    places = ledgerPlaces(ctx.state.cached('ledger'), entryName, o.scope === undefined ? undefined : parseScope(o.scope));
+    if (places.length === 0) return nothingRecorded(ctx, entryName, o);
+  }
+  const plans = plansFor(ctx, places, entryName, (t, { file, container, key }, current, note) => {
     const rec = ctx.state.cached('ledger')[key];
     const r = removeFromText(t, current, file, container, entryName, rec ?? {});
     note.action = r.action;
@@ -163,84 +195,49 @@ export async function mcpRemove(ctx: Context, server: string | undefined, o: Rem
     return { text: r.text, secret: false };
   });
   const reports = await runWrites(ctx, `mcp remove ${entryName}`, plans, Boolean(o.dryRun));
+  if (!o.json && reports.every((r) => r.action === 'absent')) {
+    ctx.io.out(`No entry named "${entryName}" in ${reports.length === 1 ? printable(tildify(ctx.platform, reports[0].file)) : `the ${reports.length} files checked`}; nothing changed.`);
+    return 0;
+  }
   return renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
 }
 
-export interface ListedEntry {
-  target: string;
-  scope: Scope;
-  file: string;
-  name: string;
-  url?: string;
-  kind: ReadEntry['kind'];
-  headers?: string[];
-  problems: string[];
-  /** The same name in a scope the client prefers: this one is not used. */
-  shadowedBy?: Scope;
-}
-
-/** Claude Code: local > project > user. Others: project > user. */
-const PRECEDENCE: Record<Scope, number> = { user: 0, project: 1, local: 2 };
-
-export function listEntries(ctx: Context, targets: Target[]): { entries: ListedEntry[]; errors: Array<{ target: string; scope: Scope; file: string; error: string }> } {
-  const entries: ListedEntry[] = [];
-  const errors: Array<{ target: string; scope: Scope; file: string; error: string }> = [];
-  for (const t of targets) {
-    const found: ListedEntry[] = [];
-    const seen = new Set<string>();
-    for (const scope of t.scopes) {
-      const file = t.file(scope, ctx.targets);
-      // In the home folder a project file can be the user file itself: read it once, as user.
-      const key = file + '\0' + t.container(scope, ctx.targets).join('\0');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      let inFile: Readonly<Record<string, unknown>>;
-      let twice: string[];
-      try {
-        const text = readText(ctx.platform, resolveReal(ctx.platform, file));
-        if (text === null) continue;
-        const editor = editorFor(t.format);
-        const doc = editor.parse(text, file);
-        inFile = editor.entries(doc, t.container(scope, ctx.targets));
-        twice = editor.duplicates(doc, t.container(scope, ctx.targets));
-      } catch (e) {
-        errors.push({ target: t.id, scope, file, error: e instanceof UserError ? e.message : String((e as Error).message) });
-        continue;
-      }
-      for (const [name, raw] of Object.entries(inFile)) {
-        const e = t.read(name, raw);
-        if (e.kind !== 'remote' && e.kind !== 'bridge') continue;
-        if (twice.includes(name)) e.problems.push(`"${name}" is defined more than once in this file: the client uses the last one`);
-        found.push({ target: t.id, scope, file, name, url: e.url, kind: e.kind, headers: e.headers ? Object.keys(e.headers) : undefined, problems: e.problems });
-      }
-    }
-    for (const e of found) {
-      const winner = found.filter((o) => o.name === e.name && PRECEDENCE[o.scope] > PRECEDENCE[e.scope]).sort((a, b) => PRECEDENCE[b.scope] - PRECEDENCE[a.scope])[0];
-      if (winner) e.shadowedBy = winner.scope;
-    }
-    entries.push(...found);
+/** No ledger record of the name: say so in one line, or name the clients that have it. */
+function nothingRecorded(ctx: Context, name: string, o: RemoveOptions): number {
+  const elsewhere = listEntries(ctx, TARGETS).entries.filter((e) => e.name === name && (o.scope === undefined || e.scope === o.scope));
+  if (elsewhere.length > 0) {
+    const ids = [...new Set(elsewhere.map((e) => e.target))];
+    throw new UserError(
+      `mcpwire did not write "${name}" anywhere; it is in ${elsewhere.map((e) => `${printable(tildify(ctx.platform, e.file))} (${e.target}, ${e.scope})`).join(', ')}.`,
+      { fix: `Name the clients to remove it from: mcpwire mcp remove ${name} --target ${ids.join(',')}${elsewhere.some((e) => e.scope !== 'user') ? ' --scope SCOPE' : ''}` },
+    );
   }
-  return { entries, errors };
+  if (o.json) ctx.io.json({ changes: [] });
+  else ctx.io.out(`No entry named "${name}" in any supported client's file; nothing changed.`);
+  return 0;
 }
 
 export function mcpList(ctx: Context, o: { target?: string; json?: boolean }): number {
-  const { entries, errors } = listEntries(ctx, resolveTargets(o.target, false));
+  const { entries, errors } = listEntries(ctx, resolveTargets(o.target, false, ctx.targets));
   const { io } = ctx;
   if (o.json) {
     io.json({ entries, errors });
     return errors.length ? 1 : 0;
   }
   if (entries.length === 0 && errors.length === 0) io.out('No remote MCP servers in any supported client. Add one: mcpwire mcp add --target all --url https://…');
-  const w = (k: keyof ListedEntry) => Math.max(...entries.map((e) => String(e[k] ?? '').length), 4);
-  for (const e of entries) {
+  // Names, URLs and paths come from the files: shown with control characters escaped, credentials in URLs masked.
+  const rows = entries.map((e) => ({ e, name: printable(e.name), url: e.url === undefined ? '?' : showUrl(e.url), file: printable(tildify(ctx.platform, e.file)) }));
+  const w = (k: 'name' | 'url') => Math.max(...rows.map((r) => r[k].length), 4);
+  const tw = Math.max(...entries.map((e) => e.target.length), 4);
+  for (const { e, name, url, file } of rows) {
     const flags = [
       e.kind === 'bridge' ? 'via stdio bridge' : '',
       e.shadowedBy ? io.style.warn(`shadowed by the ${e.shadowedBy} entry`) : '',
-      ...e.problems.map((p) => io.style.bad(p)),
+      ...e.problems.map((p) => io.style.bad(printable(p))),
     ].filter(Boolean);
-    io.out(`${e.target.padEnd(w('target'))}  ${e.scope.padEnd(7)}  ${e.name.padEnd(w('name'))}  ${(e.url ?? '?').padEnd(w('url'))}  ${io.style.dim(tildify(ctx.platform, e.file))}${flags.length ? '  ' + flags.join('; ') : ''}`);
+    io.out(`${e.target.padEnd(tw)}  ${e.scope.padEnd(7)}  ${name.padEnd(w('name'))}  ${url.padEnd(w('url'))}  ${io.style.dim(file)}${flags.length ? '  ' + flags.join('; ') : ''}`);
   }
-  for (const e of errors) io.err(`${io.style.bad('unreadable:')} ${e.error}`);
+  for (const e of errors) io.err(`${io.style.bad('unreadable:')} ${printable(e.error)}`);
   return errors.length ? 1 : 0;
 }
 

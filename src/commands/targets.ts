@@ -1,6 +1,9 @@
-/** `mcpwire targets`: every supported client, whether it is installed here, and its file per scope. */
+/**
+ * `mcpwire targets`: every supported client, whether it is installed here (its program, its app, or its
+ * own files in its config folder: not a folder mcpwire created), and its file per scope.
+ */
 import { TARGETS } from '../targets/index.js';
-import { tildify } from '../ui.js';
+import { printable, tildify } from '../ui.js';
 import type { Context } from './context.js';
 
 export function targetsCommand(ctx: Context, o: { json?: boolean }): number {
@@ -22,7 +25,8 @@ export function targetsCommand(ctx: Context, o: { json?: boolean }): number {
     const mark = r.detected ? io.style.ok('✔ detected    ') : io.style.dim('· not detected');
     io.out(`${r.id.padEnd(w)}  ${mark}  ${r.name}`);
     for (const [scope, file] of Object.entries(r.files)) {
-      const where = scope === 'local' ? `${tildify(ctx.platform, file)} → projects["${ctx.targets.projectRoot}"]` : tildify(ctx.platform, file);
+      // Paths come from the environment (HOME, XDG_CONFIG_HOME, the project folder): shown with control characters escaped.
+      const where = printable(scope === 'local' ? `${tildify(ctx.platform, file)} → projects["${ctx.targets.projectRoot}"]` : tildify(ctx.platform, file));
       io.out(`${''.padEnd(w)}    ${scope.padEnd(7)}  ${io.style.dim(where)}`);
     }
   }

@@ -8,7 +8,7 @@ import { fingerprint, writeFileTransaction, type EditOutcome, type FileWriteResu
 import { newTransactionId, type JournalFile, type LedgerRecord, type StateFiles } from '../state.js';
 import type { Action } from '../entries.js';
 import type { Context } from './context.js';
-import { tildify } from '../ui.js';
+import { printable, tildify } from '../ui.js';
 
 export interface PlannedWrite {
   target: string;
@@ -34,6 +34,8 @@ export interface WriteReport {
   error?: { message: string; fix?: string };
   warnings: string[];
   diff?: string;
+  /** The client is not installed here: the entry waits for it (`added (not installed here)`). */
+  notInstalled?: boolean;
 }
 
 /** More state to record in the same state update (one lock, one write per command). */
@@ -109,26 +111,26 @@ export function renderReports(ctx: Context, reports: WriteReport[], opts: { json
   if (opts.json) {
     // stdout holds the JSON alone; people still see warnings and errors on stderr.
     for (const r of reports) {
-      if (r.error) io.err(`mcpwire: ${r.error.message}${r.error.fix ? `\nfix: ${r.error.fix}` : ''}`);
-      for (const warning of r.warnings) io.err(`warning: ${warning}`);
+      if (r.error) io.err(`mcpwire: ${printable(r.error.message)}${r.error.fix ? `\nfix: ${printable(r.error.fix)}` : ''}`);
+      for (const warning of r.warnings) io.err(`warning: ${printable(warning)}`);
     }
     io.json({
       dryRun: opts.dryRun || undefined,
-      changes: reports.map((r) => ({ target: r.target, scope: r.scope, file: r.file, action: r.action, ...(r.error ? { error: r.error.message, fix: r.error.fix } : {}), ...(r.warnings.length ? { warnings: r.warnings } : {}), ...(r.diff ? { diff: r.diff } : {}) })),
+      changes: reports.map((r) => ({ target: r.target, scope: r.scope, file: r.file, action: r.action, ...(r.notInstalled ? { installed: false } : {}), ...(r.error ? { error: r.error.message, fix: r.error.fix } : {}), ...(r.warnings.length ? { warnings: r.warnings } : {}), ...(r.diff ? { diff: r.diff } : {}) })),
     });
     return exit;
   }
   const w = Math.max(...reports.map((r) => r.target.length), 6);
-  const fw = Math.max(...reports.map((r) => tildify(ctx.platform, r.file).length));
+  const fw = Math.max(...reports.map((r) => printable(tildify(ctx.platform, r.file)).length));
   for (const r of reports) {
     const style = r.action === 'refused' || r.action === 'failed' ? io.style.bad : r.action === 'unchanged' || r.action === 'absent' ? io.style.dim : io.style.ok;
-    const verb = opts.dryRun && ['added', 'updated', 'removed'].includes(r.action) ? `would be ${r.action}` : r.action;
-    io.out(`${style(MARK[r.action] ?? ' ')} ${r.target.padEnd(w)}  ${r.scope.padEnd(7)}  ${tildify(ctx.platform, r.file).padEnd(fw)}  ${style(verb)}`);
+    const verb = (opts.dryRun && ['added', 'updated', 'removed'].includes(r.action) ? `would be ${r.action}` : r.action) + (r.notInstalled ? ' (not installed here)' : '');
+    io.out(`${style(MARK[r.action] ?? ' ')} ${r.target.padEnd(w)}  ${r.scope.padEnd(7)}  ${printable(tildify(ctx.platform, r.file)).padEnd(fw)}  ${style(verb)}`);
     if (r.error) {
-      io.err(`  ${io.style.bad(r.error.message)}`);
-      if (r.error.fix) io.err(`  fix: ${r.error.fix}`);
+      io.err(`  ${io.style.bad(printable(r.error.message))}`);
+      if (r.error.fix) io.err(`  fix: ${printable(r.error.fix)}`);
     }
-    for (const warning of r.warnings) io.err(`  ${io.style.warn('warning:')} ${warning}`);
+    for (const warning of r.warnings) io.err(`  ${io.style.warn('warning:')} ${printable(warning)}`);
     if (r.diff) io.out(r.diff);
   }
   return exit;

@@ -1,6 +1,6 @@
 /** Claude Code: `~/.claude.json` (user: top-level mcpServers; local: projects[root].mcpServers), `.mcp.json` (project). */
-import { envOr, onPath } from '../platform.js';
-import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, isObject, readCommonEntry } from './common.js';
+import { envOr, folderInUse, onPath } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, holdsLiteralSecret, isObject, readCommonEntry } from './common.js';
 import type { Target, TargetContext } from './types.js';
 
 function claudeJson(ctx: TargetContext): string {
@@ -15,9 +15,11 @@ export const claudeCode: Target = {
   scopes: ['user', 'project', 'local'],
   format: 'json', // strict: one comment and Claude Code declares the file corrupted and replaces it
   detect(ctx) {
+    // Claude Code keeps settings, sessions and todos in ~/.claude (or CLAUDE_CONFIG_DIR, where
+    // .claude.json lives too); ~/.claude.json alone may be the file mcpwire created.
     const { platform: p } = ctx;
     const dir = envOr(p, 'CLAUDE_CONFIG_DIR') ?? p.path.join(p.home, '.claude');
-    return p.fs.existsSync(dir) || p.fs.existsSync(claudeJson(ctx)) || onPath(p, 'claude');
+    return folderInUse(p, dir, ['.claude.json']) || onPath(p, 'claude') || p.fs.existsSync(p.path.join(p.home, '.local', 'bin', 'claude'));
   },
   file(scope, ctx) {
     return scope === 'project' ? ctx.platform.path.join(ctx.projectRoot, '.mcp.json') : claudeJson(ctx);
@@ -31,7 +33,7 @@ export const claudeCode: Target = {
     // `type` is required: an entry without it is read as stdio and skipped.
     return {
       value: compact({ type: 'http', url: spec.url, headers: headersWithRefs(spec, (v) => `\${${v}}`) }),
-      literalSecret: spec.headers.length > 0,
+      literalSecret: holdsLiteralSecret(spec),
       warnings: [],
     };
   },

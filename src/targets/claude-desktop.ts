@@ -1,9 +1,17 @@
 /**
  * Claude Desktop: stdio entries only. A remote server is reached through the stdio bridge
  * `mcpwire proxy NAME`, written with absolute paths because GUI apps do not see the shell's PATH.
+ *
+ * No secret ever goes into `args` (a command line is visible to every process on the machine, in `ps`
+ * and in crash reports). The bridge reads its secrets from the entry's `env` instead:
+ *   MCPWIRE_HEADER_<n>   (n = 1, 2, …) a literal header, "Name: value", for each `--header`
+ *   MCPWIRE_URL          the server URL, when its query carries a credential (`?token=…`); otherwise
+ *                        the URL is the `--url` argument
+ * `--header-env "K=VAR"` stays a reference in `args` (`--header-env K=VAR`): only the variable's name.
+ * `mcpwire proxy` reads these variables (and, better still, a credential from the keychain).
  */
-import { appData, localAppData, xdgConfigHome } from '../platform.js';
-import { COMMON_TRANSPORT_KEYS, isObject, readCommonEntry } from './common.js';
+import { appData, folderInUse, localAppData, xdgConfigHome } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, compact, holdsLiteralSecret, isObject, readCommonEntry } from './common.js';
 import type { Target, TargetContext } from './types.js';
 
 const MSIX_PACKAGE = 'Claude_pzs8sxrjxfjjc';
@@ -26,16 +34,22 @@ export const claudeDesktop: Target = {
   scopes: ['user'],
   format: 'json',
   detect(ctx) {
+    // The app fills its folder (logs, caches, config.json); mcpwire may have created it for the config file.
     const p = ctx.platform;
-    return p.fs.existsSync(configDir(ctx)) || (p.os === 'win32' && p.fs.existsSync(p.path.join(localAppData(p), 'Packages', MSIX_PACKAGE)));
+    if (folderInUse(p, configDir(ctx), ['claude_desktop_config.json'])) return true;
+    if (p.os === 'darwin') return p.fs.existsSync('/Applications/Claude.app');
+    if (p.os === 'win32') return p.fs.existsSync(p.path.join(localAppData(p), 'Packages', MSIX_PACKAGE)) || p.fs.existsSync(p.path.join(localAppData(p), 'AnthropicClaude'));
+    return false;
   },
   file: (_scope, ctx) => ctx.platform.path.join(configDir(ctx), 'claude_desktop_config.json'),
   container: () => ['mcpServers'],
   render(spec, ctx) {
     const p = ctx.platform;
     const warnings: string[] = [];
-    const bridgeArgs = ['proxy', spec.name, '--url', spec.url];
-    for (const h of spec.headers) bridgeArgs.push('--header', `${h.name}: ${h.value}`);
+    const bridgeArgs = spec.secretInUrl ? ['proxy', spec.name] : ['proxy', spec.name, '--url', spec.url];
+    const env: Record<string, string> = {};
+    if (spec.secretInUrl) env.MCPWIRE_URL = spec.url;
+    spec.headers.forEach((h, i) => (env[`MCPWIRE_HEADER_${i + 1}`] = `${h.name}: ${h.value}`));
     for (const h of spec.headerEnvs) bridgeArgs.push('--header-env', `${h.name}=${h.variable}`);
     if (spec.headerEnvs.length > 0) {
       warnings.push(
@@ -55,10 +69,12 @@ export const claudeDesktop: Target = {
       command = p.execPath;
       args = [p.launcher, ...bridgeArgs];
     }
-    return { value: { command, args }, literalSecret: spec.headers.length > 0, warnings };
+    const value = compact({ command, args, env: Object.keys(env).length ? env : undefined });
+    return { value, literalSecret: holdsLiteralSecret(spec), warnings };
   },
   read(name, raw) {
     const e = readCommonEntry(name, raw);
+    if (e.kind === 'bridge' && e.url === undefined && isObject(raw) && isObject(raw.env) && typeof raw.env.MCPWIRE_URL === 'string') e.url = raw.env.MCPWIRE_URL;
     if (e.kind === 'remote' && isObject(raw) && raw.command === undefined) {
       e.problems.push('Claude Desktop ignores url entries (stdio only): replace it with `mcpwire mcp add --target claude-desktop`');
     }

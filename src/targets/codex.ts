@@ -1,6 +1,6 @@
 /** OpenAI Codex: `$CODEX_HOME/config.toml` (default ~/.codex), `.codex/config.toml` for trusted projects. */
-import { envOr, onPath } from '../platform.js';
-import { compact, isAuthorization, isObject, readCommandEntry, stringRecord } from './common.js';
+import { envOr, folderInUse, onPath } from '../platform.js';
+import { compact, holdsLiteralSecret, isAuthorization, isObject, readCommandEntry, stringRecord } from './common.js';
 import type { JsonObject } from '../edit/types.js';
 import type { ReadEntry, Target, TargetContext } from './types.js';
 
@@ -17,7 +17,8 @@ export const codex: Target = {
   scopes: ['user', 'project'],
   format: 'toml',
   detect(ctx) {
-    return ctx.platform.fs.existsSync(codexHome(ctx)) || onPath(ctx.platform, 'codex');
+    // Codex keeps auth.json, sessions and logs beside config.toml.
+    return folderInUse(ctx.platform, codexHome(ctx), ['config.toml']) || onPath(ctx.platform, 'codex');
   },
   file(scope, ctx) {
     const { path } = ctx.platform;
@@ -40,7 +41,7 @@ export const codex: Target = {
       http_headers: Object.keys(literal).length ? literal : undefined,
       env_http_headers: Object.keys(envHeaders).length ? envHeaders : undefined,
     });
-    return { value, literalSecret: spec.headers.length > 0, warnings: [] };
+    return { value, literalSecret: holdsLiteralSecret(spec), warnings: [] };
   },
   read(name, raw): ReadEntry {
     if (!isObject(raw)) return { name, kind: 'unknown', problems: ['the entry is not a table'] };

@@ -6,6 +6,11 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A header value or a credential in the URL would be written as is. */
+export function holdsLiteralSecret(spec: ServerSpec): boolean {
+  return spec.headers.length > 0 || spec.secretInUrl !== undefined;
+}
+
 export function isAuthorization(header: string): boolean {
   return header.toLowerCase() === 'authorization';
 }

@@ -1,6 +1,6 @@
 /** Cursor: `~/.cursor/mcp.json` (all OSes, under %USERPROFILE% on Windows), `.cursor/mcp.json` per project. */
-import { onPath } from '../platform.js';
-import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, readCommonEntry } from './common.js';
+import { appInstalled, folderInUse, onPath } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, holdsLiteralSecret, readCommonEntry } from './common.js';
 import type { Target } from './types.js';
 
 export const cursor: Target = {
@@ -9,8 +9,9 @@ export const cursor: Target = {
   scopes: ['user', 'project'],
   format: 'jsonc', // Cursor accepts comments; we keep them and never add one
   detect(ctx) {
+    // ~/.cursor holds extensions and argv.json once Cursor ran; the app keeps its data in its own folder.
     const p = ctx.platform;
-    return p.fs.existsSync(p.path.join(p.home, '.cursor')) || onPath(p, 'cursor');
+    return folderInUse(p, p.path.join(p.home, '.cursor'), ['mcp.json']) || onPath(p, 'cursor') || appInstalled(p, 'Cursor', 'cursor');
   },
   file(scope, ctx) {
     const { path, home } = ctx.platform;
@@ -20,7 +21,7 @@ export const cursor: Target = {
   render(spec) {
     return {
       value: compact({ url: spec.url, headers: headersWithRefs(spec, (v) => `\${env:${v}}`) }),
-      literalSecret: spec.headers.length > 0,
+      literalSecret: holdsLiteralSecret(spec),
       warnings: [],
     };
   },

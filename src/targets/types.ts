@@ -1,5 +1,6 @@
 import type { Format, JsonObject } from '../edit/types.js';
 import type { Platform } from '../platform.js';
+import type { TargetId } from './ids.js';
 
 export type Scope = 'user' | 'project' | 'local';
 export const SCOPES: readonly Scope[] = ['user', 'project', 'local'];
@@ -14,6 +15,8 @@ export interface ServerSpec {
   headers: Array<{ name: string; value: string }>;
   /** `--header-env "K=VAR"`: the value comes from environment variable VAR, in each client's syntax. */
   headerEnvs: Array<{ name: string; variable: string }>;
+  /** The URL's query carries a credential (this parameter, e.g. `token`): the URL is a literal secret. */
+  secretInUrl?: string;
 }
 
 export interface RenderedEntry {
@@ -21,7 +24,7 @@ export interface RenderedEntry {
   value: JsonObject;
   /** VS Code: `inputs` the entry references (`${input:ID}`), added beside it. */
   inputs?: JsonObject[];
-  /** The entry holds a literal header value: the file becomes 0600 and the command warns. */
+  /** The entry holds a literal secret (a header value, a credential in the URL): the file becomes 0600 and the command warns. */
   literalSecret: boolean;
   warnings: string[];
 }
@@ -45,12 +48,15 @@ export interface TargetContext {
 }
 
 export interface Target {
-  id: string;
+  id: TargetId;
   name: string;
   /** Scopes this client reads, in order of precedence from lowest to highest. */
   scopes: readonly Scope[];
   format: Format;
-  /** The client is installed: its config dir or binary exists. */
+  /**
+   * The client is installed here: its binary on PATH, its app folder, or its config folder holding
+   * more than the file mcpwire writes (a folder mcpwire created is no sign of the client).
+   */
   detect(ctx: TargetContext): boolean;
   /** Absolute path of the file that holds servers for a scope. */
   file(scope: Scope, ctx: TargetContext): string;

@@ -1,6 +1,6 @@
 /** VS Code: profile `mcp.json` (`servers` + `inputs`), `.vscode/mcp.json` per workspace. */
-import { appData, onPath, xdgConfigHome } from '../platform.js';
-import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, isObject, readCommonEntry } from './common.js';
+import { appData, folderInUse, onPath, xdgConfigHome } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, holdsLiteralSecret, isObject, readCommonEntry } from './common.js';
 import type { JsonObject } from '../edit/types.js';
 import type { Target, TargetContext } from './types.js';
 
@@ -22,7 +22,10 @@ export const vscode: Target = {
   scopes: ['user', 'project'],
   format: 'jsonc',
   detect(ctx) {
-    return ctx.platform.fs.existsSync(userDir(ctx)) || onPath(ctx.platform, 'code');
+    // VS Code fills its folder (caches, logs, User/settings.json); mcpwire may have created Code/User/ for mcp.json.
+    const p = ctx.platform;
+    const dir = userDir(ctx);
+    return folderInUse(p, dir, ['mcp.json']) || folderInUse(p, p.path.dirname(dir), ['User']) || onPath(p, 'code') || (p.os === 'darwin' && p.fs.existsSync('/Applications/Visual Studio Code.app'));
   },
   file(scope, ctx) {
     const { path } = ctx.platform;
@@ -40,7 +43,7 @@ export const vscode: Target = {
     return {
       value: compact({ type: 'http', url: spec.url, headers: headersWithRefs(spec, (_v, header) => `\${input:${inputId(spec.name, header)}}`) }),
       inputs: inputs.length ? inputs : undefined,
-      literalSecret: spec.headers.length > 0,
+      literalSecret: holdsLiteralSecret(spec),
       warnings: [],
     };
   },

@@ -1,6 +1,6 @@
 /** Windsurf: `~/.codeium/windsurf/mcp_config.json`; remote entries use `serverUrl`, not `url`. */
-import { onPath } from '../platform.js';
-import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, isObject, readCommonEntry } from './common.js';
+import { appInstalled, folderInUse, onPath } from '../platform.js';
+import { COMMON_TRANSPORT_KEYS, compact, headersWithRefs, holdsLiteralSecret, isObject, readCommonEntry } from './common.js';
 import type { Target } from './types.js';
 
 export const windsurf: Target = {
@@ -10,7 +10,7 @@ export const windsurf: Target = {
   format: 'jsonc', // read leniently; nothing mcpwire writes is ever a comment or a trailing comma
   detect(ctx) {
     const p = ctx.platform;
-    return p.fs.existsSync(p.path.join(p.home, '.codeium', 'windsurf')) || onPath(p, 'windsurf');
+    return folderInUse(p, p.path.join(p.home, '.codeium', 'windsurf'), ['mcp_config.json']) || onPath(p, 'windsurf') || appInstalled(p, 'Windsurf', 'windsurf');
   },
   file(_scope, ctx) {
     const { path, home } = ctx.platform;
@@ -20,7 +20,7 @@ export const windsurf: Target = {
   render(spec) {
     return {
       value: compact({ serverUrl: spec.url, headers: headersWithRefs(spec, (v) => `\${env:${v}}`) }),
-      literalSecret: spec.headers.length > 0,
+      literalSecret: holdsLiteralSecret(spec),
       warnings: [],
     };
   },

@@ -2,6 +2,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { prng } from '../prng.js';
+import { BUNDLES as BUNDLE_TABLE } from '../../src/bundles.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,7 +99,8 @@ export function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-export const BUNDLES = ['cli', 'mcp', 'targets', 'undo', 'auth'];
+/** Every bundle the build makes (src/bundles.ts, the table the build and the CLI read). */
+export const BUNDLES = Object.keys(BUNDLE_TABLE);
 
 /**
  * Copy bin/ and dist/ into a scratch folder and return that copy's launcher, so a rebuild of dist/

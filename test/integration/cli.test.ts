@@ -207,6 +207,8 @@ describe('conflicts and bad input', () => {
     [['mcp', 'add', '--target', 'cursor', '--url', URL, '--scope', 'global'], /Unknown scope/],
     [['mcp', 'add', '--bogus-flag'], /unknown option/],
     [['mcp', 'remove', '--target', 'cursor'], /--name is required/],
+    [['mcp', 'add', 'pelcro', '--target', 'claude'], /Unknown target "claude"\. Did you mean claude-code\?/],
+    [['mpc', 'list'], /unknown command 'mpc'\n\(Did you mean mcp\?\)/],
   ])('%j → exit 2 with the fix', (args, message) => {
     const r = scratch().run(args);
     expect(r.code).toBe(2);
@@ -287,10 +289,78 @@ describe('list and targets', () => {
 
   test('targets --json', () => {
     const s = scratch();
-    fs.mkdirSync(s.file('.cursor'));
+    s.write('.cursor/argv.json', '{}'); // Cursor's own file: a folder holding only mcp.json is mcpwire's
     const out = JSON.parse(s.run(['targets', '--json']).stdout);
     expect(out.targets.map((t: { id: string }) => t.id)).toEqual(['claude-code', 'codex', 'cursor', 'claude-desktop', 'vscode', 'windsurf']);
     expect(out.targets.find((t: { id: string }) => t.id === 'cursor')).toMatchObject({ name: 'Cursor', detected: true, files: { user: s.file('.cursor/mcp.json') } });
     expect(out.targets.find((t: { id: string }) => t.id === 'windsurf').detected).toBe(false);
+  });
+});
+
+describe('issue 7: hostile input, secrets, detection, JSON errors (the built CLI)', () => {
+  test('control characters in a URL or a header are refused: exit 2, the fix, the secret not echoed, bytes unchanged, nothing written', () => {
+    const s = scratch();
+    const before = '{\n  "mcpServers": {}\n}\n';
+    s.write('.cursor/mcp.json', before);
+    for (const args of [
+      ['--url', 'https://mcp.pelcro.com/\n[mcp_servers.evil]\ncommand = "sh"'],
+      ['--url', ' https://mcp.pelcro.com/'],
+      ['--url', URL, '--header', 'Authorization: Bearer sk-live-SECRET\r\nX-Evil: 1'],
+      ['--url', URL, '--header', 'Bad Name: sk-live-SECRET'],
+    ]) {
+      const r = s.run(['mcp', 'add', '--target', 'cursor,codex', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/\nfix: /);
+      expect(r.stderr).not.toContain('sk-live-SECRET');
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+      expect(s.read('.cursor/mcp.json')).toBe(before);
+      expect(fs.existsSync(s.file('.codex'))).toBe(false);
+      expect(fs.existsSync(s.file('.config/mcpwire'))).toBe(false);
+    }
+  });
+
+  test('with --json a usage error is JSON on stdout, the text on stderr, exit 2', () => {
+    const s = scratch();
+    const r = s.run(['mcp', 'add', '--tagret', 'cursor', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { message: "unknown option '--tagret'", fix: expect.stringMatching(/Did you mean --target\?/), exitCode: 2 } });
+    expect(r.stderr).toMatch(/unknown option '--tagret'/);
+    const bad = s.run(['mcp', 'add', '--url', 'https://x.example/\t', '--target', 'cursor', '--json']);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ message: expect.stringMatching(/control character/), exitCode: 2 });
+  });
+
+  test('a client that is not installed: added (not installed here), and the folder mcpwire created does not make it detected', () => {
+    const s = scratch();
+    const r = s.run(['mcp', 'add', 'pelcro', '--target', 'cursor']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/cursor .*added \(not installed here\)/);
+    const cursor = () => JSON.parse(s.run(['targets', '--json']).stdout).targets.find((t: { id: string }) => t.id === 'cursor');
+    expect(cursor().detected).toBe(false);
+    expect(s.run(['mcp', 'add', 'peel', '--target', 'detected']).code).toBe(2);
+    s.write('.cursor/argv.json', '{}');
+    expect(cursor().detected).toBe(true);
+    const again = s.run(['mcp', 'add', 'peel', '--target', 'detected']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/cursor .*added\n/);
+  });
+
+  test('mcp remove NAME without --target removes it wherever mcpwire wrote it', () => {
+    const s = scratch();
+    s.write('.cursor/mcp.json', '{ "mcpServers": { "a": { "url": "https://a/" } } }');
+    expect(s.run(['mcp', 'add', 'pelcro', '--target', 'cursor,windsurf']).code).toBe(0);
+    const r = s.run(['mcp', 'remove', 'pelcro']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/cursor .*removed/);
+    expect(r.stdout).toMatch(/windsurf .*removed/);
+    expect(s.read('.cursor/mcp.json')).toBe('{ "mcpServers": { "a": { "url": "https://a/" } } }');
+    const none = s.run(['mcp', 'remove', 'pelcro']);
+    expect(none.code).toBe(0);
+    expect(none.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('--version is package.json\'s version', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(BIN, '..', '..', 'package.json'), 'utf8'));
+    expect(scratch().run(['--version']).stdout.trim()).toBe(pkg.version);
   });
 });

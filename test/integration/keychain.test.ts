@@ -34,7 +34,8 @@ import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
 import { openCredentialStore, type CredentialStore } from '../../src/auth/store.js';
 import { UserError } from '../../src/errors.js';
-import { currentPlatform, fakePlatform, onPath, type Platform } from '../../src/platform.js';
+import { currentPlatform, onPath, type Platform } from '../../src/platform.js';
+import { fakePlatform } from '../fake-platform.js';
 
 const TOOLS = ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool'];
 const PACKAGES = ['gnome-keyring', 'libsecret-tools', 'dbus-daemon'];

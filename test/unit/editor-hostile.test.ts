@@ -12,7 +12,8 @@ import { parseToml, setTomlTable } from '../../src/edit/toml.js';
 import { MAX_DEPTH } from '../../src/edit/types.js';
 import { addToText, removeFromText } from '../../src/entries.js';
 import { ConfigParseError, UnsafeEditError, UserError } from '../../src/errors.js';
-import { fakePlatform, type Fs } from '../../src/platform.js';
+import type { Fs } from '../../src/platform.js';
+import { fakePlatform } from '../fake-platform.js';
 import { targetById } from '../../src/targets/index.js';
 import type { ServerSpec, Target, TargetContext } from '../../src/targets/types.js';
 

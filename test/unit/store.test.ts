@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Volume, createFsFromVolume } from 'memfs';
 import { openCredentialStore, type KeychainBackend } from '../../src/auth/store.js';
 import { UserError } from '../../src/errors.js';
-import { fakePlatform, type Fs, type OS, type Platform } from '../../src/platform.js';
+import type { Fs, OS, Platform } from '../../src/platform.js';
+import { fakePlatform } from '../fake-platform.js';
 
 let tmp: string;
 beforeEach(() => {

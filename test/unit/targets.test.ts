@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { Volume, createFsFromVolume } from 'memfs';
-import { fakePlatform, type Fs, type OS } from '../../src/platform.js';
-import { TARGETS, targetById } from '../../src/targets/index.js';
+import type { Fs, OS } from '../../src/platform.js';
+import { fakePlatform } from '../fake-platform.js';
+import { TARGET_IDS, TARGETS, targetById } from '../../src/targets/index.js';
 import type { ServerSpec, Target, TargetContext } from '../../src/targets/types.js';
 import { addToText, removeFromText } from '../../src/entries.js';
 import { parseToml } from '../../src/edit/toml.js';
@@ -96,6 +97,46 @@ describe('detection', () => {
   });
 });
 
+describe('detection: a folder that holds only the file mcpwire writes is no sign of the client', () => {
+  const only: Record<string, Record<string, string>> = {
+    'claude-code': { '/cfg/claude/.claude.json': '{}' },
+    codex: { '/home/ada/.codex/config.toml': '', '/home/ada/.codex/.config.toml.mcpwire-1-ab.tmp': '' },
+    cursor: { '/home/ada/.cursor/mcp.json': '{}' },
+    'claude-desktop': { '/home/ada/.config/Claude/claude_desktop_config.json': '{}' },
+    vscode: { '/home/ada/.config/Code/User/mcp.json': '{}' },
+    windsurf: { '/home/ada/.codeium/windsurf/mcp_config.json': '{}' },
+  };
+  const env = { CLAUDE_CONFIG_DIR: '/cfg/claude' };
+  test.each(Object.keys(only))('%s: only mcpwire\'s file → not detected', (id) => {
+    expect(t(id).detect(ctx('linux', only[id], env))).toBe(false);
+  });
+  const signs: Array<[string, OS, Record<string, string>]> = [
+    ['claude-code', 'linux', { '/cfg/claude/.claude.json': '{}', '/cfg/claude/settings.json': '{}' }],
+    ['claude-code', 'linux', { '/home/ada/.local/bin/claude': '' }],
+    ['codex', 'linux', { '/home/ada/.codex/config.toml': '', '/home/ada/.codex/auth.json': '{}' }],
+    ['cursor', 'linux', { '/home/ada/.cursor/mcp.json': '{}', '/home/ada/.cursor/argv.json': '{}' }],
+    ['cursor', 'linux', { '/home/ada/.config/Cursor/Preferences': '' }],
+    ['cursor', 'darwin', { '/Users/ada/Library/Application Support/Cursor/x': '' }],
+    ['cursor', 'win32', { 'C:\\Users\\ada\\AppData\\Local\\Programs\\cursor': null } as never], // memfs keeps a Windows path as one name
+    ['claude-desktop', 'linux', { '/home/ada/.config/Claude/claude_desktop_config.json': '{}', '/home/ada/.config/Claude/logs/main.log': '' }],
+    ['claude-desktop', 'darwin', { '/Applications/Claude.app/Contents/Info.plist': '' }],
+    ['claude-desktop', 'win32', { 'C:\\Users\\ada\\AppData\\Local\\AnthropicClaude': null } as never],
+    ['vscode', 'linux', { '/home/ada/.config/Code/User/mcp.json': '{}', '/home/ada/.config/Code/User/settings.json': '{}' }],
+    ['vscode', 'linux', { '/home/ada/.config/Code/User/mcp.json': '{}', '/home/ada/.config/Code/logs/x.log': '' }],
+    ['windsurf', 'linux', { '/home/ada/.codeium/windsurf/mcp_config.json': '{}', '/home/ada/.codeium/windsurf/memories/x': '' }],
+    ['windsurf', 'darwin', { '/Users/ada/Library/Application Support/Windsurf/x': '' }],
+  ];
+  test.each(signs)('%s on %s: a real sign of the client → detected', (id, os, files) => {
+    expect(t(id).detect(ctx(os, files, id === 'claude-code' && '/cfg/claude/.claude.json' in files ? env : {}))).toBe(true);
+  });
+});
+
+describe('the target list', () => {
+  test('TARGETS follow TARGET_IDS (help and completion read the ids without loading the adapters)', () => {
+    expect(TARGETS.map((x) => x.id)).toEqual([...TARGET_IDS]);
+  });
+});
+
 describe('entry shapes (clients.md)', () => {
   const headers = spec({ headers: [{ name: 'X-Org', value: 'acme' }], headerEnvs: [{ name: 'Authorization', variable: 'PELCRO_TOKEN' }, { name: 'X-Api-Key', variable: 'API_KEY' }] });
   const c = ctx('linux');
@@ -154,6 +195,23 @@ describe('entry shapes (clients.md)', () => {
     w.platform.launcher = 'C:\\Users\\ada\\AppData\\Roaming\\npm\\mcpwire.cmd';
     const shim = t('claude-desktop').render(spec(), w).value as { command: string; args: string[] };
     expect(shim).toEqual({ command: 'cmd', args: ['/c', 'C:\\Users\\ada\\AppData\\Roaming\\npm\\mcpwire.cmd', 'proxy', 'pelcro', '--url', 'https://mcp.pelcro.com/'] });
+  });
+  test('claude-desktop: no secret in args: literal headers and a credential URL go to env', () => {
+    const r = t('claude-desktop').render(
+      spec({ url: 'https://mcp.pelcro.com/?token=T0K', secretInUrl: 'token', headers: [{ name: 'X-Api-Key', value: 'k1' }, { name: 'X-Org', value: 'acme' }], headerEnvs: [{ name: 'Authorization', variable: 'PELCRO_TOKEN' }] }),
+      c,
+    );
+    expect(r.value).toEqual({
+      command: '/usr/local/bin/node',
+      args: ['/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js', 'proxy', 'pelcro', '--header-env', 'Authorization=PELCRO_TOKEN'],
+      env: { MCPWIRE_URL: 'https://mcp.pelcro.com/?token=T0K', MCPWIRE_HEADER_1: 'X-Api-Key: k1', MCPWIRE_HEADER_2: 'X-Org: acme' },
+    });
+    expect(r.literalSecret).toBe(true);
+    expect(t('claude-desktop').read('pelcro', r.value)).toMatchObject({ kind: 'bridge', url: 'https://mcp.pelcro.com/?token=T0K' });
+  });
+  test('every client: a credential in the URL is a literal secret', () => {
+    for (const x of TARGETS) expect(x.render(spec({ url: 'https://a.example/?key=1', secretInUrl: 'key' }), c).literalSecret, x.id).toBe(true);
+    for (const x of TARGETS) expect(x.render(spec(), c).literalSecret, x.id).toBe(false);
   });
   test('claude-desktop warns when running from the npx cache', () => {
     const n = ctx('linux');

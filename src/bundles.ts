@@ -1,0 +1,15 @@
+/**
+ * The command bundles: dist/<name>.cjs is built from `entry` (scripts/build.mjs reads this table) and
+ * loaded only when one of its commands runs (src/cli.ts). Data only: imported by the build and the CLI.
+ */
+export const BUNDLES = {
+  cli: { entry: 'src/cli.ts', exitWhenDone: false },
+  mcp: { entry: 'src/commands/mcp.ts', exitWhenDone: false },
+  targets: { entry: 'src/commands/targets.ts', exitWhenDone: false },
+  undo: { entry: 'src/commands/undo.ts', exitWhenDone: false },
+  // Long-running network commands (login waits on a browser, then talks HTTP): idle keep-alive sockets
+  // must not hold the process open once the command is done, so the CLI exits explicitly.
+  auth: { entry: 'src/commands/auth.ts', exitWhenDone: true },
+} as const satisfies Record<string, { entry: string; exitWhenDone: boolean }>;
+
+export type BundleName = keyof typeof BUNDLES;

@@ -1,0 +1,23 @@
+/**
+ * Vendor presets, as data: the servers mcpwire knows by name, with the URLs each vendor publishes per
+ * environment. Help text, the `--env` choices and name resolution all read this one list.
+ */
+export interface Preset {
+  name: string;
+  title: string;
+  /** URLs per environment; only the ones the vendor publishes. `production` is the default. */
+  urls: Readonly<Record<string, string>>;
+}
+
+export const PRESETS: readonly Preset[] = [
+  { name: 'pelcro', title: 'Pelcro', urls: { production: 'https://mcp.pelcro.com/', staging: 'https://mcp-staging.pelcro.com/' } },
+  { name: 'peel', title: 'Peel', urls: { production: 'https://api.peel.sh/mcp' } },
+];
+
+/** Every environment some preset knows (for `--env` choices), production first. */
+export const PRESET_ENVS: readonly string[] = [...new Set(['production', ...PRESETS.flatMap((p) => Object.keys(p.urls))])];
+
+/** `pelcro (production, staging), peel (production)`: for help text. */
+export function describePresets(): string {
+  return PRESETS.map((p) => `${p.name} (${Object.keys(p.urls).join(', ')})`).join(', ');
+}
