@@ -8,8 +8,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { scratch } from './cli-harness.js';
 
-const CORPUS = new URL('../../../shared/corpus/real-configs/', import.meta.url);
-const corpusDir = decodeURIComponent(CORPUS.pathname);
+import { CORPUS_DIR as corpusDir, haveCorpus, requireCorpusInCi } from '../corpus.js';
+
+requireCorpusInCi();
 
 /** Where each corpus folder's files live for the CLI, and with which target/scope. */
 const PLACES: Record<string, { target: string; scope: string; at: (home: string, cwd: string) => string }> = {
@@ -22,10 +23,7 @@ const PLACES: Record<string, { target: string; scope: string; at: (home: string,
 };
 
 function corpusFiles(): Array<[string, string, boolean]> {
-  if (!fs.existsSync(corpusDir)) {
-    if (process.env.CI === 'true') throw new Error(`the corpus is missing at ${corpusDir} (shared/ must sit beside the repo)`);
-    return [];
-  }
+  if (!haveCorpus) return [];
   const out: Array<[string, string, boolean]> = [];
   for (const folder of Object.keys(PLACES)) {
     const dir = path.join(corpusDir, folder);

@@ -11,10 +11,12 @@ import { UnsafeEditError } from '../../src/errors.js';
 import { isExactChange, parseToml, removeTomlTable, setTomlTable } from '../../src/edit/toml.js';
 import type { JsonObject } from '../../src/edit/types.js';
 
-const CORPUS = new URL('../../../shared/corpus/real-configs/', import.meta.url);
+import { CORPUS, haveCorpus, requireCorpusInCi } from '../corpus.js';
+
+requireCorpusInCi();
 const CODEX_DIR = fileURLToPath(new URL('codex/', CORPUS));
 
-const files = readdirSync(CODEX_DIR, { withFileTypes: true })
+const files = (haveCorpus ? readdirSync(CODEX_DIR, { withFileTypes: true }) : [])
   .filter((e) => e.isFile())
   .map((e) => e.name)
   .sort();
@@ -42,7 +44,7 @@ function unusedName(data: Record<string, unknown>): string {
 const refusals: string[] = [];
 let removals = 0;
 
-describe('Codex corpus', () => {
+describe.runIf(haveCorpus)('Codex corpus', () => {
   it('has files', () => {
     expect(files.length).toBeGreaterThan(0);
   });
