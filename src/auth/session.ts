@@ -10,7 +10,7 @@ import { isTerminal, type IO } from '../ui.js';
 import { openBrowser } from './browser.js';
 import { startLoopback, type Loopback } from './loopback.js';
 import { emptyRecord, registeredPort, StoredProvider, type AuthRecord } from './provider.js';
-import type { CredentialStore } from './store.js';
+import type { CredentialStore } from './store/index.js';
 import { currentTokens, freshAccessToken, unexpiredAccessToken } from './tokens.js';
 
 export interface SessionOptions {

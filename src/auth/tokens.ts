@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { acquireLock } from '../edit/lock.js';
 import { stateDir, type Platform } from '../platform.js';
 import { forgetTokens, type AuthRecord } from './provider.js';
-import type { CredentialStore } from './store.js';
+import type { CredentialStore } from './store/index.js';
 
 export const REFRESH_MARGIN_MS = 60_000;
 

@@ -1,7 +1,7 @@
 /** `mcpwire auth login` and `mcpwire tools`: an authenticated session from the terminal. */
 import { UserError } from '../errors.js';
 import { openSession, type Session } from '../auth/session.js';
-import { openCredentialStore } from '../auth/store.js';
+import { openCredentialStore } from '../auth/store/index.js';
 import type { AuthRecord } from '../auth/provider.js';
 import { currentTokens, freshAccessToken, revokeAtServer } from '../auth/tokens.js';
 import { validateName } from '../servers.js';

@@ -32,7 +32,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
-import { openCredentialStore, type CredentialStore } from '../../src/auth/store.js';
+import { openCredentialStore, type CredentialStore } from '../../src/auth/store/index.js';
 import { UserError } from '../../src/errors.js';
 import { currentPlatform, fakePlatform, onPath, type Platform } from '../../src/platform.js';
 

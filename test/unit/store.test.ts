@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Volume, createFsFromVolume } from 'memfs';
-import { openCredentialStore, type KeychainBackend } from '../../src/auth/store.js';
+import { openCredentialStore, type KeychainBackend } from '../../src/auth/store/index.js';
 import { UserError } from '../../src/errors.js';
 import { fakePlatform, type Fs, type OS, type Platform } from '../../src/platform.js';
 
