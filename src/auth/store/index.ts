@@ -10,6 +10,7 @@
  */
 import { UserError } from '../../errors.js';
 import { envOr, stateDir, type Platform } from '../../platform.js';
+import { printable, tildify } from '../../ui.js';
 import { CREDENTIALS_FILE, STORE_ENV, type CredentialStore, type KeychainBackend } from './common.js';
 import { FileCredentialStore } from './file.js';
 import { DEFAULT_OP_TIMEOUT_MS, KeychainCredentialStore, napiKeychain } from './keychain.js';
@@ -58,16 +59,20 @@ async function open(opts: OpenCredentialStoreOptions): Promise<CredentialStore> 
   const reason = noBusReason(p) ?? (await probeReason(backend, opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS));
   if (reason === undefined) return new KeychainCredentialStore(backend);
   if (forced === 'keychain') {
-    throw new UserError(`${STORE_ENV}=keychain, but no OS keychain is reachable: ${reason}.`, {
+    throw new UserError(`${STORE_ENV}=keychain, but no OS keychain is reachable: ${printable(reason)}.`, {
       exitCode: 1,
       fix: `${keychainFix(p)}, or set ${STORE_ENV}=file to keep credentials in ${file} (readable only by you).`,
     });
   }
-  opts.announce(
-    `mcpwire: no OS keychain reachable (${reason}); credentials are kept in ${file} (readable only by you). ` +
-      `Set ${STORE_ENV}=file to choose this without the note.`,
-  );
+  // One short line (a note, not an error): the full reason is in `fallbackReason`, for `auth status` and doctor.
+  opts.announce(`mcpwire: no OS keychain (${noteReason(reason)}); tokens kept in ${tildify(p, file)}, mode 0600. ${STORE_ENV}=file hides this note.`);
   return new FileCredentialStore(p, file, reason);
+}
+
+/** The reason as the note shows it: one printable line of at most 40 characters. */
+function noteReason(reason: string): string {
+  const line = printable(reason.split('\n')[0].trim());
+  return line.length > 40 ? line.slice(0, 39) + '…' : line;
 }
 
 function forcedStore(p: Platform): 'keychain' | 'file' | undefined {
@@ -75,7 +80,7 @@ function forcedStore(p: Platform): 'keychain' | 'file' | undefined {
   if (raw === undefined) return undefined;
   const v = raw.trim().toLowerCase();
   if (v === 'keychain' || v === 'file') return v;
-  throw new UserError(`${STORE_ENV} must be "keychain" or "file", not "${raw}".`, {
+  throw new UserError(`${STORE_ENV} must be "keychain" or "file", not "${printable(raw)}".`, {
     exitCode: 2,
     fix: `Set ${STORE_ENV}=keychain or ${STORE_ENV}=file, or unset it (mcpwire then uses the OS keychain, or a file when none is reachable).`,
   });
@@ -95,7 +100,7 @@ function noBusReason(p: Platform): string | undefined {
   if (p.os !== 'linux' || envOr(p, 'DBUS_SESSION_BUS_ADDRESS')) return undefined;
   const runtime = envOr(p, 'XDG_RUNTIME_DIR') ?? (typeof process.getuid === 'function' ? `/run/user/${process.getuid()}` : undefined);
   if (runtime && p.fs.existsSync(p.path.join(runtime, 'bus'))) return undefined; // zbus finds it there
-  return 'no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set';
+  return 'no D-Bus session bus';
 }
 
 async function probeReason(backend: KeychainBackend, timeoutMs: number): Promise<string | undefined> {
