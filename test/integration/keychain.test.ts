@@ -193,7 +193,7 @@ describe('fallback to the file store (real processes)', () => {
     const e = await open({ MCPWIRE_CREDENTIAL_STORE: 'keychain' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).exitCode).toBe(1);
-    expect((e as UserError).message).toContain('DBUS_SESSION_BUS_ADDRESS is not set');
+    expect((e as UserError).message).toContain('no D-Bus session bus');
     expect((e as UserError).fix).toContain('gnome-keyring-daemon --unlock --components=secrets');
   });
 });
