@@ -43,6 +43,8 @@ export interface Session {
 }
 
 const MAX_AUTHORIZATIONS = 3;
+/** Network steps one MCP request may hold: itself, resource metadata (2 URLs), server metadata (3), registration, token. */
+const REQUEST_BACKSTOP_STEPS = 8;
 
 /** A spinner on a terminal, one plain line otherwise. Returns the function that stops it. */
 function waiting(io: IO, text: string): () => void {
@@ -96,7 +98,7 @@ function explain(e: unknown, o: { name: string; url: string; net: NetworkFetch; 
   const err = e as Error & { code?: unknown };
   if (err?.code === 'REQUEST_TIMEOUT') {
     // The MCP request's own timeout: the headers came in time, the answer never did.
-    return new UserError(`Timed out after ${Math.round(o.timeoutMs / 1000)} s waiting for the MCP server ${new URL(o.url).origin} (MCP request${o.label ? ` ${o.label === 'connect' ? 'initialize' : o.label}` : ''}).`, {
+    return new UserError(`Timed out after ${Math.round((o.timeoutMs * REQUEST_BACKSTOP_STEPS) / 1000)} s waiting for the MCP server ${new URL(o.url).origin} (MCP request${o.label ? ` ${o.label === 'connect' ? 'initialize' : o.label}` : ''}).`, {
       exitCode: 1,
       fix: 'Check the server\'s status; --timeout SECONDS allows each step more time.',
     });
@@ -149,9 +151,10 @@ export async function openSession(o: SessionOptions): Promise<Session> {
   });
   const url = new URL(o.url);
   const net = networkFetch({ timeoutMs: o.timeoutMs, mcpUrl: url });
-  // The SDK's own request timeout backs up the fetch's (which names the step better) for answers that
-  // stream: a little later, so that the fetch's fires first when both could.
-  const requestOptions = { timeout: o.timeoutMs + 500, resetTimeoutOnProgress: true };
+  // Each HTTP exchange is bounded by the fetch (which names the step). The SDK's own request timeout
+  // is only a backstop, for an answer that streams and then stalls: a request can hold several bounded
+  // steps (a 401 inside it runs discovery, registration or a refresh), so it gets room for all of them.
+  const requestOptions = { timeout: o.timeoutMs * REQUEST_BACKSTOP_STEPS, resetTimeoutOnProgress: true };
   const fail = (e: unknown, label?: string) => explain(e, { name: o.name, url: o.url, net, label, timeoutMs: o.timeoutMs });
   let transport: StreamableHTTPClientTransport;
   let client: Client;

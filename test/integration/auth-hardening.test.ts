@@ -97,6 +97,13 @@ describe('every network step has a timeout that names the server and the step', 
     expect(r.stderr).toMatch(new RegExp(`Timed out after 1 s waiting for the MCP server ${origin()} \\(MCP request [\\w/]+\\)\\.`));
   });
 
+  test('an MCP answer that starts a stream and then says nothing ends at the backstop (8 steps), not never', async () => {
+    srv.hang('mcp-stream');
+    const r = await run(s, ['tools', srv.url, '--name', 'mute', '--timeout', '1']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`Timed out after 8 s waiting for the MCP server ${origin()} \\(MCP request [\\w/]+\\)\\.`));
+  });
+
   test('auth logout: a revocation endpoint that never answers is waited for once, then the tokens are forgotten anyway', async () => {
     expect((await run(s, ['auth', 'login', srv.url, '--name', 'demo'])).code).toBe(0);
     srv.hang('revoke');

@@ -14,7 +14,7 @@ import http from 'node:http';
 export type Misbehaviour = 'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect' | 'plain-http-as' | 'error-redirect';
 
 /** The steps `hang()` can stall. */
-export type HangStep = 'resource-metadata' | 'as-metadata' | 'register' | 'token' | 'revoke' | 'mcp';
+export type HangStep = 'resource-metadata' | 'as-metadata' | 'register' | 'token' | 'revoke' | 'mcp' | 'mcp-stream';
 
 /** What error-redirect sends back: markup and terminal escapes, as a hostile server could. */
 export const HOSTILE_ERROR = '<script>alert(1)</script>';
@@ -66,6 +66,10 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
     if (step && hanging.has(step)) {
       requests.push({ path: u.pathname, body: {} });
       return; // accepted, never answered
+    }
+    if (step === 'mcp' && hanging.has('mcp-stream') && req.method === 'POST') {
+      requests.push({ path: u.pathname, body: {} });
+      return res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders(); // a stream that never says anything
     }
     if (u.pathname === '/mcp' && mcpAnswer && req.method === 'POST') {
       requests.push({ path: u.pathname, body: {} });
