@@ -11,6 +11,7 @@
  * - refuses plain http to an authorization server (loopback hosts excepted, for local development).
  */
 import { UserError } from '../errors.js';
+import { printable } from '../ui.js';
 
 export const DEFAULT_NETWORK_TIMEOUT_S = 30;
 
@@ -56,7 +57,7 @@ export interface NotMcp {
 }
 
 export function notMcpError(url: string, v: NotMcp): UserError {
-  return new UserError(`${url} is not an MCP endpoint: HTTP ${v.status}${v.html ? ' (an HTML page)' : ''} from ${v.origin}; check the URL.`, {
+  return new UserError(`${printable(url)} is not an MCP endpoint: HTTP ${v.status}${v.html ? ' (an HTML page)' : ''} from ${v.origin}; check the URL.`, {
     exitCode: 1,
     fix: "Use the server's MCP endpoint URL, as its documentation gives it (it often ends in /mcp).",
   });

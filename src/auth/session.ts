@@ -110,7 +110,7 @@ function explain(e: unknown, o: { name: string; url: string; net: NetworkFetch; 
     if (typeof k === 'string' && /^E[A-Z]+$/.test(k)) code = k;
   }
   if (code || /fetch failed/.test(String(err?.message))) {
-    return new UserError(`Cannot reach ${o.url}${code ? ` (${code})` : ''}.`, {
+    return new UserError(`Cannot reach ${printable(o.url)}${code ? ` (${code})` : ''}.`, {
       exitCode: 1,
       fix: 'Check the URL and your network; behind a proxy, set HTTPS_PROXY (and NO_PROXY for local hosts).',
     });
@@ -161,7 +161,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
 
   const authorize = async () => {
     const authUrl = provider.pendingAuthUrl;
-    if (!authUrl) throw new UserError(`${o.url} asked for authorization but gave no way to sign in.`, { exitCode: 1 });
+    if (!authUrl) throw new UserError(`${printable(o.url)} asked for authorization but gave no way to sign in.`, { exitCode: 1 });
     if (authUrl.protocol !== 'https:' && !isLoopbackHost(authUrl.hostname)) {
       throw new UserError(`Refusing to send you to the sign-in page ${authUrl.origin} over plain http. Nothing was stored.`, { exitCode: 1, fix: "Tell the server's operator; their authorization server must use https://." });
     }
@@ -213,7 +213,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
         // A step that timed out may have been swallowed by the SDK (a refresh falls back to a new sign-in): stop here.
         if (!(e instanceof UnauthorizedError) || !provider.pendingAuthUrl || net.timedOut) throw fail(e, label);
         if (attempt >= MAX_AUTHORIZATIONS) {
-          throw new UserError(`${label}: ${o.url} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, { exitCode: 1, fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.' });
+          throw new UserError(`${printable(label)}: ${printable(o.url)} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, { exitCode: 1, fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.' });
         }
         try {
           await authorize();

@@ -87,7 +87,7 @@ export async function toolsCommand(ctx: Context, server: string | undefined, o: 
     try {
       args = JSON.parse(o.args) as Record<string, unknown>;
     } catch {
-      throw new UserError(`--args is not JSON: ${o.args}`, { fix: `Pass the tool's arguments as a JSON object, e.g. --args '{"id": 42}'.` });
+      throw new UserError(`--args is not JSON: ${printable(o.args.length > 200 ? o.args.slice(0, 199) + '…' : o.args)}`, { fix: `Pass the tool's arguments as a JSON object, e.g. --args '{"id": 42}'.` });
     }
     if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UserError('--args must be a JSON object.', { fix: `e.g. --args '{"id": 42}'` });
   }
