@@ -140,7 +140,8 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .addOption(envOption())
       .option('--port <port>', 'fixed loopback port for the redirect (servers that register exact redirect URIs)')
       .option('--no-browser', 'only print the login URL')
-      .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
+      .option('--timeout <seconds>', 'give up on a network step after this long (default 30)')
+      .option('--browser-timeout <seconds>', 'how long to wait for the browser sign-in (default 300)')
       .option('--client-id <id>', 'a pre-registered OAuth client id (servers without dynamic registration)')
       .option('--client-secret <secret>', 'its secret, if it has one')
       .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
@@ -159,12 +160,14 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
     .command('token')
     .argument('[name]', 'the login (entry name); optional when there is only one')
     .description('print a valid access token (refreshed first when it expires within a minute)')
+    .option('--timeout <seconds>', 'give up on the refresh after this long (default 30)')
     .action((name, o) => cmd('auth', o, (m, ctx) => m.authToken(ctx, name, o))());
   auth
     .command('logout')
     .argument('[name]', 'the login (entry name)')
     .description('forget the tokens (revoking them at the server when it offers that)')
     .option('--all', 'every login')
+    .option('--timeout <seconds>', 'give up on the revocation after this long (default 30)')
     .option('--json', 'machine-readable output on stdout')
     .action((name, o) => cmd('auth', o, (m, ctx) => m.authLogout(ctx, name, o))());
   sessionOptions(

@@ -6,11 +6,12 @@
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import { isTerminal, type IO } from '../ui.js';
+import { isTerminal, printable, type IO } from '../ui.js';
 import { openBrowser } from './browser.js';
 import { startLoopback, type Loopback } from './loopback.js';
+import { findTimeout, isLoopbackHost, networkFetch, notMcpError, type NetworkFetch } from './net.js';
 import { emptyRecord, registeredPort, StoredProvider, type AuthRecord } from './provider.js';
-import type { CredentialStore } from './store.js';
+import type { CredentialStore } from './store/index.js';
 import { currentTokens, freshAccessToken, unexpiredAccessToken } from './tokens.js';
 
 export interface SessionOptions {
@@ -21,7 +22,10 @@ export interface SessionOptions {
   url: string;
   port?: number;
   noBrowser?: boolean;
+  /** Each network step (discovery, registration, token, MCP request). */
   timeoutMs: number;
+  /** How long to wait for the browser to come back with the sign-in. */
+  browserTimeoutMs: number;
   clientId?: string;
   clientSecret?: string;
   clientMetadataUrl?: string;
@@ -33,31 +37,14 @@ export interface Session {
   provider: StoredProvider;
   /** Run an MCP operation, authorizing (again) when the server asks for it. */
   run<T>(label: string, op: () => Promise<T>): Promise<T>;
+  /** Options for each MCP request: the network timeout, renewed by progress notifications. */
+  requestOptions: { timeout: number; resetTimeoutOnProgress: boolean };
   close(): Promise<void>;
 }
 
 const MAX_AUTHORIZATIONS = 3;
-
-const LOOPBACK = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/;
-
-/**
- * fetch for everything the session sends: authorization servers only over HTTPS (loopback hosts
- * excepted, for local development); plain http only to the MCP server the user named itself.
- */
-export function httpsOnlyFetch(mcpUrl: URL): typeof fetch {
-  return (input, init) => {
-    const u = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    if (u.protocol === 'http:' && u.origin !== mcpUrl.origin && !LOOPBACK.test(u.hostname)) {
-      return Promise.reject(
-        new UserError(`Refusing to talk to the authorization server ${u.origin} over plain http: the MCP authorization spec requires HTTPS. Nothing was stored.`, {
-          exitCode: 1,
-          fix: "Tell the server's operator; their authorization server must use https://.",
-        }),
-      );
-    }
-    return fetch(input, init);
-  };
-}
+/** Network steps one MCP request may hold: itself, resource metadata (2 URLs), server metadata (3), registration, token. */
+const REQUEST_BACKSTOP_STEPS = 8;
 
 /** A spinner on a terminal, one plain line otherwise. Returns the function that stops it. */
 function waiting(io: IO, text: string): () => void {
@@ -95,23 +82,40 @@ function readPasted(onLine: (line: string) => void): () => void {
   };
 }
 
+/** Server-sent text in a message: printable, and not a page long (an HTML error page can be). */
+const shown = (s: string, max = 300) => {
+  const p = printable(s);
+  return p.length > max ? p.slice(0, max - 1) + '…' : p;
+};
+
 /** A failure during the session as a message for a person: what happened, that nothing was stored, and the fix. */
-function explain(e: unknown, name: string, url: string): UserError {
+function explain(e: unknown, o: { name: string; url: string; net: NetworkFetch; label?: string; timeoutMs: number }): UserError {
+  // What the network layer saw first explains the rest: a step that timed out, a URL that is not MCP.
+  const timeout = o.net.timedOut ?? findTimeout(e);
+  if (timeout) return timeout.user;
+  if (o.net.notMcp) return notMcpError(o.url, o.net.notMcp);
   if (e instanceof UserError) return e;
-  const err = e as Error;
+  const err = e as Error & { code?: unknown };
+  if (err?.code === 'REQUEST_TIMEOUT') {
+    // The MCP request's own timeout: the headers came in time, the answer never did.
+    return new UserError(`Timed out after ${Math.round((o.timeoutMs * REQUEST_BACKSTOP_STEPS) / 1000)} s waiting for the MCP server ${new URL(o.url).origin} (MCP request${o.label ? ` ${o.label === 'connect' ? 'initialize' : o.label}` : ''}).`, {
+      exitCode: 1,
+      fix: 'Check the server\'s status; --timeout SECONDS allows each step more time.',
+    });
+  }
   // A network failure, however deep the SDK wrapped it: look for a system error code in the causes.
   let code: string | undefined;
   for (let c: unknown = e, i = 0; c && i < 6 && !code; i++, c = (c as { cause?: unknown }).cause) {
     const k = (c as { code?: unknown }).code;
     if (typeof k === 'string' && /^E[A-Z]+$/.test(k)) code = k;
   }
-  if (code || /fetch failed/.test(err.message)) {
-    return new UserError(`Cannot reach ${url}${code ? ` (${code})` : ''}.`, {
+  if (code || /fetch failed/.test(String(err?.message))) {
+    return new UserError(`Cannot reach ${printable(o.url)}${code ? ` (${code})` : ''}.`, {
       exitCode: 1,
       fix: 'Check the URL and your network; behind a proxy, set HTTPS_PROXY (and NO_PROXY for local hosts).',
     });
   }
-  return new UserError(`Login to ${name} failed: ${err.message}. Nothing was stored.`, {
+  return new UserError(`Login to ${o.name} failed: ${shown(String(err?.message ?? e))}. Nothing was stored.`, {
     exitCode: 1,
     fix: "The server's authorization set-up was refused as unsafe or unusable: tell its operator (run with --verbose for details).",
     cause: e,
@@ -124,7 +128,10 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     // An expiring token is refreshed here, under the cross-process lock, so that the SDK never spends
     // a rotating refresh token on a 401 while another mcpwire does the same. When the refresh is
     // refused the session goes on with what is stored, and the server's 401 leads to a new sign-in.
-    await freshAccessToken(o.platform, o.store, o.name).catch(() => undefined);
+    // A refresh that timed out is not a refusal: say so rather than sending the person to the browser.
+    await freshAccessToken(o.platform, o.store, o.name, o.timeoutMs).catch((e) => {
+      if (findTimeout(e) || (e instanceof UserError && /^Timed out/.test(e.message))) throw e;
+    });
     stored = (await o.store.get(o.name)) as AuthRecord | undefined;
   }
   const record = stored && stored.url === o.url ? stored : emptyRecord(o.name, o.url);
@@ -143,18 +150,24 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     persist: (rec) => o.store.set(o.name, rec as unknown as Record<string, unknown>),
   });
   const url = new URL(o.url);
+  const net = networkFetch({ timeoutMs: o.timeoutMs, mcpUrl: url });
+  // Each HTTP exchange is bounded by the fetch (which names the step). The SDK's own request timeout
+  // is only a backstop, for an answer that streams and then stalls: a request can hold several bounded
+  // steps (a 401 inside it runs discovery, registration or a refresh), so it gets room for all of them.
+  const requestOptions = { timeout: o.timeoutMs * REQUEST_BACKSTOP_STEPS, resetTimeoutOnProgress: true };
+  const fail = (e: unknown, label?: string) => explain(e, { name: o.name, url: o.url, net, label, timeoutMs: o.timeoutMs });
   let transport: StreamableHTTPClientTransport;
   let client: Client;
 
   const authorize = async () => {
     const authUrl = provider.pendingAuthUrl;
-    if (!authUrl) throw new UserError(`${o.url} asked for authorization but gave no way to sign in.`, { exitCode: 1 });
-    if (authUrl.protocol !== 'https:' && !LOOPBACK.test(authUrl.hostname)) {
+    if (!authUrl) throw new UserError(`${printable(o.url)} asked for authorization but gave no way to sign in.`, { exitCode: 1 });
+    if (authUrl.protocol !== 'https:' && !isLoopbackHost(authUrl.hostname)) {
       throw new UserError(`Refusing to send you to the sign-in page ${authUrl.origin} over plain http. Nothing was stored.`, { exitCode: 1, fix: "Tell the server's operator; their authorization server must use https://." });
     }
     provider.pendingAuthUrl = undefined;
-    const callback = loopback.expect(provider.lastState ?? '', o.timeoutMs);
-    o.io.err(`Sign in to ${o.name} in your browser: ${authUrl.toString()}`);
+    const callback = loopback.expect(provider.lastState ?? '', o.browserTimeoutMs, (why) => o.io.err(`(${why}; still waiting)`));
+    o.io.err(`Sign in to ${printable(o.name)} in your browser: ${printable(authUrl.toString())}`);
     const opened = !o.noBrowser && (await openBrowser(authUrl.toString(), o.platform.env));
     if (!o.noBrowser && !opened) o.io.err('(could not open a browser: open the address above yourself)');
     let stopPaste = () => {};
@@ -162,7 +175,8 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       // SSH, containers: the browser elsewhere cannot reach this 127.0.0.1; take the address it ended on.
       o.io.err('If the browser cannot come back here, paste the address it ended on (…/callback?code=…) and press Enter:');
       stopPaste = readPasted((line) => {
-        if (!loopback.deliver(line)) o.io.err('That is not the callback address (it ends with /callback?code=…); paste it again.');
+        // A wrong state is reported by expect()'s onIgnored, like a callback from the browser.
+        if (loopback.deliver(line) === 'not-a-callback') o.io.err('That is not the callback address (it ends with /callback?code=…); paste it again.');
       });
     }
     // Ctrl-C while waiting: no token has been stored (a client registration may be, for next time); exit 130.
@@ -196,27 +210,32 @@ export async function openSession(o: SessionOptions): Promise<Session> {
       try {
         return await op();
       } catch (e) {
-        if (!(e instanceof UnauthorizedError) || !provider.pendingAuthUrl) throw label === 'connect' ? e : explain(e, o.name, o.url);
+        // A step that timed out may have been swallowed by the SDK (a refresh falls back to a new sign-in): stop here.
+        if (!(e instanceof UnauthorizedError) || !provider.pendingAuthUrl || net.timedOut) throw fail(e, label);
         if (attempt >= MAX_AUTHORIZATIONS) {
-          throw new UserError(`${label}: ${o.url} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, { exitCode: 1, fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.' });
+          throw new UserError(`${printable(label)}: ${printable(o.url)} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, { exitCode: 1, fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.' });
         }
-        await authorize();
+        try {
+          await authorize();
+        } catch (e2) {
+          throw fail(e2, label);
+        }
       }
     }
   };
 
   const connect = async () => {
     await client?.close().catch(() => {});
-    transport = new StreamableHTTPClientTransport(url, { authProvider: provider, maxStepUpRetries: MAX_AUTHORIZATIONS, fetch: httpsOnlyFetch(url) });
+    transport = new StreamableHTTPClientTransport(url, { authProvider: provider, maxStepUpRetries: MAX_AUTHORIZATIONS, fetch: net.fetch });
     client = new Client({ name: 'mcpwire', version: o.version }, { versionNegotiation: { mode: 'auto' } } as ConstructorParameters<typeof Client>[1]);
-    await client.connect(transport);
+    await client.connect(transport, requestOptions);
   };
 
   try {
     await run('connect', connect);
   } catch (e) {
     await loopback.close();
-    throw explain(e, o.name, o.url);
+    throw fail(e, 'initialize');
   }
   return {
     get client() {
@@ -224,6 +243,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     },
     provider,
     run,
+    requestOptions,
     close: async () => {
       await client.close().catch(() => {});
       await loopback.close();

@@ -7,8 +7,10 @@ import { refreshAuthorization } from '@modelcontextprotocol/client';
 import { UserError } from '../errors.js';
 import { acquireLock } from '../edit/lock.js';
 import { stateDir, type Platform } from '../platform.js';
+import { printable } from '../ui.js';
+import { findTimeout, networkFetch } from './net.js';
 import { forgetTokens, type AuthRecord } from './provider.js';
-import type { CredentialStore } from './store.js';
+import type { CredentialStore } from './store/index.js';
 
 export const REFRESH_MARGIN_MS = 60_000;
 
@@ -27,7 +29,7 @@ export function unexpiredAccessToken(p: Platform, rec: AuthRecord): string | und
 
 const relogin = (name: string) => ({ exitCode: 1 as const, fix: `Run \`mcpwire auth login ${name}\`.` });
 
-export async function freshAccessToken(p: Platform, store: CredentialStore, name: string): Promise<string> {
+export async function freshAccessToken(p: Platform, store: CredentialStore, name: string, timeoutMs: number): Promise<string> {
   const read = async () => {
     const rec = (await store.get(name)) as AuthRecord | undefined;
     if (!rec || !currentTokens(rec)) throw new UserError(`Not logged in to ${name}.`, relogin(name));
@@ -52,9 +54,13 @@ export async function freshAccessToken(p: Platform, store: CredentialStore, name
         clientInformation: client,
         refreshToken: t.refresh_token,
         resource: rec.resource,
+        fetchFn: networkFetch({ timeoutMs }).fetch,
       });
     } catch (e) {
-      const msg = String((e as Error).message ?? e);
+      const timeout = findTimeout(e);
+      if (timeout) throw timeout.user;
+      if (e instanceof UserError) throw e; // plain http to the authorization server
+      const msg = printable(String((e as Error).message ?? e)).slice(0, 300);
       // The SDK's OAuthError carries the OAuth error code in `code` (its message is the description).
       if ((e as { code?: unknown }).code === 'invalid_grant' || /invalid_grant/i.test(msg)) {
         // The grant is gone at the server: forget the tokens (an access token may still pass for a few
@@ -75,10 +81,12 @@ export async function freshAccessToken(p: Platform, store: CredentialStore, name
 }
 
 /** Revoke the tokens at the server (RFC 7009) when it offers an endpoint. Returns what was revoked. */
-export async function revokeAtServer(rec: AuthRecord): Promise<'revoked' | 'no-endpoint' | 'failed'> {
+export async function revokeAtServer(rec: AuthRecord, timeoutMs: number): Promise<{ result: 'revoked' | 'no-endpoint' | 'failed'; why?: string }> {
   const endpoint = rec.authServerMetadata?.revocation_endpoint;
   const t = currentTokens(rec);
-  if (typeof endpoint !== 'string' || !t) return 'no-endpoint';
+  if (typeof endpoint !== 'string' || !t) return { result: 'no-endpoint' };
+  const net = networkFetch({ timeoutMs, step: { step: 'revocation', server: 'authorization server' } });
+  let why: string | undefined;
   const client = rec.clients[rec.issuer ?? ''] as { client_id?: string; client_secret?: string } | undefined;
   let ok = true;
   for (const [token, hint] of [[t.refresh_token, 'refresh_token'], [t.access_token, 'access_token']] as const) {
@@ -87,14 +95,17 @@ export async function revokeAtServer(rec: AuthRecord): Promise<'revoked' | 'no-e
     if (client?.client_id) body.set('client_id', client.client_id);
     if (client?.client_secret) body.set('client_secret', client.client_secret);
     try {
-      const r = await fetch(endpoint, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
+      const r = await net.fetch(endpoint, { method: 'POST', body });
       // RFC 7009 2.2.1: `unsupported_token_type` means this kind of token cannot be revoked there (JWT
       // access tokens, typically): it lapses on its own, and revoking the refresh token ended the grant.
       const refused = !r.ok && !(r.status === 400 && ((await r.json().catch(() => ({}))) as { error?: unknown }).error === 'unsupported_token_type');
+      if (refused) why ??= `HTTP ${r.status} from ${new URL(endpoint).origin}`;
       ok &&= !refused;
-    } catch {
+    } catch (e) {
+      why ??= findTimeout(e)?.message ?? (e instanceof UserError ? e.message : `cannot reach ${new URL(endpoint).origin}`);
       ok = false;
+      if (net.timedOut) break; // the second token would wait as long again
     }
   }
-  return ok ? 'revoked' : 'failed';
+  return ok ? { result: 'revoked' } : { result: 'failed', why };
 }

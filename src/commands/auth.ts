@@ -1,10 +1,12 @@
 /** `mcpwire auth login` and `mcpwire tools`: an authenticated session from the terminal. */
 import { UserError } from '../errors.js';
 import { openSession, type Session } from '../auth/session.js';
-import { openCredentialStore } from '../auth/store.js';
+import { openCredentialStore } from '../auth/store/index.js';
 import type { AuthRecord } from '../auth/provider.js';
+import { DEFAULT_NETWORK_TIMEOUT_S } from '../auth/net.js';
 import { currentTokens, freshAccessToken, revokeAtServer } from '../auth/tokens.js';
 import { resolveServer, validateName } from '../servers.js';
+import { printable } from '../ui.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
 
@@ -14,7 +16,10 @@ export interface SessionFlags {
   env?: string;
   port?: string;
   browser?: boolean; // commander: --no-browser sets false
+  /** Seconds for each network step (default 30). */
   timeout?: string;
+  /** Seconds to wait for the browser to come back (default 300). */
+  browserTimeout?: string;
   clientId?: string;
   clientSecret?: string;
   clientMetadataUrl?: string;
@@ -28,6 +33,16 @@ function numberFlag(raw: string | undefined, flag: string, min: number, max: num
   return n;
 }
 
+/** `--timeout S`: each network step (discovery, registration, token, MCP request), default 30 s. */
+export function networkTimeoutMs(o: { timeout?: string }): number {
+  return (numberFlag(o.timeout, '--timeout', 1, 3600) ?? DEFAULT_NETWORK_TIMEOUT_S) * 1000;
+}
+
+/** Server text, one line per line of it, each made printable (a tool's multi-line answer keeps its lines). */
+function printableLines(text: string): string {
+  return text.split('\n').map((l) => printable(l.replace(/\r$/, ''))).join('\n');
+}
+
 async function session(ctx: Context, server: string | undefined, o: SessionFlags): Promise<{ s: Session; name: string; url: string; storeKind: string }> {
   const spec = resolveServer(ctx, { server, name: o.name, account: o.account, env: o.env });
   const store = await openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
@@ -39,7 +54,8 @@ async function session(ctx: Context, server: string | undefined, o: SessionFlags
     url: spec.url,
     port: numberFlag(o.port, '--port', 1, 65535),
     noBrowser: o.browser === false,
-    timeoutMs: (numberFlag(o.timeout, '--timeout', 1, 86_400) ?? 300) * 1000,
+    timeoutMs: networkTimeoutMs(o),
+    browserTimeoutMs: (numberFlag(o.browserTimeout, '--browser-timeout', 1, 86_400) ?? 300) * 1000,
     clientId: o.clientId,
     clientSecret: o.clientSecret,
     clientMetadataUrl: o.clientMetadataUrl,
@@ -58,7 +74,7 @@ export async function authLogin(ctx: Context, server: string | undefined, o: Ses
     const t = rec.tokens[rec.issuer ?? ''];
     const expiresAt = t?.expires_in ? new Date(t.obtainedAt + Number(t.expires_in) * 1000).toISOString() : undefined;
     if (o.json) ctx.io.json({ name, url, loggedIn: Boolean(t), issuer: rec.issuer || undefined, expiresAt, scopes: t?.scope?.split(' ').filter(Boolean) ?? [], store: storeKind });
-    else ctx.io.out(t ? `Logged in to ${name} (${url}); the token is in the ${storeKind === 'keychain' ? 'OS keychain' : 'credentials file'}${expiresAt ? `, valid until ${expiresAt}` : ''}.` : `${name} (${url}) needs no login: it answered without one.`);
+    else ctx.io.out(t ? `Logged in to ${printable(name)} (${printable(url)}); the token is in the ${storeKind === 'keychain' ? 'OS keychain' : 'credentials file'}${expiresAt ? `, valid until ${expiresAt}` : ''}.` : `${printable(name)} (${printable(url)}) needs no login: it answered without one.`);
     return 0;
   } finally {
     await s.close();
@@ -71,23 +87,23 @@ export async function toolsCommand(ctx: Context, server: string | undefined, o: 
     try {
       args = JSON.parse(o.args) as Record<string, unknown>;
     } catch {
-      throw new UserError(`--args is not JSON: ${o.args}`, { fix: `Pass the tool's arguments as a JSON object, e.g. --args '{"id": 42}'.` });
+      throw new UserError(`--args is not JSON: ${printable(o.args.length > 200 ? o.args.slice(0, 199) + '…' : o.args)}`, { fix: `Pass the tool's arguments as a JSON object, e.g. --args '{"id": 42}'.` });
     }
     if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UserError('--args must be a JSON object.', { fix: `e.g. --args '{"id": 42}'` });
   }
   const { s } = await session(ctx, server, o);
   try {
-    const { tools } = await s.run('tools/list', () => s.client.listTools());
+    const { tools } = await s.run('tools/list', () => s.client.listTools(undefined, s.requestOptions));
     if (!o.call) {
       if (o.json) ctx.io.json({ tools: tools.map((t) => ({ name: t.name, description: t.description })) });
-      else for (const t of tools) ctx.io.out(`${t.name}${t.description ? `  ${ctx.io.style.dim(t.description.split('\n')[0])}` : ''}`);
+      else for (const t of tools) ctx.io.out(`${printable(t.name)}${t.description ? `  ${ctx.io.style.dim(printable(t.description.split('\n')[0]))}` : ''}`);
       return 0;
     }
     const name = o.call;
-    const result = await s.run(`tools/call ${name}`, () => s.client.callTool({ name, arguments: args }));
+    const result = await s.run(`tools/call ${name}`, () => s.client.callTool({ name, arguments: args }, s.requestOptions));
     if (o.json) ctx.io.json(result);
     else {
-      for (const c of (result.content ?? []) as Array<{ type: string; text?: string }>) ctx.io.out(c.type === 'text' ? (c.text ?? '') : JSON.stringify(c));
+      for (const c of (result.content ?? []) as Array<{ type: string; text?: string }>) ctx.io.out(c.type === 'text' ? printableLines(c.text ?? '') : JSON.stringify(c));
     }
     return result.isError ? 1 : 0;
   } finally {
@@ -103,13 +119,15 @@ async function store(ctx: Context) {
 export async function authStatus(ctx: Context, name: string | undefined, o: { json?: boolean }): Promise<number> {
   const s = await store(ctx);
   const names = name ? [validateName(name)] : await s.list();
+  const known = name ? ctx.state.read('servers') : {};
   const accounts = [];
   for (const n of names) {
     const rec = (await s.get(n)) as AuthRecord | undefined;
     const t = rec && currentTokens(rec);
     accounts.push({
       name: n,
-      url: rec?.url,
+      // Never logged in: the URL mcpwire recorded for this name, if any.
+      url: rec?.url ?? (Object.hasOwn(known, n) ? known[n].url : undefined),
       loggedIn: Boolean(t),
       expiresAt: t?.expiresAt !== undefined ? new Date(t.expiresAt).toISOString() : undefined,
       expired: t?.expiresAt !== undefined ? t.expiresAt <= ctx.platform.now() : undefined,
@@ -119,49 +137,61 @@ export async function authStatus(ctx: Context, name: string | undefined, o: { js
       store: s.kind,
     });
   }
+  const missing = name && !accounts[0]?.loggedIn ? accounts[0] : undefined;
+  // The command that logs in: by name when mcpwire knows the URL, else with the URL to fill in.
+  const loginFix = missing && (missing.url ? `mcpwire auth login ${name}` : `mcpwire auth login <MCP URL> --name ${name}`);
   if (o.json) {
-    ctx.io.json({ accounts, store: { kind: s.kind, location: s.location } });
-    return name && !accounts[0]?.loggedIn ? 1 : 0;
+    ctx.io.json({ accounts, store: { kind: s.kind, location: s.location }, ...(loginFix ? { fix: loginFix } : {}) });
+    return missing ? 1 : 0;
   }
   if (accounts.length === 0) ctx.io.out('No logins. Log in with: mcpwire auth login SERVER');
   for (const a of accounts) {
     const state = !a.loggedIn ? ctx.io.style.bad('not logged in') : a.expired ? ctx.io.style.warn(a.refreshable ? 'expired (refreshes on use)' : 'expired') : ctx.io.style.ok('logged in');
-    ctx.io.out(`${a.name}  ${a.url ?? '?'}  ${state}${a.expiresAt ? `  until ${a.expiresAt}` : ''}${a.scopes.length ? `  scopes: ${a.scopes.join(' ')}` : ''}`);
+    const where = a.url ? printable(a.url) : '(server URL unknown to mcpwire)';
+    ctx.io.out(`${printable(a.name)}  ${where}  ${state}${a.expiresAt ? `  until ${a.expiresAt}` : ''}${a.scopes.length ? `  scopes: ${printable(a.scopes.join(' '))}` : ''}`);
   }
   ctx.io.out(ctx.io.style.dim(`tokens: ${s.location}`));
-  if (name && !accounts[0]?.loggedIn) {
-    ctx.io.err(`fix: mcpwire auth login ${name}`);
+  if (loginFix) {
+    ctx.io.err(`fix: ${loginFix}`);
     return 1;
   }
   return 0;
 }
 
 /** `auth token NAME`: a valid access token on stdout (refreshed first when it expires within a minute). */
-export async function authToken(ctx: Context, name: string | undefined, _o: object): Promise<number> {
+export async function authToken(ctx: Context, name: string | undefined, o: { timeout?: string }): Promise<number> {
   const s = await store(ctx);
   const names = await s.list();
   const which = name ?? (names.length === 1 ? names[0] : undefined);
   if (!which) throw new UserError(names.length ? 'Which login? Several are stored.' : 'No logins stored.', { fix: names.length ? `Pass one of: ${names.join(', ')}` : 'Log in with: mcpwire auth login SERVER' });
-  ctx.io.out(await freshAccessToken(ctx.platform, s, validateName(which)));
+  ctx.io.out(await freshAccessToken(ctx.platform, s, validateName(which), networkTimeoutMs(o)));
   return 0;
 }
 
 /** `auth logout [NAME] [--all]`: revoke at the server when it offers an endpoint, then forget the tokens. */
-export async function authLogout(ctx: Context, name: string | undefined, o: { all?: boolean; json?: boolean }): Promise<number> {
+export async function authLogout(ctx: Context, name: string | undefined, o: { all?: boolean; json?: boolean; timeout?: string }): Promise<number> {
   const s = await store(ctx);
   const stored = await s.list();
   const names = o.all ? stored : name ? [validateName(name)] : stored.length === 1 ? stored : [];
-  if (names.length === 0 && !o.all) {
-    throw new UserError(stored.length ? 'Which login? Several are stored.' : 'No logins stored.', { fix: stored.length ? `Pass one of: ${stored.join(', ')} (or --all)` : 'Nothing to do.' });
+  if (names.length === 0 && !o.all && stored.length) {
+    throw new UserError('Which login? Several are stored.', { fix: `Pass one of: ${stored.map(printable).join(', ')} (or --all)` });
   }
+  if (names.length === 0) {
+    // Nothing stored is the state logout aims at: success, said plainly.
+    if (o.json) ctx.io.json({ logouts: [] });
+    else ctx.io.out('Nothing to log out of: no logins are stored.');
+    return 0;
+  }
+  const timeoutMs = networkTimeoutMs(o);
   const results = [];
   for (const n of names) {
     const rec = (await s.get(n)) as AuthRecord | undefined;
-    const revoked = rec ? await revokeAtServer(rec) : 'no-endpoint';
+    const revocation = rec ? await revokeAtServer(rec, timeoutMs) : { result: 'no-endpoint' as const };
     const removed = await s.delete(n);
-    results.push({ name: n, removed, revoked });
+    results.push({ name: n, removed, revoked: revocation.result, ...(revocation.why ? { revocationError: revocation.why } : {}) });
     if (!o.json) {
-      ctx.io.out(removed ? `Logged out of ${n}${revoked === 'revoked' ? ' (tokens revoked at the server)' : revoked === 'failed' ? ' (the server did not confirm the revocation)' : ''}.` : `${n}: no login stored.`);
+      const how = revocation.result === 'revoked' ? ' (tokens revoked at the server)' : revocation.result === 'failed' ? ` (the server did not confirm the revocation: ${printable(revocation.why ?? 'no answer')})` : '';
+      ctx.io.out(removed ? `Logged out of ${printable(n)}${how}.` : `${printable(n)}: no login stored; nothing to log out of.`);
     }
   }
   if (o.json) ctx.io.json({ logouts: results });

@@ -126,7 +126,7 @@ describe('auth login, status, token, logout', () => {
   });
 
   test('--no-browser: the URL is printed and the address the browser ended on can be pasted (SSH)', async () => {
-    const c = spawn(process.execPath, [BIN, 'auth', 'login', srv.url, '--name', 'demo', '--no-browser', '--timeout', '20'], {
+    const c = spawn(process.execPath, [BIN, 'auth', 'login', srv.url, '--name', 'demo', '--no-browser', '--browser-timeout', '20'], {
       cwd: s.cwd,
       env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: 'false' },
     });
@@ -160,6 +160,9 @@ describe('auth login, status, token, logout', () => {
     const t = await run(s, ['auth', 'token']);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/No logins stored/);
+    const timeout = await run(s, ['auth', 'token', 'demo', '--timeout', 'soon']);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toMatch(/--timeout soon is not a whole number from 1 to 3600/);
   });
 });
 
@@ -180,7 +183,6 @@ describe('servers that misbehave', () => {
 
   test.each([
     ['no-s256', /S256|PKCE|code challenge/i],
-    ['wrong-state', /state mismatch/],
     ['wrong-iss', /iss|issuer/i],
     ['issuer-mismatch', /issuer/i],
     ['plain-http-as', /over plain http.*requires HTTPS/s],
@@ -202,7 +204,7 @@ describe('servers that misbehave', () => {
     const bad = await startOAuthServer('never-redirect');
     try {
       const t0 = Date.now();
-      const r = await run(s, ['auth', 'login', bad.url, '--name', 'slow', '--timeout', '2']);
+      const r = await run(s, ['auth', 'login', bad.url, '--name', 'slow', '--browser-timeout', '2']);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/No answer from the browser within 2 s/);
       expect(Date.now() - t0).toBeLessThan(15_000);

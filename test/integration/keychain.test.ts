@@ -32,7 +32,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
-import { openCredentialStore, type CredentialStore } from '../../src/auth/store.js';
+import { openCredentialStore, type CredentialStore } from '../../src/auth/store/index.js';
 import { UserError } from '../../src/errors.js';
 import { currentPlatform, onPath, type Platform } from '../../src/platform.js';
 import { fakePlatform } from '../fake-platform.js';
@@ -152,7 +152,7 @@ describe('fallback to the file store (real processes)', () => {
     const { store, lines, ms } = await open({});
     expect(store.kind).toBe('file');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^mcpwire: no OS keychain reachable \(no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set\); credentials are kept in .*credentials\.json/);
+    expect(lines[0]).toMatch(/^mcpwire: no OS keychain \(no D-Bus session bus\); tokens kept in \S*credentials\.json, mode 0600\. MCPWIRE_CREDENTIAL_STORE=file hides this note\.$/);
     expect(ms).toBeLessThan(100);
     await store.set('pelcro', cred(1));
     expect(nodeFs.statSync(store.location).mode & 0o777).toBe(0o600);
@@ -164,7 +164,7 @@ describe('fallback to the file store (real processes)', () => {
     expect(store.kind).toBe('file');
     expect(store.fallbackReason).toBeTruthy();
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('no OS keychain reachable');
+    expect(lines[0]).toContain('no OS keychain (');
     expect(ms).toBeLessThan(1900);
   });
 
@@ -194,7 +194,7 @@ describe('fallback to the file store (real processes)', () => {
     const e = await open({ MCPWIRE_CREDENTIAL_STORE: 'keychain' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).exitCode).toBe(1);
-    expect((e as UserError).message).toContain('DBUS_SESSION_BUS_ADDRESS is not set');
+    expect((e as UserError).message).toContain('no D-Bus session bus');
     expect((e as UserError).fix).toContain('gnome-keyring-daemon --unlock --components=secrets');
   });
 });
@@ -302,7 +302,7 @@ describe.skipIf(missing.length > 0)('real keychain: gnome-keyring in a private D
       const { store: s, lines, ms } = await open({ DBUS_SESSION_BUS_ADDRESS: bare.bus });
       expect(s.kind).toBe('file');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain('no OS keychain reachable');
+      expect(lines[0]).toContain('no OS keychain (');
       expect(ms).toBeLessThan(3500);
     } finally {
       await bare.stop();

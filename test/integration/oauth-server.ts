@@ -3,13 +3,22 @@
  * RFC 9728 resource metadata, RFC 8414 metadata, dynamic registration, an /authorize that redirects at
  * once (the "browser" follows it), PKCE S256 checked, `resource` recorded, refresh-token rotation
  * (a spent refresh token is refused with invalid_grant), revocation, and a JSON-RPC MCP endpoint that
- * requires the bearer token. Every request is recorded for assertions.
+ * requires the bearer token. Every request is recorded for assertions. `hang(step)` makes one step
+ * accept the request and never answer (a server that hangs); `answer` replaces the MCP endpoint's
+ * answer (a URL that is not an MCP endpoint).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
 /** Ways the server misbehaves, one at a time. */
-export type Misbehaviour = 'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect' | 'plain-http-as';
+export type Misbehaviour = 'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect' | 'plain-http-as' | 'error-redirect';
+
+/** The steps `hang()` can stall. */
+export type HangStep = 'resource-metadata' | 'as-metadata' | 'register' | 'token' | 'revoke' | 'mcp' | 'mcp-stream';
+
+/** What error-redirect sends back: markup and terminal escapes, as a hostile server could. */
+export const HOSTILE_ERROR = '<script>alert(1)</script>';
+export const HOSTILE_DESCRIPTION = 'denied \u001b]0;pwned\u0007\u001b[2J<img src=x onerror=alert(2)> & "more"';
 
 export interface OAuthServer {
   url: string; // the MCP URL
@@ -22,6 +31,10 @@ export interface OAuthServer {
   expireRefreshTokens(): void;
   /** Forget every client registration and the tokens issued to them (an old client id: invalid_client). */
   purgeClients(): void;
+  /** From now on, requests of this step are accepted and never answered. */
+  hang(step: HangStep): void;
+  /** From now on, every POST to the MCP endpoint gets this answer instead (status, content type, body). */
+  answerMcp(status: number, type: string | undefined, body: string): void;
   close(): Promise<void>;
 }
 
@@ -35,10 +48,33 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
   let lifetime = 3600;
   let refreshDead = false;
   let base = '';
+  const hanging = new Set<HangStep>();
+  let mcpAnswer: { status: number; type?: string; body: string } | undefined;
   const token = () => randomBytes(16).toString('hex');
+  const stepOf = (path: string): HangStep | undefined =>
+    path.startsWith('/.well-known/oauth-protected-resource') ? 'resource-metadata'
+    : path === '/.well-known/oauth-authorization-server' ? 'as-metadata'
+    : path === '/register' ? 'register'
+    : path === '/token' ? 'token'
+    : path === '/revoke' ? 'revoke'
+    : path === '/mcp' ? 'mcp'
+    : undefined;
 
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url ?? '/', base);
+    const step = stepOf(u.pathname);
+    if (step && hanging.has(step)) {
+      requests.push({ path: u.pathname, body: {} });
+      return; // accepted, never answered
+    }
+    if (step === 'mcp' && hanging.has('mcp-stream') && req.method === 'POST') {
+      requests.push({ path: u.pathname, body: {} });
+      return res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders(); // a stream that never says anything
+    }
+    if (u.pathname === '/mcp' && mcpAnswer && req.method === 'POST') {
+      requests.push({ path: u.pathname, body: {} });
+      return res.writeHead(mcpAnswer.status, mcpAnswer.type ? { 'content-type': mcpAnswer.type } : {}).end(mcpAnswer.body);
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -70,6 +106,13 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
     }
     if (u.pathname === '/authorize') {
       if (misbehave === 'never-redirect') return res.writeHead(200, { 'content-type': 'text/html' }).end('<p>Sign in…</p>');
+      if (misbehave === 'error-redirect') {
+        const back = new URL(u.searchParams.get('redirect_uri')!);
+        back.searchParams.set('error', HOSTILE_ERROR);
+        back.searchParams.set('error_description', HOSTILE_DESCRIPTION);
+        back.searchParams.set('state', u.searchParams.get('state') ?? '');
+        return res.writeHead(302, { location: back.toString() }).end();
+      }
       const code = token();
       codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', clientId: u.searchParams.get('client_id') ?? '', scope: u.searchParams.get('scope') ?? 'mcp' });
       const back = new URL(u.searchParams.get('redirect_uri')!);
@@ -139,6 +182,12 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
       access.clear();
       refresh.clear();
     },
-    close: () => new Promise((r) => server.close(() => r())),
+    hang: (step) => hanging.add(step),
+    answerMcp: (status, type, body) => (mcpAnswer = { status, type, body }),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections(); // hanging requests included
+      }),
   };
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Volume, createFsFromVolume } from 'memfs';
-import { openCredentialStore, type KeychainBackend } from '../../src/auth/store.js';
+import { openCredentialStore, type KeychainBackend } from '../../src/auth/store/index.js';
 import { UserError } from '../../src/errors.js';
 import type { Fs, OS, Platform } from '../../src/platform.js';
 import { fakePlatform } from '../fake-platform.js';
@@ -261,10 +261,8 @@ describe('choosing the store', () => {
     expect(a.fallbackReason).toBe('Secret Service: no result found');
     expect(kc.probes()).toBe(1);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toBe(
-      `mcpwire: no OS keychain reachable (Secret Service: no result found); credentials are kept in ${fileOf()} (readable only by you). ` +
-        'Set MCPWIRE_CREDENTIAL_STORE=file to choose this without the note.',
-    );
+    // One short line: the reason, where the tokens go (the path as people write it), how to hide it.
+    expect(lines[0]).toBe('mcpwire: no OS keychain (Secret Service: no result found); tokens kept in ~/state/credentials.json, mode 0600. MCPWIRE_CREDENTIAL_STORE=file hides this note.');
     await a.set('pelcro', cred(1));
     expect(mode(fileOf())).toBe(0o600);
     expect(lines).toHaveLength(1);
@@ -280,7 +278,18 @@ describe('choosing the store', () => {
     const store = await openCredentialStore({ platform: platform({ XDG_RUNTIME_DIR: tmp }), announce: (l) => lines.push(l), keychain: kc.backend });
     expect(store.kind).toBe('file');
     expect(kc.probes()).toBe(0);
-    expect(lines[0]).toContain('DBUS_SESSION_BUS_ADDRESS is not set');
+    expect(lines[0]).toContain('(no D-Bus session bus)');
+  });
+
+  test('the note stays one line whatever the keychain said (a long, multi-line, hostile reason)', async () => {
+    const kc = fakeKeychain({ reachable: false, reason: '\u001b[2Jorg.freedesktop.DBus.Error.ServiceUnknown: the name org.freedesktop.secrets was not provided by any .service files\nsecond line' });
+    const lines: string[] = [];
+    const store = await openCredentialStore({ platform: platform({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), announce: (l) => lines.push(l), keychain: kc.backend });
+    expect(store.kind).toBe('file');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/[\n\u001b]/);
+    expect(lines[0]).toContain('\\x1b[2J');
+    expect(lines[0].length).toBeLessThanOrEqual(170);
   });
 
   test('Linux with the bus at $XDG_RUNTIME_DIR/bus: probed', async () => {
@@ -316,7 +325,7 @@ describe('choosing the store', () => {
     expect(nodeFs.existsSync(fileOf())).toBe(false);
 
     const noBus = await rejection(openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', XDG_RUNTIME_DIR: tmp }), announce: () => {}, keychain: kc.backend }));
-    expect(noBus.message).toContain('DBUS_SESSION_BUS_ADDRESS is not set');
+    expect(noBus.message).toContain('no D-Bus session bus');
 
     const mac = await rejection(openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain' }, { os: 'darwin' }), announce: () => {}, keychain: kc.backend }));
     expect(mac.fix).toContain('security unlock-keychain');

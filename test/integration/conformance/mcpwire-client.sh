@@ -10,7 +10,7 @@ url=$1
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 ctx() { "$node" -e 'const c = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT || "{}"); const v = c[process.argv[1]]; if (v != null) process.stdout.write(String(v));' "$1"; }
-set -- --call test-tool --client-metadata-url https://conformance-test.local/client-metadata.json --timeout 20
+set -- --call test-tool --client-metadata-url https://conformance-test.local/client-metadata.json --timeout 20 --browser-timeout 20
 id=$(ctx client_id)
 secret=$(ctx client_secret)
 [ -n "$id" ] && set -- "$@" --client-id "$id"
