@@ -41,7 +41,7 @@ const result = await build({
   external: ['@napi-rs/keyring'],
   plugins: [lazyChildProcess],
   logLevel: 'warning',
-  // src/auth/store.ts uses import.meta.url only when it runs as an ES module (tests); the bundle has require.
+  // src/auth/store/keychain.ts uses import.meta.url only when it runs as an ES module (tests); the bundle has require.
   logOverride: { 'empty-import-meta': 'silent' },
   metafile: true,
 });
