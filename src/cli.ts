@@ -102,8 +102,8 @@ export function buildProgram(): Command {
     .addOption(new Option('-t, --target <targets>', TARGET_HELP))
     .option('--json', 'machine-readable output on stdout')
     .action((o) => cmd('mcp', (m, v) => m.runCommand(v, (ctx) => m.mcpList(ctx, o))));
-  const undo = (o: { json?: boolean; dryRun?: boolean }) => cmd('undo', (m, v) => m.runCommand(v, (ctx) => m.undoCommand(ctx, o)));
-  mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run').option('--json').action(undo);
+  const undo = (o: { json?: boolean; dryRun?: boolean; force?: boolean }) => cmd('undo', (m, v) => m.runCommand(v, (ctx) => m.undoCommand(ctx, o)));
+  mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run').option('--json').option('--force', 'restore the files nobody changed since; list the others').action(undo);
 
   const sessionOptions = (c: Command) =>
     c
@@ -158,6 +158,7 @@ export function buildProgram(): Command {
     .description('restore the files changed by the last write command (from mcpwire\'s backups)')
     .option('--dry-run', 'say what would be restored')
     .option('--json', 'machine-readable output on stdout')
+    .option('--force', 'restore the files nobody changed since; list the others')
     .action(undo);
   return program;
 }

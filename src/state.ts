@@ -8,8 +8,8 @@
  * Every update happens under a lock and is written atomically.
  */
 import { ConfigParseError } from './errors.js';
-import { acquireLock, pidAlive } from './edit/lock.js';
-import { atomicWrite, LockLost, readText } from './edit/transaction.js';
+import { acquireLock, pidAlive, type Lock } from './files/lock.js';
+import { atomicWrite, createTemp, discardTemps, fsyncAll, LockLost, readText, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
 import { stateDir, type Platform } from './platform.js';
 
@@ -35,8 +35,10 @@ export interface JournalFile {
   afterHash: string | null;
   /** The other writer's lock this file is edited under (Claude Code's), if any. */
   sharedLock?: string;
-  /** Size of the backup (UTF-16 code units of the text, close to its bytes). */
+  /** Size of the backup in bytes (UTF-16 code units in entries written before fingerprints v2). */
   backupSize?: number;
+  /** Folders mcpwire created for this file, outermost first: undo removes them when they are empty. */
+  createdDirs?: string[];
 }
 
 export interface JournalEntry {
@@ -46,6 +48,11 @@ export interface JournalEntry {
   files: JournalFile[];
   /** Ledger records as they were before this command (null: absent), to restore on undo. */
   ledgerBefore: Record<string, LedgerRecord | null>;
+  /**
+   * `undo --force` restored the other files of this command; these were changed since and left as
+   * they are. Kept (with their backups) for the user, skipped by the next undo.
+   */
+  undone?: boolean;
 }
 
 export interface KnownServer {
@@ -132,13 +139,34 @@ export class State {
     try {
       const s = this.readAll();
       fn(s);
-      for (const old of s.journal.splice(0, entriesToPrune(s.journal))) this.dropBackups(old.id);
-      this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
+      const dropped = s.journal.splice(0, entriesToPrune(s.journal));
       atomicWrite(p, this.file, JSON.stringify(s, null, 2) + '\n', true, lock);
       this.cache = undefined;
+      this.tidyBackups(dropped, s);
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * The journal of a write command, opened before its first client file is renamed: takes the state
+   * lock (creating the state dir) and reads the state, so a state that cannot be locked, read or
+   * written stops the command before it changes anything.
+   */
+  openJournal(): JournalSession {
+    return new JournalSession(this.p, this.file, acquireLock(this.p, this.p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir }), this);
+  }
+
+  /** @internal */
+  readLocked(): StateFiles {
+    return this.readAll();
+  }
+
+  /** @internal Drop the backups of pruned entries, and of commands that never reached the journal. */
+  tidyBackups(dropped: JournalEntry[], s: StateFiles): void {
+    this.cache = undefined;
+    for (const old of dropped) this.dropBackups(old.id);
+    this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
   }
 
   backupDir(txId: string): string {
@@ -168,6 +196,69 @@ export class State {
       const pid = Number(id.split('-')[1]);
       if (journaled.has(id) || !Number.isInteger(pid) || pid === this.p.pid || pidAlive(pid)) continue;
       this.dropBackups(id);
+    }
+  }
+}
+
+/** A state update prepared before the renames of a write command: written and fsynced, renamed by commit(). */
+export class JournalSession {
+  private temp: TempFile | undefined;
+  private prepared: { s: StateFiles; dropped: JournalEntry[] } | undefined;
+  private readonly base: string;
+  private committed = false;
+
+  constructor(
+    private readonly p: Platform,
+    private readonly file: string,
+    private readonly lock: Lock,
+    private readonly state: State,
+  ) {
+    try {
+      this.base = JSON.stringify(state.readLocked());
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private build(fn: (s: StateFiles) => void): { s: StateFiles; dropped: JournalEntry[]; bytes: Buffer } {
+    const s = JSON.parse(this.base) as StateFiles;
+    fn(s);
+    const dropped = s.journal.splice(0, entriesToPrune(s.journal));
+    return { s, dropped, bytes: Buffer.from(JSON.stringify(s, null, 2) + '\n', 'utf8') };
+  }
+
+  /** Write the updated state to a temp file and fsync it (not yet visible). */
+  async prepare(fn: (s: StateFiles) => void): Promise<void> {
+    const { s, dropped, bytes } = this.build(fn);
+    const t = createTemp(this.p, this.file, bytes, { secret: true });
+    await fsyncAll(this.p, [t]);
+    this.temp = t;
+    this.prepared = { s, dropped };
+  }
+
+  commit(): void {
+    if (!this.temp || !this.prepared) throw new Error('nothing prepared');
+    if (!this.lock.stillHeld()) throw new LockLost();
+    this.p.fs.renameSync(this.temp.tmp, this.file);
+    this.temp = undefined;
+    this.committed = true;
+  }
+
+  /** Replace the committed update with another one (built from the same state as read under the lock). */
+  rewrite(fn: (s: StateFiles) => void): void {
+    const { s, dropped, bytes } = this.build(fn);
+    atomicWrite(this.p, this.file, bytes, true, this.lock);
+    this.prepared = { s, dropped };
+  }
+
+  release(): void {
+    if (this.temp) discardTemps(this.p, [this.temp]);
+    this.temp = undefined;
+    try {
+      if (this.committed && this.prepared) this.state.tidyBackups(this.prepared.dropped, this.prepared.s);
+    } finally {
+      this.lock.release();
     }
   }
 }

@@ -25,8 +25,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
-import { acquireLock } from '../edit/lock.js';
-import { atomicWrite, readText } from '../edit/transaction.js';
+import { acquireLock } from '../files/lock.js';
+import { atomicWrite, readText } from '../files/io.js';
 import { envOr, stateDir, type Platform } from '../platform.js';
 
 /** A JSON-serialisable credential record; its shape belongs to the auth module. */

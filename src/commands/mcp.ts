@@ -2,14 +2,14 @@
 import { UserError } from '../errors.js';
 import { addToText, removeFromText } from '../entries.js';
 import { duplicateEntries, entriesIn, parseDocument } from '../edit/document.js';
-import { readText, resolveReal } from '../edit/transaction.js';
+import { readText, resolveReal } from '../files/io.js';
 import { buildSpec, findPreset, nameFromUrl, parseUrl, presetUrl, validateName } from '../servers.js';
 import { ledgerKey, type KnownServer, type StateFiles } from '../state.js';
 import type { ReadEntry, Scope, ServerSpec, Target } from '../targets/types.js';
 import { tildify } from '../ui.js';
 import { parseScope, resolveTargets, type Context } from './context.js';
 import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
-import type { EditOutcome } from '../edit/transaction.js';
+import type { EditOutcome } from '../files/transaction.js';
 
 export interface AddOptions {
   target?: string;
@@ -86,6 +86,7 @@ function plansFor(ctx: Context, targets: Target[], scope: Scope, name: string, e
       scope,
       file,
       sharedLock: t.sharedLock?.(file),
+      privateFile: t.privateFile,
       edit: (current, note) => edit(t, { file, container, key: ledgerKey(resolveReal(ctx.platform, file), container, name) }, current, note),
     };
   });

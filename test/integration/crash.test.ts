@@ -26,7 +26,7 @@
  */
 import { claudeJson, parseJsonc, snapshotCli, walk } from './cli-harness.js';
 import { prng } from '../prng.js';
-import { fingerprint } from '../../src/edit/fingerprint.js';
+import { fingerprint } from '../../src/files/fingerprint.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -220,14 +220,14 @@ const SCENARIOS: Scenario[] = [
 
 const stateDir = (home: string) => path.join(home, '.config', 'mcpwire');
 
-/** Where mcpwire notes the owner of a lock (see src/edit/lock.ts). */
+/** Where mcpwire notes the owner of a lock (see src/files/lock.ts). */
 function ownerNotePath(home: string, lockPath: string): string {
   return path.join(stateDir(home), 'locks', fingerprint(lockPath)!.replace(':', '-') + '.owner');
 }
 
 /**
  * Why a lock left by a killed process cannot be recovered at once (undefined: it can). The rule of
- * src/edit/lock.ts: the owner note names a dead pid and records the lock folder's current mtime.
+ * src/files/lock.ts: the owner note names a dead pid and records the lock folder's current mtime.
  */
 function unrecoverable(home: string, lockPath: string): string | undefined {
   let note: { pid: number; mtimeMs: number };

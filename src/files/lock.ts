@@ -89,7 +89,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   let mine: Identity | undefined;
   for (;;) {
     try {
-      p.fs.mkdirSync(lockPath);
+      p.fs.mkdirSync(lockPath, { mode: 0o700 });
       mine = stamp(p, lockPath);
       break;
     } catch (e) {
