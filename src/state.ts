@@ -9,7 +9,7 @@
  */
 import { ConfigParseError } from './errors.js';
 import { acquireLock, pidAlive, type Lock } from './files/lock.js';
-import { atomicWrite, createTemp, discardTemps, fsyncAll, LockLost, readText, type TempFile } from './files/io.js';
+import { atomicWrite, createTemp, discardTemps, fsyncAll, LockLost, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
 import { stateDir, type Platform } from './platform.js';
 
@@ -137,6 +137,7 @@ export class State {
     // acquireLock creates the state dir (0700) when it is missing.
     const lock = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
     try {
+      removeDeadTempFiles(p, this.file);
       const s = this.readAll();
       fn(s);
       const dropped = s.journal.splice(0, entriesToPrune(s.journal));
@@ -214,6 +215,7 @@ export class JournalSession {
     private readonly state: State,
   ) {
     try {
+      removeDeadTempFiles(p, file);
       this.base = JSON.stringify(state.readLocked());
     } catch (e) {
       lock.release();

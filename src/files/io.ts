@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { ConfigParseError, UserError, lineColumn } from '../errors.js';
 import type { Platform } from '../platform.js';
-import type { Lock } from './lock.js';
+import { pidAlive, type Lock } from './lock.js';
 
 /** Another process took the lock over while this one worked: nothing was written; try again. */
 export class LockLost extends Error {}
@@ -255,3 +255,26 @@ export function atomicWrite(p: Platform, realFile: string, text: string | Uint8A
   // leave an empty file); the folder itself is not, which costs a sync per file for no atomicity.
   p.fs.renameSync(t.tmp, realFile);
 }
+
+/** Temp files left by killed mcpwire processes next to this file. */
+export function removeDeadTempFiles(p: Platform, realFile: string): void {
+  const dir = p.path.dirname(realFile);
+  const prefix = `.${p.path.basename(realFile)}.mcpwire-`;
+  let names: string[];
+  try {
+    names = p.fs.readdirSync(dir) as string[];
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid === p.pid || pidAlive(pid)) continue;
+    try {
+      p.fs.unlinkSync(p.path.join(dir, name));
+    } catch {
+      /* fine */
+    }
+  }
+}
+

@@ -34,7 +34,8 @@ export interface UndoResult {
 function judge(p: Platform, f: JournalFile): UndoAction {
   const now = readBytes(p, f.realFile);
   if (sameFingerprint(f.afterHash, now)) return f.backup === null ? 'deleted' : 'restored';
-  if (f.backup === null ? now === null : now !== null && backupEquals(p, f.backup, now)) return 'not-applied';
+  // The bytes from before: the command never got to rename this file (its backup may be gone with it).
+  if (sameFingerprint(f.beforeHash, now) || (f.backup !== null && now !== null && backupEquals(p, f.backup, now))) return 'not-applied';
   return 'changed-since';
 }
 

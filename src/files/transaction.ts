@@ -12,9 +12,9 @@
  */
 import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import { acquireLock, pidAlive, type Lock } from './lock.js';
+import { acquireLock, type Lock } from './lock.js';
 import { fingerprint, fingerprintBytes } from './fingerprint.js';
-import { createTemp, decodeUtf8, discardTemps, fsyncAll, LockLost, makePrivateDirs, readBytes, resolveReal, type TempFile } from './io.js';
+import { createTemp, decodeUtf8, discardTemps, fsyncAll, LockLost, makePrivateDirs, readBytes, removeDeadTempFiles, resolveReal, type TempFile } from './io.js';
 
 export interface EditOutcome {
   /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
@@ -300,24 +300,6 @@ function tryRmdir(p: Platform, d: string): void {
     p.fs.rmdirSync(d);
   } catch {
     /* not empty, or gone */
-  }
-}
-
-/** Temp files left by killed mcpwire processes next to this file. */
-function removeDeadTempFiles(p: Platform, realFile: string): void {
-  const dir = p.path.dirname(realFile);
-  const prefix = `.${p.path.basename(realFile)}.mcpwire-`;
-  let names: string[];
-  try {
-    names = p.fs.readdirSync(dir) as string[];
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid === p.pid || pidAlive(pid)) continue;
-    tryUnlink(p, p.path.join(dir, name));
   }
 }
 
