@@ -11,7 +11,7 @@ const SECRET_CONTAINERS = new Set(['headers', 'http_headers', 'env_http_headers'
 /** Keys whose value is a secret wherever they are (but not the names of variables that hold one). */
 const SECRET_KEY = /authorization|token|secret|passw|api[-_]?key|cookie|credential/i;
 const VARIABLE_NAME_KEY = /(_env_var|_var|_env|_name)$/i;
-const REFERENCE_ONLY = /^\s*(?:[A-Za-z]+\s+)?(?:\$\{[^}]*\}\s*)+$/;
+const REFERENCE_ONLY = /^\s*(?:(?:Bearer|Basic|Token|Digest)\s+)?(?:\$\{[^}]*\}\s*)+$/i;
 const SCHEME = /^(\s*(?:Bearer|Basic|Token|Digest)\s+)/i;
 /** Credentials in URL queries (`?token=…`, `&api_key=…`). */
 const QUERY_SECRET = /([?&](?:[a-z0-9_-]*token|[a-z0-9_-]*key|auth|secret|password|passwd|pwd|sig|signature|code)=)[^&#"'\s\\]+/gi;
