@@ -86,14 +86,17 @@ export function claudeJson(bytes, seed = 42) {
     lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12).toString(16).padStart(12, '0')}`,
   });
   const key = (i) => `/home/dev/src/${['api', 'web', 'infra', 'tools', 'ml'][i % 5]}/project-${i}`;
+  // Grow by an estimate (each project's own size, two levels deeper in the document), then measure once.
   let count = 0;
-  let text = JSON.stringify(doc, null, 2);
-  while (Buffer.byteLength(text) < bytes) {
-    doc.projects[key(count)] = project(count);
+  let size = Buffer.byteLength(JSON.stringify(doc, null, 2));
+  while (size < bytes) {
+    const p = project(count);
+    doc.projects[key(count)] = p;
+    const own = JSON.stringify({ [key(count)]: p }, null, 2);
+    size += Buffer.byteLength(own) + (own.match(/\n/g)?.length ?? 0) * 4;
     count++;
-    text = JSON.stringify(doc, null, 2);
   }
-  return { text, projects: count };
+  return { text: JSON.stringify(doc, null, 2), projects: count };
 }
 
 const CODEX = `# Codex configuration — hand-written; the comments must survive

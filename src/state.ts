@@ -137,7 +137,7 @@ export class State {
     // acquireLock creates the state dir (0700) when it is missing.
     const lock = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
     try {
-      removeDeadTempFiles(p, this.file);
+      if (lock.recovered) removeDeadTempFiles(p, this.file);
       const s = this.readAll();
       fn(s);
       const dropped = s.journal.splice(0, entriesToPrune(s.journal));
@@ -150,12 +150,21 @@ export class State {
   }
 
   /**
-   * The journal of a write command, opened before its first client file is renamed: takes the state
-   * lock (creating the state dir) and reads the state, so a state that cannot be locked, read or
-   * written stops the command before it changes anything.
+   * The journal of a write command, opened under the state lock (held by the caller from the start of
+   * the command) before its first client file is renamed: a state that cannot be read or written
+   * stops the command before it changes anything.
    */
-  openJournal(): JournalSession {
-    return new JournalSession(this.p, this.file, acquireLock(this.p, this.p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir }), this);
+  openJournal(lock: Lock): JournalSession {
+    return new JournalSession(this.p, this.file, lock, this);
+  }
+
+  /** Read-modify-write the state under the state lock, already held by the caller. */
+  updateHeld(lock: Lock, fn: (s: StateFiles) => void): void {
+    const s = this.readAll();
+    fn(s);
+    const dropped = s.journal.splice(0, entriesToPrune(s.journal));
+    atomicWrite(this.p, this.file, JSON.stringify(s, null, 2) + '\n', true, lock);
+    this.tidyBackups(dropped, s);
   }
 
   /** @internal */
@@ -214,13 +223,8 @@ export class JournalSession {
     private readonly lock: Lock,
     private readonly state: State,
   ) {
-    try {
-      removeDeadTempFiles(p, file);
-      this.base = JSON.stringify(state.readLocked());
-    } catch (e) {
-      lock.release();
-      throw e;
-    }
+    if (lock.recovered) removeDeadTempFiles(p, file);
+    this.base = JSON.stringify(state.readLocked());
   }
 
   private build(fn: (s: StateFiles) => void): { s: StateFiles; dropped: JournalEntry[]; bytes: Buffer } {
@@ -254,14 +258,11 @@ export class JournalSession {
     this.prepared = { s, dropped };
   }
 
+  /** Discard what was never committed; tidy the backups the committed state no longer refers to. The lock stays the caller's. */
   release(): void {
     if (this.temp) discardTemps(this.p, [this.temp]);
     this.temp = undefined;
-    try {
-      if (this.committed && this.prepared) this.state.tidyBackups(this.prepared.dropped, this.prepared.s);
-    } finally {
-      this.lock.release();
-    }
+    if (this.committed && this.prepared) this.state.tidyBackups(this.prepared.dropped, this.prepared.s);
   }
 }
 

@@ -30,6 +30,11 @@ export interface Lock {
   stillHeld(): boolean;
   /** Refresh the mtime so others do not think the lock is stale. */
   touch(): void;
+  /**
+   * This process took the lock over from a holder that died or went stale: whatever that holder left
+   * (temp files next to the files it guarded) is garbage now.
+   */
+  readonly recovered: boolean;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -87,6 +92,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   const note = ownerNote(p, lockPath, opts.ownerDir);
   let wait = 5;
   let mine: Identity | undefined;
+  let recovered = false;
   for (;;) {
     try {
       p.fs.mkdirSync(lockPath, { mode: 0o700 });
@@ -116,6 +122,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
     if (stale && same(identity(p, lockPath), seen)) {
       try {
         p.fs.rmdirSync(lockPath);
+        recovered = true;
       } catch {
         /* someone else took it over first */
       }
@@ -148,6 +155,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   writeNote();
   let released = false;
   const lock: Lock = {
+    recovered,
     stillHeld: () => same(identity(p, lockPath), mine),
     touch() {
       // A fresh lock is far from stale: refresh only past a quarter of the stale time.

@@ -13,8 +13,7 @@ import type { Platform } from '../platform.js';
 import type { JournalEntry, JournalFile, State } from '../state.js';
 import { sameFingerprint } from './fingerprint.js';
 import { atomicWrite, readBytes } from './io.js';
-import { acquireLock } from './lock.js';
-import { lockPathFor } from './transaction.js';
+import { acquireInOrder, lockPathFor, stateLockPath } from './transaction.js';
 
 export type UndoAction = 'restored' | 'deleted' | 'not-applied' | 'changed-since';
 
@@ -65,11 +64,13 @@ export function undoLast(deps: { platform: Platform; state: State }, o: { dryRun
   const files: UndoFile[] = judged.map(({ f, action }) => ({ file: f.file, action, ...(action === 'changed-since' && f.backup ? { backup: f.backup } : {}) }));
   if (o.dryRun) return { entry, dryRun: true, files };
 
-  const done = new Set<string>();
-  judged.forEach(({ f, action }, k) => {
-    if (action !== 'restored' && action !== 'deleted') return;
-    const lock = acquireLock(p, lockPathFor({ platform: p, stateDir: deps.state.dir }, f.realFile, f.sharedLock), { ownerDir: deps.state.dir });
-    try {
+  // Every lock at once, in the writers' order; mcpwire's state lock among them (it guards the journal).
+  const toRestore = judged.filter(({ action }) => action === 'restored' || action === 'deleted');
+  const ctx = { platform: p, stateDir: deps.state.dir };
+  const locks = acquireInOrder(p, [stateLockPath(ctx), ...toRestore.map(({ f }) => lockPathFor(ctx, f.sharedLock))], deps.state.dir);
+  try {
+    judged.forEach(({ f, action }, k) => {
+      if (action !== 'restored' && action !== 'deleted') return;
       // Judged again under the lock: a writer may have come in between.
       const now = judge(p, f);
       if (now === 'changed-since') {
@@ -93,28 +94,27 @@ export function undoLast(deps: { platform: Platform; state: State }, o: { dryRun
       } else {
         const bytes = readBytes(p, f.backup);
         if (bytes === null || !sameFingerprint(f.beforeHash, bytes)) throw new UserError(`The backup ${f.backup} is missing or damaged; ${f.file} was left as it is.`, { exitCode: 1 });
-        atomicWrite(p, f.realFile, bytes, false, lock);
+        atomicWrite(p, f.realFile, bytes, false, locks.get(lockPathFor(ctx, f.sharedLock)));
       }
-      done.add(f.realFile);
-    } finally {
-      lock.release();
-    }
-  });
+    });
 
-  const left = entry.files.filter((f) => files.some((x) => x.file === f.file && x.action === 'changed-since'));
-  deps.state.update((s) => {
-    const i = s.journal.findIndex((j) => j.id === entry.id);
-    if (i === -1) return;
-    // The ledger as it was, for the entries of the files that were put back (its keys start with the real path).
-    for (const [k, v] of Object.entries(entry.ledgerBefore)) {
-      const realFile = (JSON.parse(k) as string[])[0];
-      if (left.some((f) => f.realFile === realFile)) continue;
-      if (v) s.ledger[k] = v;
-      else delete s.ledger[k];
-    }
-    // Files left as they are keep their entry (and backups), marked so the next undo steps further back.
-    if (left.length > 0) s.journal[i] = { ...s.journal[i], files: left, undone: true };
-    else s.journal.splice(i, 1);
-  });
+    const left = entry.files.filter((f) => files.some((x) => x.file === f.file && x.action === 'changed-since'));
+    deps.state.updateHeld(locks.get(stateLockPath(ctx))!, (s) => {
+      const i = s.journal.findIndex((j) => j.id === entry.id);
+      if (i === -1) return;
+      // The ledger as it was, for the entries of the files that were put back (its keys start with the real path).
+      for (const [k, v] of Object.entries(entry.ledgerBefore)) {
+        const realFile = (JSON.parse(k) as string[])[0];
+        if (left.some((f) => f.realFile === realFile)) continue;
+        if (v) s.ledger[k] = v;
+        else delete s.ledger[k];
+      }
+      // Files left as they are keep their entry (and backups), marked so the next undo steps further back.
+      if (left.length > 0) s.journal[i] = { ...s.journal[i], files: left, undone: true };
+      else s.journal.splice(i, 1);
+    });
+  } finally {
+    for (const l of [...locks.values()].reverse()) l.release();
+  }
   return { entry, dryRun: false, files };
 }

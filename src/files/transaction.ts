@@ -13,7 +13,7 @@
 import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { acquireLock, type Lock } from './lock.js';
-import { fingerprint, fingerprintBytes } from './fingerprint.js';
+import { fingerprintBytes } from './fingerprint.js';
 import { createTemp, decodeUtf8, discardTemps, fsyncAll, LockLost, makePrivateDirs, readBytes, removeDeadTempFiles, resolveReal, type TempFile } from './io.js';
 
 export interface EditOutcome {
@@ -57,10 +57,10 @@ export interface ChangedFile {
   requests: number[];
 }
 
-/** mcpwire's journal, written under its own lock before the first rename (see State.openJournal). */
+/** mcpwire's journal, written under its own state lock before the first rename (see State.openJournal). */
 export interface JournalHooks {
-  /** Record `files` (durably, not yet visible); throw to abort: nothing is renamed. */
-  prepare(files: ChangedFile[]): Promise<void> | void;
+  /** Record `files` (durably, not yet visible) under the state lock, held; throw to abort: nothing is renamed. */
+  prepare(files: ChangedFile[], stateLock: Lock): Promise<void> | void;
   /** Make the prepared record the journal (before the first client file is renamed). */
   commit(): void;
   /** Some renames failed after commit: record only the files that were renamed. */
@@ -85,10 +85,33 @@ export interface TransactionResult {
   journalError?: unknown;
 }
 
-export function lockPathFor(ctx: { platform: Platform; stateDir: string }, realFile: string, sharedLock?: string): string {
-  if (sharedLock) return sharedLock;
-  const key = fingerprint(realFile)!.replace(':', '-');
-  return ctx.platform.path.join(ctx.stateDir, 'locks', key + '.lock');
+/** mcpwire's state lock: it also guards every client file no other program locks (one lock, not one per file). */
+export function stateLockPath(ctx: { platform: Platform; stateDir: string }): string {
+  return ctx.platform.path.join(ctx.stateDir, 'state.lock');
+}
+
+/** The lock that guards a file: the other writer's (Claude Code's `~/.claude.json.lock`), else mcpwire's state lock. */
+export function lockPathFor(ctx: { platform: Platform; stateDir: string }, sharedLock?: string): string {
+  return sharedLock ?? stateLockPath(ctx);
+}
+
+/** Take the locks in one order for every mcpwire process, so two commands on overlapping files cannot deadlock. */
+export function acquireInOrder(p: Platform, lockPaths: Iterable<string>, ownerDir: string, onError?: (lockPath: string, e: unknown) => void): Map<string, Lock> {
+  const locks = new Map<string, Lock>();
+  try {
+    for (const lockPath of [...new Set(lockPaths)].sort()) {
+      try {
+        locks.set(lockPath, acquireLock(p, lockPath, { ownerDir }));
+      } catch (e) {
+        if (!onError) throw e;
+        onError(lockPath, e);
+      }
+    }
+  } catch (e) {
+    for (const l of [...locks.values()].reverse()) l.release();
+    throw e;
+  }
+  return locks;
 }
 
 const failure = (e: unknown): WriteOutcome => ({ ok: false, refused: e instanceof UserError && e.exitCode === 2, error: e });
@@ -141,10 +164,12 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
     g.sharedLock ??= r.sharedLock;
     g.privateFile ||= Boolean(r.privateFile);
   });
-  for (const g of groups.values()) g.lockPath = lockPathFor(ctx, g.realFile, g.sharedLock);
+  for (const g of groups.values()) g.lockPath = lockPathFor(ctx, g.sharedLock);
+  // A command that writes takes mcpwire's state lock from the start: the journal is written under it.
+  const stateLock = stateLockPath(ctx);
+  const wanted = [...[...groups.values()].map((g) => g.lockPath), ...(journal ? [stateLock] : [])];
 
-  // All locks, in one order for every mcpwire process (two commands on overlapping files cannot deadlock).
-  const locks = new Map<string, Lock>();
+  let locks = new Map<string, Lock>();
   const changed: ChangedFile[] = [];
   let journalOpen = false;
   let committed = false;
@@ -153,20 +178,18 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
     for (const i of g.requests) outcomes[i] = failure(e);
   };
   try {
-    for (const lockPath of [...new Set([...groups.values()].map((g) => g.lockPath))].sort()) {
-      try {
-        locks.set(lockPath, acquireLock(p, lockPath, { ownerDir: ctx.stateDir }));
-      } catch (e) {
-        for (const g of groups.values()) if (g.lockPath === lockPath) fail(g, e);
-      }
-    }
+    locks = acquireInOrder(p, wanted, ctx.stateDir, (lockPath, e) => {
+      if (lockPath === stateLock && journal) throw e; // without the journal's lock nothing may be written
+      for (const g of groups.values()) if (g.lockPath === lockPath) fail(g, e);
+    });
 
     // Re-read and edit under the locks.
     for (const g of groups.values()) {
       if (g.failed) continue;
       const first = reqs[g.requests[0]].file;
       try {
-        removeDeadTempFiles(p, g.realFile);
+        // Temp files exist only while their lock is held: a dead holder's are garbage.
+        if (locks.get(g.lockPath)?.recovered) removeDeadTempFiles(p, g.realFile);
         g.beforeBytes = readBytes(p, g.realFile);
         g.before = g.beforeBytes === null ? null : decodeUtf8(first, g.beforeBytes);
       } catch (e) {
@@ -235,7 +258,7 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
     if (journal) {
       journalOpen = true;
       try {
-        await journal.prepare(changed);
+        await journal.prepare(changed, locks.get(stateLock)!);
       } catch (e) {
         const why = new UserError(`mcpwire could not record this change in its journal (${(e as Error).message}); nothing was changed.`, {
           exitCode: 1,

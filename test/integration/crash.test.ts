@@ -8,7 +8,7 @@
  * Two scenarios run side by side, each in its own scratch HOME:
  * - claude: `~/.claude.json`, ~1 MB strict JSON (projects with history), under Claude Code's shared
  *   lock `~/.claude.json.lock`, on a simulated slow disk (see slowDisk) so the write window is wide;
- * - cursor: `~/.cursor/mcp.json`, JSONC with comments, under mcpwire's own lock in its state dir.
+ * - cursor: `~/.cursor/mcp.json`, JSONC with comments, under mcpwire's own (state) lock.
  * Each loop toggles the file: when it holds the old version it runs `add`, when it holds the new one
  * it runs `remove` (whose result must be the old version again, byte for byte).
  *
@@ -214,7 +214,8 @@ const SCENARIOS: Scenario[] = [
     rel: path.join('.cursor', 'mcp.json'),
     seed: CURSOR_SEED,
     parse: parseJsonc,
-    lockPath: (home) => path.join(stateDir(home), 'locks', fingerprint(path.join(home, '.cursor', 'mcp.json'))!.replace(':', '-') + '.lock'),
+    // mcpwire's state lock guards every file no other program locks.
+    lockPath: (home) => path.join(stateDir(home), 'state.lock'),
   },
 ];
 
