@@ -33,8 +33,8 @@ const URL_ = 'https://mcp.pelcro.com/';
 const started = Date.now();
 
 const ROUNDS = Number(process.env.BENCH_REPS ?? 30);
-const BIG_MIN = 3;
-const BIG_MAX = 7;
+const BIG_MIN = process.env.BENCH_BIG === '0' ? 0 : 3; // BENCH_BIG=0: skip the 25 MiB case (quick runs)
+const BIG_MAX = process.env.BENCH_BIG === '0' ? 0 : 7;
 const BIG_BUDGET_MS = 90_000;
 const BIG_BYTES = 25 * 1024 * 1024;
 
@@ -206,17 +206,18 @@ for (const [id, rel] of Object.entries(USER_FILES)) {
 // 25 MiB ~/.claude.json: mcpwire add vs plain parse + stringify + write, paired; peak memory of both
 
 const homeBig = path.join(root, 'home-big');
+const skipBig = BIG_MAX === 0;
 fs.mkdirSync(homeBig, { recursive: true });
 const bigFile = path.join(homeBig, '.claude.json');
 const tGen = Date.now();
-const big = claudeJson(BIG_BYTES, 7);
+const big = claudeJson(skipBig ? 1024 : BIG_BYTES, 7);
 fs.writeFileSync(bigFile, big.text);
 const bigSize = fs.statSync(bigFile).size;
 log(`25 MiB case: ~/.claude.json ${(bigSize / 1024 / 1024).toFixed(1)} MiB, ${big.projects} projects (generated in ${Date.now() - tGen} ms)`);
 const bigS = { plain: [], add: [], ratio: [], plainRss: [], addRss: [], rssRatio: [] };
 const tBig = Date.now();
 process.stdout.write('25 MiB rounds ');
-timeRun('warm-up plain', [plainBigScript, bigFile], homeBig);
+if (!skipBig) timeRun('warm-up plain', [plainBigScript, bigFile], homeBig);
 for (let i = 0; i < BIG_MAX; i++) {
   if (i >= BIG_MIN && Date.now() - tBig > BIG_BUDGET_MS) break;
   const p = timeRun('plain parse+stringify+write', [plainBigScript, bigFile], homeBig, { rss: true });
@@ -234,7 +235,7 @@ for (let i = 0; i < BIG_MAX; i++) {
 log();
 try {
   const doc = JSON.parse(fs.readFileSync(bigFile, 'utf8'));
-  if (!doc.mcpServers[`big-${bigS.add.length - 1}`]) failures.push('25 MiB: the last entry is missing from the big file');
+  if (!skipBig && !doc.mcpServers[`big-${bigS.add.length - 1}`]) failures.push('25 MiB: the last entry is missing from the big file');
 } catch (e) {
   failures.push(`25 MiB: the big file does not parse any more: ${e.message}`);
 }
@@ -255,7 +256,7 @@ for (const [k, c] of Object.entries(cases)) {
   if (goal !== undefined) results.goals.push({ case: k, label: c.label, ratio: r, goal, verdict });
   rows.push([c.label, String(s.ms.length), fmt(median(s.ms)), fmt(median(s.base)), `${fmt(r, 2)}×`, `${fmt(quantile(s.ratio, 0.1), 2)}–${fmt(quantile(s.ratio, 0.9), 2)}`, goal === undefined ? '' : k === 'add' ? `≤ plain (${fmt(goal, 2)}×); aim 1.5×` : `≤ ${goal}×`, verdict]);
 }
-{
+if (!skipBig) {
   const r = median(bigS.ratio);
   const m = median(bigS.rssRatio);
   results.cases.big = { label: 'add into 25 MiB vs plain', plainMs: median(bigS.plain), addMs: median(bigS.add), ratio: r, plainRssKiB: median(bigS.plainRss), addRssKiB: median(bigS.addRss), rssRatio: m, samples: bigS };

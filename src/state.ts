@@ -98,15 +98,25 @@ export class State {
 
   /** The whole state as it is on disk now. */
   private readAll(): StateFiles {
-    const f = this.file;
-    const text = readText(this.p, f);
+    return this.parse(readText(this.p, this.file));
+  }
+
+  private parse(text: string | null): StateFiles {
     const empty: StateFiles = { servers: {}, ledger: {}, journal: [] };
     if (text === null) return empty;
     try {
       return { ...empty, ...(JSON.parse(text) as Partial<StateFiles>) };
     } catch (e) {
+      const f = this.file;
       throw new ConfigParseError(f, 1, 1, `mcpwire's state file is damaged (${(e as Error).message})`, `Move ${f} aside; mcpwire starts a fresh one.`);
     }
+  }
+
+  /** @internal The state file's text (null: none yet) and a parser for it, for a JournalSession. */
+  readLockedText(): { text: string | null; parse: (text: string | null) => StateFiles } {
+    const text = readText(this.p, this.file);
+    this.parse(text); // refuse a damaged state now, before anything is written
+    return { text, parse: (t) => this.parse(t) };
   }
 
   read<K extends keyof StateFiles>(name: K): StateFiles[K] {
@@ -167,11 +177,6 @@ export class State {
     this.tidyBackups(dropped, s);
   }
 
-  /** @internal */
-  readLocked(): StateFiles {
-    return this.readAll();
-  }
-
   /** @internal Drop the backups of pruned entries, and of commands that never reached the journal. */
   tidyBackups(dropped: JournalEntry[], s: StateFiles): void {
     this.cache = undefined;
@@ -214,7 +219,7 @@ export class State {
 export class JournalSession {
   private temp: TempFile | undefined;
   private prepared: { s: StateFiles; dropped: JournalEntry[] } | undefined;
-  private readonly base: string;
+  private readonly base: { text: string | null; parse: (text: string | null) => StateFiles };
   private committed = false;
 
   constructor(
@@ -224,11 +229,11 @@ export class JournalSession {
     private readonly state: State,
   ) {
     if (lock.recovered) removeDeadTempFiles(p, file);
-    this.base = JSON.stringify(state.readLocked());
+    this.base = state.readLockedText();
   }
 
   private build(fn: (s: StateFiles) => void): { s: StateFiles; dropped: JournalEntry[]; bytes: Buffer } {
-    const s = JSON.parse(this.base) as StateFiles;
+    const s = this.base.parse(this.base.text);
     fn(s);
     const dropped = s.journal.splice(0, entriesToPrune(s.journal));
     return { s, dropped, bytes: Buffer.from(JSON.stringify(s, null, 2) + '\n', 'utf8') };

@@ -2,7 +2,7 @@
  * A directory lock in the proper-lockfile style: `mkdir LOCK` succeeds for exactly one process; a lock
  * whose mtime is older than `staleMs` is taken over. This is the lock Claude Code takes on
  * `~/.claude.json` (`~/.claude.json.lock`), so the two writers never race; mcpwire uses the same kind
- * for every file it edits (for other clients' files the lock lives in mcpwire's state dir).
+ * for its own state, and that state lock also guards every client file no other program locks.
  *
  * A holder is identified by the lock folder's inode and the unique mtime it gives it, so:
  *  - it refreshes the mtime during long work (`touch`), like proper-lockfile's update timer;
