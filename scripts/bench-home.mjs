@@ -89,14 +89,24 @@ export function claudeJson(bytes, seed = 42) {
   // Grow by an estimate (each project's own size, two levels deeper in the document), then measure once.
   let count = 0;
   let size = Buffer.byteLength(JSON.stringify(doc, null, 2));
-  while (size < bytes) {
-    const p = project(count);
-    doc.projects[key(count)] = p;
-    const own = JSON.stringify({ [key(count)]: p }, null, 2);
-    size += Buffer.byteLength(own) + (own.match(/\n/g)?.length ?? 0) * 4;
-    count++;
+  const grow = (goal) => {
+    while (size < goal) {
+      const p = project(count);
+      doc.projects[key(count)] = p;
+      const own = JSON.stringify({ [key(count)]: p }, null, 2);
+      size += Buffer.byteLength(own) + (own.match(/\n/g)?.length ?? 0) * 4;
+      count++;
+    }
+  };
+  grow(bytes);
+  let text = JSON.stringify(doc, null, 2);
+  // The estimate runs a little high: measure once and grow by what is missing.
+  const actual = Buffer.byteLength(text);
+  if (actual < bytes * 0.99) {
+    grow(size + (bytes - actual));
+    text = JSON.stringify(doc, null, 2);
   }
-  return { text: JSON.stringify(doc, null, 2), projects: count };
+  return { text, projects: count };
 }
 
 const CODEX = `# Codex configuration — hand-written; the comments must survive
