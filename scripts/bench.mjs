@@ -1,23 +1,30 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: how fast is mcpwire, as ratios against Node itself, all measured in this one run.
+ * `npm run bench`: how fast is mcpwire, in one run, as medians of PAIRED ratios: every sample of a case
+ * is divided by the `node -e 0` run right before it, so drift in the machine's load hits both alike.
  *
- *   (a) `mcpwire --help`                                  vs `node -e 0`           goal ≤ 1.3×
- *   (b) `mcpwire mcp add --target all …` (six files)      vs `node -e 0`           goal ≤ 1.6×
- *   (c) `mcpwire mcp add` into a 25 MB ~/.claude.json     vs a plain Node script   goal ≤ 3×
- *       (JSON.parse + JSON.stringify(v, null, 2) + writeFileSync of the same file)
+ * Into a realistic HOME (scripts/bench-home.mjs: a ~250 KB ~/.claude.json shaped like Claude Code's,
+ * a commented Codex TOML, a JSONC VS Code file, other entries everywhere):
+ *   floor   a plain Node script: seven temp + fsync + rename writes (the six files' sizes + a journal)
+ *   plain   a plain Node script doing the data work of the add durably: per file read, JSON.parse,
+ *           insert, JSON.stringify, re-parse, backup copy, temp + fsync + rename (TOML and JSONC: a text
+ *           insert), then a journal write
+ *   add     `mcpwire mcp add --target all` (every guarantee: locks incl. Claude Code's, re-read under
+ *           the lock, verify, backup, atomic durable writes, journal), a fresh name each run
+ *           goal: no slower than plain; aim 1.5×
+ *   help    `mcpwire --help`                                                goal ≤ 1.3×
+ * A 25 MiB ~/.claude.json: `mcp add` vs a plain parse + stringify + write of it (paired with it),
+ *           goal ≤ 1.5×, and peak memory (maxRSS) ≤ 1.5× the plain script's.
  *
- * Every case is a spawned process (start-up counts the same for all), runs are interleaved with their
- * baseline so drift in the machine's load hits both alike, and each add uses a fresh entry name so it
- * really writes. Reports median and p90 (ms) and the ratio of the medians; prints PASS/MISS per goal;
- * writes .bench/bench-results.json. Always exits 0: it measures, it does not judge.
+ * Prints a table, the load before and after, PASS/MISS per goal; writes .bench/bench-results.json.
+ * Always exits 0: it measures, it does not judge. BENCH_REPS=n changes the number of rounds (30).
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildRealisticHome, claudeJson, USER_FILES } from './bench-home.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(REPO, 'bin', 'mcpwire.js');
@@ -25,13 +32,11 @@ const OUT_DIR = path.join(REPO, '.bench');
 const URL_ = 'https://mcp.pelcro.com/';
 const started = Date.now();
 
-const REPS_STARTUP = Number(process.env.BENCH_REPS ?? 30); // (a) and (b)
-const REPS_BIG_MIN = 3; // (c): at least, and at most…
-const REPS_BIG_MAX = 7;
-const BIG_BUDGET_MS = 60_000; // …while (c) stays within this
+const ROUNDS = Number(process.env.BENCH_REPS ?? 30);
+const BIG_MIN = process.env.BENCH_BIG === '0' ? 0 : 3; // BENCH_BIG=0: skip the 25 MiB case (quick runs)
+const BIG_MAX = process.env.BENCH_BIG === '0' ? 0 : 7;
+const BIG_BUDGET_MS = 90_000;
 const BIG_BYTES = 25 * 1024 * 1024;
-
-// ---------------------------------------------------------------------------------------------
 
 function log(s = '') {
   process.stdout.write(s + '\n');
@@ -49,203 +54,236 @@ if (!fs.existsSync(path.join(REPO, 'dist', 'cli.cjs'))) {
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-bench-')));
 process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
 
-function envFor(home) {
+// Peak memory of a spawned node: a preload reports process.resourceUsage().maxRSS (KiB) at exit.
+const rssPreload = path.join(root, 'rss.cjs');
+fs.writeFileSync(rssPreload, "process.on('exit', () => { try { require('node:fs').writeFileSync(process.env.BENCH_RSS_OUT, String(process.resourceUsage().maxRSS)); } catch {} });\n");
+
+function envFor(home, extra = {}) {
   // A clean environment: every client path derives from HOME.
-  return { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', LANG: 'C.UTF-8' };
+  return { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', LANG: 'C.UTF-8', ...extra };
 }
 
 const failures = [];
-/** Spawn `node …args`, wait for it, return the wall time in ms. */
-function timeRun(label, args, home, cwd = root) {
+/** Spawn `node …args`, wait for it; wall time in ms (and maxRSS in KiB when asked). */
+function timeRun(label, args, home, opts = {}) {
+  const rssOut = opts.rss ? path.join(root, `rss-${process.pid}.txt`) : undefined;
+  const nodeArgs = rssOut ? ['-r', rssPreload, ...args] : args;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd, env: envFor(home), stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, nodeArgs, { cwd: root, env: envFor(home, rssOut ? { BENCH_RSS_OUT: rssOut } : {}), stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 20 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) failures.push(`${label}: exit ${r.status ?? r.signal}: ${String(r.stderr).trim().split('\n')[0]}`);
-  return ms;
+  const rss = rssOut ? Number(fs.readFileSync(rssOut, 'utf8')) : undefined;
+  return { ms, rss };
 }
 
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-  return { runs: s.length, median: s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, p90: q(0.9), min: s[0], max: s[s.length - 1] };
-}
-
-function prng(seed) {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A realistic ~/.claude.json of about `bytes`: many projects["/path"] with history, strict JSON, 2-space indent. */
-function bigClaudeJson(bytes) {
-  const rnd = prng(42);
-  const words = ['fix', 'the', 'failing', 'test', 'in', 'src/parser.ts', 'why does', 'refactor', 'über', '日本語', 'emoji 🚀', 'lock', '"quoted"', 'path\\to', 'line\nbreak', 'deploy', 'migration', 'explain'];
-  const sentence = (n) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
-  const doc = {
-    numStartups: 1312,
-    installMethod: 'native',
-    autoUpdates: true,
-    theme: 'dark',
-    tipsHistory: { 'new-user-warmup': 7, 'memory-command': 41, 'theme-command': 3 },
-    userID: createHash('sha256').update('bench').digest('hex'),
-    firstStartTime: '2025-03-14T09:26:53.589Z',
-    projects: {},
-    oauthAccount: { accountUuid: '5f0c2d9e-8d1a-4c55-9a7e-2b8e1f3c4d5e', emailAddress: 'dev@example.com' },
-    mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } },
-    hasCompletedOnboarding: true,
-  };
-  const project = (i) => ({
-    allowedTools: rnd() < 0.3 ? ['Bash(npm test:*)', 'Edit'] : [],
-    history: Array.from({ length: 20 + Math.floor(rnd() * 60) }, () => ({
-      display: sentence(4 + Math.floor(rnd() * 30)),
-      pastedContents: rnd() < 0.08 ? { 1: { id: 1, type: 'text', content: sentence(60) } } : {},
-    })),
-    mcpContextUris: [],
-    mcpServers: {},
-    enabledMcpjsonServers: [],
-    disabledMcpjsonServers: [],
-    hasTrustDialogAccepted: rnd() < 0.8,
-    projectOnboardingSeenCount: Math.floor(rnd() * 5),
-    hasClaudeMdExternalIncludesApproved: false,
-    lastCost: Math.round(rnd() * 1e6) / 1e4,
-    lastAPIDuration: Math.floor(rnd() * 1e6),
-    lastDuration: Math.floor(rnd() * 1e7),
-    lastLinesAdded: Math.floor(rnd() * 500),
-    lastLinesRemoved: Math.floor(rnd() * 300),
-    lastTotalInputTokens: Math.floor(rnd() * 1e6),
-    lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12).toString(16).padStart(12, '0')}`,
-  });
-  // Fill up to an estimate, then drop projects from the end until the size fits (±1%).
-  const key = (i) => `/home/dev/src/${['api', 'web', 'infra', 'tools', 'ml'][i % 5]}/project-${i}`;
-  let size = JSON.stringify(doc, null, 2).length;
-  let count = 0;
-  for (; size < bytes; count++) {
-    const p = project(count);
-    doc.projects[key(count)] = p;
-    size += JSON.stringify({ [key(count)]: p }, null, 2).length; // a bit less than in the document (deeper there): trimmed below
-  }
-  let text = JSON.stringify(doc, null, 2);
-  while (Buffer.byteLength(text) > bytes * 1.01 && count > 1) {
-    const drop = Math.max(1, Math.floor(((Buffer.byteLength(text) - bytes) / Buffer.byteLength(text)) * count));
-    for (let i = 0; i < drop; i++) delete doc.projects[key(--count)];
-    text = JSON.stringify(doc, null, 2);
-  }
-  return { text, projects: count };
-}
-
-const fmt = (n) => n.toFixed(1);
-const results = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, loadavgStart: os.loadavg(), cases: {}, goals: [] };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+};
 
 // ---------------------------------------------------------------------------------------------
-// (a) --help and (b) add --target all, each interleaved with `node -e 0`
+// The plain scripts
 
-log(`mcpwire bench — node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-const homeB = path.join(root, 'home-all');
-fs.mkdirSync(homeB, { recursive: true });
-const baseA = [];
-const helpA = [];
-const baseB = [];
-const addB = [];
-let n = 0;
+const FLOOR = `
+const fs = require('node:fs'), path = require('node:path');
+const [dir, sizes] = [process.argv[2], process.argv[3].split(',').map(Number)];
+sizes.forEach((n, i) => {
+  const f = path.join(dir, 'f' + i), tmp = f + '.tmp';
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  fs.writeSync(fd, Buffer.alloc(n, 97));
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, f);
+});
+`;
+
+const PLAIN = `
+const fs = require('node:fs'), path = require('node:path');
+const [home, name, url] = process.argv.slice(2);
+const durable = (f, text) => {
+  const tmp = f + '.plain-tmp';
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  fs.writeSync(fd, text);
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, f);
+};
+const backups = path.join(home, '.plain-backups', String(Date.now()) + '-' + process.pid);
+fs.mkdirSync(backups, { recursive: true });
+const json = (rel, key, entry) => {
+  const f = path.join(home, rel);
+  const text = fs.readFileSync(f, 'utf8');
+  const doc = JSON.parse(text);
+  (doc[key] ??= {})[name] = entry;
+  const out = JSON.stringify(doc, null, 2);
+  JSON.parse(out);
+  fs.copyFileSync(f, path.join(backups, path.basename(f)));
+  durable(f, out);
+};
+const text = (rel, edit) => {
+  const f = path.join(home, rel);
+  const before = fs.readFileSync(f, 'utf8');
+  fs.copyFileSync(f, path.join(backups, path.basename(f)));
+  durable(f, edit(before));
+};
+json('.claude.json', 'mcpServers', { type: 'http', url });
+text('.codex/config.toml', (t) => t + '\\n[mcp_servers.' + name + ']\\nurl = "' + url + '"\\n');
+json('.cursor/mcp.json', 'mcpServers', { url });
+json('.config/Claude/claude_desktop_config.json', 'mcpServers', { command: process.execPath, args: ['/x/mcpwire.js', 'proxy', name, '--url', url] });
+text('.config/Code/User/mcp.json', (t) => t.replace('"servers": {', '"servers": {\\n    "' + name + '": { "type": "http", "url": "' + url + '" },'));
+json('.codeium/windsurf/mcp_config.json', 'mcpServers', { serverUrl: url });
+const journal = path.join(home, '.plain-state.json');
+let state = { journal: [] };
+try { state = JSON.parse(fs.readFileSync(journal, 'utf8')); } catch {}
+state.journal.push({ name, at: new Date().toISOString(), backups });
+durable(journal, JSON.stringify(state, null, 2));
+`;
+
+const PLAIN_BIG = "const fs = require('node:fs');\nconst f = process.argv[2];\nconst v = JSON.parse(fs.readFileSync(f, 'utf8'));\nfs.writeFileSync(f, JSON.stringify(v, null, 2));\n";
+
+const floorScript = path.join(root, 'floor.cjs');
+const plainScript = path.join(root, 'plain.cjs');
+const plainBigScript = path.join(root, 'plain-big.cjs');
+fs.writeFileSync(floorScript, FLOOR);
+fs.writeFileSync(plainScript, PLAIN);
+fs.writeFileSync(plainBigScript, PLAIN_BIG);
+
+// ---------------------------------------------------------------------------------------------
+// Realistic HOMEs: one for mcpwire, one for the plain script (both grow by one entry per run)
+
+const homeAdd = path.join(root, 'home-add');
+const homePlain = path.join(root, 'home-plain');
+const floorDir = path.join(root, 'floor');
+fs.mkdirSync(floorDir);
+const facts = buildRealisticHome(homeAdd);
+buildRealisticHome(homePlain);
+const sizes = [...Object.values(USER_FILES).map((rel) => fs.statSync(path.join(homeAdd, rel)).size), 4096].join(',');
+
+const loadStart = os.loadavg();
+log(`mcpwire bench — node ${process.version}, ${os.cpus().length} CPUs, load ${loadStart.map((x) => x.toFixed(2)).join(' ')}`);
+log(`realistic HOME: ~/.claude.json ${(facts.claudeBytes / 1024).toFixed(0)} KiB with ${facts.projects} projects; Codex TOML, VS Code JSONC, Cursor, Windsurf, Claude Desktop with other entries`);
+
+const cases = {
+  help: { label: 'mcpwire --help', args: () => [BIN, '--help'], home: homeAdd, goal: 1.3 },
+  floor: { label: 'floor: node + 7 durable writes', args: () => [floorScript, floorDir, sizes], home: homeAdd },
+  plain: { label: 'plain script, same data work, durable', args: (i) => [plainScript, homePlain, `bench-${i}`, URL_], home: homePlain },
+  add: { label: 'mcpwire mcp add --target all', args: (i) => [BIN, 'mcp', 'add', '--target', 'all', '--url', URL_, '--name', `bench-${i}`], home: homeAdd },
+};
+const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, { ms: [], base: [], ratio: [] }]));
+
 for (let i = 0; i < 3; i++) {
-  // Warm-up (compile cache, page cache).
-  timeRun('warm-up node', ['-e', '0'], homeB);
-  timeRun('warm-up help', [BIN, '--help'], homeB);
-  timeRun('warm-up add', [BIN, 'mcp', 'add', '--target', 'all', '--url', URL_, '--name', `warm-${i}`], homeB);
+  // Warm-up (compile caches, page cache).
+  timeRun('warm-up node', ['-e', '0'], homeAdd);
+  for (const [k, c] of Object.entries(cases)) timeRun(`warm-up ${k}`, c.args(`warm-${i}`), c.home);
 }
-process.stdout.write(`(a)/(b) ${REPS_STARTUP} rounds `);
-for (let i = 0; i < REPS_STARTUP; i++) {
-  baseA.push(timeRun('node -e 0', ['-e', '0'], homeB));
-  helpA.push(timeRun('--help', [BIN, '--help'], homeB));
-  baseB.push(timeRun('node -e 0', ['-e', '0'], homeB));
-  addB.push(timeRun('add --target all', [BIN, 'mcp', 'add', '--target', 'all', '--url', URL_, '--name', `bench-${++n}`], homeB));
+process.stdout.write(`${ROUNDS} rounds `);
+let last = '';
+for (let i = 0; i < ROUNDS; i++) {
+  for (const [k, c] of Object.entries(cases)) {
+    const base = timeRun('node -e 0', ['-e', '0'], c.home).ms;
+    const ms = timeRun(c.label, c.args(String(i)), c.home).ms;
+    samples[k].ms.push(ms);
+    samples[k].base.push(base);
+    samples[k].ratio.push(ms / base);
+  }
+  last = String(i);
   if (i % 5 === 4) process.stdout.write('.');
 }
 log();
 // Every add really wrote all six files.
-const six = ['.claude.json', '.codex/config.toml', '.cursor/mcp.json', '.config/Claude/claude_desktop_config.json', '.config/Code/User/mcp.json', '.codeium/windsurf/mcp_config.json'];
-for (const f of six) {
-  const text = fs.existsSync(path.join(homeB, f)) ? fs.readFileSync(path.join(homeB, f), 'utf8') : '';
-  if (!text.includes(`bench-${n}`)) failures.push(`(b): ${f} does not hold bench-${n}`);
+for (const [id, rel] of Object.entries(USER_FILES)) {
+  for (const home of [homeAdd, homePlain]) {
+    const text = fs.readFileSync(path.join(home, rel), 'utf8');
+    if (!text.includes(`bench-${last}`)) failures.push(`${home === homeAdd ? 'add' : 'plain'}: ${id} (${rel}) does not hold bench-${last}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
-// (c) 25 MB ~/.claude.json: mcpwire add vs a plain parse + stringify + write, interleaved
+// 25 MiB ~/.claude.json: mcpwire add vs plain parse + stringify + write, paired; peak memory of both
 
-const homeC = path.join(root, 'home-big');
-fs.mkdirSync(homeC, { recursive: true });
-const bigFile = path.join(homeC, '.claude.json');
+const homeBig = path.join(root, 'home-big');
+const skipBig = BIG_MAX === 0;
+fs.mkdirSync(homeBig, { recursive: true });
+const bigFile = path.join(homeBig, '.claude.json');
 const tGen = Date.now();
-const big = bigClaudeJson(BIG_BYTES);
+const big = claudeJson(skipBig ? 1024 : BIG_BYTES, 7);
 fs.writeFileSync(bigFile, big.text);
 const bigSize = fs.statSync(bigFile).size;
-log(`(c) generated ~/.claude.json: ${(bigSize / 1024 / 1024).toFixed(1)} MiB, ${big.projects} projects (${Date.now() - tGen} ms)`);
-const plainScript = path.join(root, 'plain.mjs');
-fs.writeFileSync(
-  plainScript,
-  "import { readFileSync, writeFileSync } from 'node:fs';\nconst f = process.argv[2];\nconst v = JSON.parse(readFileSync(f, 'utf8'));\nwriteFileSync(f, JSON.stringify(v, null, 2));\n",
-);
-const plainC = [];
-const addC = [];
+log(`25 MiB case: ~/.claude.json ${(bigSize / 1024 / 1024).toFixed(1)} MiB, ${big.projects} projects (generated in ${Date.now() - tGen} ms)`);
+const bigS = { plain: [], add: [], ratio: [], plainRss: [], addRss: [], rssRatio: [] };
 const tBig = Date.now();
-process.stdout.write('(c) rounds ');
-timeRun('warm-up plain', [plainScript, bigFile], homeC);
-for (let i = 0; i < REPS_BIG_MAX; i++) {
-  if (i >= REPS_BIG_MIN && Date.now() - tBig > BIG_BUDGET_MS) break;
-  plainC.push(timeRun('plain parse+stringify+write', [plainScript, bigFile], homeC));
-  addC.push(timeRun('add into 25 MB', [BIN, 'mcp', 'add', '--target', 'claude-code', '--url', URL_, '--name', `big-${i}`], homeC));
+process.stdout.write('25 MiB rounds ');
+if (!skipBig) timeRun('warm-up plain', [plainBigScript, bigFile], homeBig);
+for (let i = 0; i < BIG_MAX; i++) {
+  if (i >= BIG_MIN && Date.now() - tBig > BIG_BUDGET_MS) break;
+  const p = timeRun('plain parse+stringify+write', [plainBigScript, bigFile], homeBig, { rss: true });
+  const a = timeRun('add into 25 MiB', [BIN, 'mcp', 'add', '--target', 'claude-code', '--url', URL_, '--name', `big-${i}`], homeBig, { rss: true });
+  bigS.plain.push(p.ms);
+  bigS.add.push(a.ms);
+  bigS.ratio.push(a.ms / p.ms);
+  bigS.plainRss.push(p.rss);
+  bigS.addRss.push(a.rss);
+  bigS.rssRatio.push(a.rss / p.rss);
   // Keep mcpwire's backups of the big file from filling the disk.
-  fs.rmSync(path.join(homeC, '.config', 'mcpwire', 'backups'), { recursive: true, force: true });
+  fs.rmSync(path.join(homeBig, '.config', 'mcpwire', 'backups'), { recursive: true, force: true });
   process.stdout.write('.');
 }
 log();
 try {
   const doc = JSON.parse(fs.readFileSync(bigFile, 'utf8'));
-  if (!doc.mcpServers[`big-${addC.length - 1}`]) failures.push('(c): the last entry is missing from the big file');
+  if (!skipBig && !doc.mcpServers[`big-${bigS.add.length - 1}`]) failures.push('25 MiB: the last entry is missing from the big file');
 } catch (e) {
-  failures.push(`(c): the big file does not parse any more: ${e.message}`);
+  failures.push(`25 MiB: the big file does not parse any more: ${e.message}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report
 
+const results = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, loadavgStart: loadStart, rounds: ROUNDS, home: facts, cases: {}, goals: [] };
 const rows = [];
-function row(key, label, samples, base, goal) {
-  const s = stats(samples);
-  const b = base ? stats(base) : undefined;
-  const ratio = b ? s.median / b.median : undefined;
-  const verdict = goal === undefined ? '' : ratio <= goal ? 'PASS' : 'MISS';
-  results.cases[key] = { label, ...s, samples, ...(ratio !== undefined ? { ratio, goal, verdict } : {}) };
-  if (goal !== undefined) results.goals.push({ case: key, label, ratio, goal, verdict });
-  rows.push([label, String(s.runs), fmt(s.median), fmt(s.p90), ratio === undefined ? '' : `${ratio.toFixed(2)}×`, goal === undefined ? '' : `≤ ${goal}×`, verdict]);
+const fmt = (n, d = 1) => n.toFixed(d);
+const plainRatio = median(samples.plain.ratio);
+for (const [k, c] of Object.entries(cases)) {
+  const s = samples[k];
+  const r = median(s.ratio);
+  const goal = k === 'add' ? plainRatio : c.goal;
+  const verdict = goal === undefined ? '' : r <= goal ? 'PASS' : 'MISS';
+  results.cases[k] = { label: c.label, medianMs: median(s.ms), medianBaseMs: median(s.base), ratio: r, ratioP10: quantile(s.ratio, 0.1), ratioP90: quantile(s.ratio, 0.9), samples: s };
+  if (goal !== undefined) results.goals.push({ case: k, label: c.label, ratio: r, goal, verdict });
+  rows.push([c.label, String(s.ms.length), fmt(median(s.ms)), fmt(median(s.base)), `${fmt(r, 2)}×`, `${fmt(quantile(s.ratio, 0.1), 2)}–${fmt(quantile(s.ratio, 0.9), 2)}`, goal === undefined ? '' : k === 'add' ? `≤ plain (${fmt(goal, 2)}×); aim 1.5×` : `≤ ${goal}×`, verdict]);
 }
-row('baselineA', 'node -e 0 (with a)', baseA);
-row('help', '(a) mcpwire --help', helpA, baseA, 1.3);
-row('baselineB', 'node -e 0 (with b)', baseB);
-row('addAll', '(b) mcp add --target all (6 files)', addB, baseB, 1.6);
-row('plainBig', `(c) plain parse+stringify+write ${(bigSize / 1024 / 1024).toFixed(0)} MiB`, plainC);
-row('addBig', `(c) mcp add into ${(bigSize / 1024 / 1024).toFixed(0)} MiB ~/.claude.json`, addC, plainC, 3);
+if (!skipBig) {
+  const r = median(bigS.ratio);
+  const m = median(bigS.rssRatio);
+  results.cases.big = { label: 'add into 25 MiB vs plain', plainMs: median(bigS.plain), addMs: median(bigS.add), ratio: r, plainRssKiB: median(bigS.plainRss), addRssKiB: median(bigS.addRss), rssRatio: m, samples: bigS };
+  results.goals.push({ case: 'big', label: 'add into 25 MiB, time', ratio: r, goal: 1.5, verdict: r <= 1.5 ? 'PASS' : 'MISS' });
+  results.goals.push({ case: 'bigRss', label: 'add into 25 MiB, peak memory', ratio: m, goal: 1.5, verdict: m <= 1.5 ? 'PASS' : 'MISS' });
+  rows.push([`plain parse+stringify+write ${fmt(bigSize / 1024 / 1024, 0)} MiB`, String(bigS.plain.length), fmt(median(bigS.plain)), '', '', '', '', '']);
+  rows.push([`mcp add into ${fmt(bigSize / 1024 / 1024, 0)} MiB ~/.claude.json`, String(bigS.add.length), fmt(median(bigS.add)), fmt(median(bigS.plain)), `${fmt(r, 2)}×`, `${fmt(Math.min(...bigS.ratio), 2)}–${fmt(Math.max(...bigS.ratio), 2)}`, '≤ 1.5× plain', r <= 1.5 ? 'PASS' : 'MISS']);
+  rows.push([`  peak memory (maxRSS MiB), plain ${fmt(median(bigS.plainRss) / 1024, 0)}`, String(bigS.add.length), fmt(median(bigS.addRss) / 1024, 0), fmt(median(bigS.plainRss) / 1024, 0), `${fmt(m, 2)}×`, `${fmt(Math.min(...bigS.rssRatio), 2)}–${fmt(Math.max(...bigS.rssRatio), 2)}`, '≤ 1.5× plain', m <= 1.5 ? 'PASS' : 'MISS']);
+}
 
-const head = ['case', 'runs', 'median ms', 'p90 ms', 'ratio', 'goal', ''];
+const head = ['case', 'runs', 'median ms', 'base ms', 'paired ratio', 'p10–p90', 'goal', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+const line = (r) => r.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 log();
 log(line(head));
 log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) log(line(r));
+log('base: the `node -e 0` run right before each sample (for the 25 MiB add: the plain script right before it).');
 log();
 results.loadavgEnd = os.loadavg();
 results.bigFileBytes = bigSize;
 results.failures = failures;
 results.totalMs = Date.now() - started;
-if (os.loadavg()[0] > os.cpus().length) log(`note: the machine was busy (load ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs); ratios are noisier than usual.`);
+log(`load: ${loadStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${results.loadavgEnd.map((x) => x.toFixed(2)).join(' ')} at the end (${os.cpus().length} CPUs)`);
+if (Math.max(loadStart[0], results.loadavgEnd[0]) > os.cpus().length) log('note: the machine was busy; ratios are noisier than usual (paired ratios cancel much of it, not all).');
 for (const f of failures) log(`failure: ${f}`);
 fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.writeFileSync(path.join(OUT_DIR, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
-log(`${results.goals.filter((g) => g.verdict === 'PASS').length}/${results.goals.length} goals met; ${(results.totalMs / 1000).toFixed(0)} s; results in ${path.relative(process.cwd(), path.join(OUT_DIR, 'bench-results.json')) || '.bench/bench-results.json'}`);
+log(`${results.goals.filter((g) => g.verdict === 'PASS').length}/${results.goals.length} goals met; ${(results.totalMs / 1000).toFixed(0)} s; results in .bench/bench-results.json`);
 process.exitCode = 0;

@@ -4,7 +4,7 @@
  */
 import { UserError } from './errors.js';
 import { editorFor } from './edit/document.js';
-import { readText, resolveReal } from './edit/transaction.js';
+import { readText, resolveReal } from './files/io.js';
 import type { ReadEntry, Scope, Target, TargetContext } from './targets/types.js';
 import type { Platform } from './platform.js';
 

@@ -8,8 +8,8 @@
  * Every update happens under a lock and is written atomically.
  */
 import { ConfigParseError } from './errors.js';
-import { acquireLock, pidAlive } from './edit/lock.js';
-import { atomicWrite, LockLost, readText } from './edit/transaction.js';
+import { acquireLock, pidAlive, type Lock } from './files/lock.js';
+import { atomicWrite, createTemp, discardTemps, fsyncAll, LockLost, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
 import { stateDir, type Platform } from './platform.js';
 
@@ -35,8 +35,10 @@ export interface JournalFile {
   afterHash: string | null;
   /** The other writer's lock this file is edited under (Claude Code's), if any. */
   sharedLock?: string;
-  /** Size of the backup (UTF-16 code units of the text, close to its bytes). */
+  /** Size of the backup in bytes (UTF-16 code units in entries written before fingerprints v2). */
   backupSize?: number;
+  /** Folders mcpwire created for this file, outermost first: undo removes them when they are empty. */
+  createdDirs?: string[];
 }
 
 export interface JournalEntry {
@@ -46,6 +48,11 @@ export interface JournalEntry {
   files: JournalFile[];
   /** Ledger records as they were before this command (null: absent), to restore on undo. */
   ledgerBefore: Record<string, LedgerRecord | null>;
+  /**
+   * `undo --force` restored the other files of this command; these were changed since and left as
+   * they are. Kept (with their backups) for the user, skipped by the next undo.
+   */
+  undone?: boolean;
 }
 
 export interface KnownServer {
@@ -91,15 +98,25 @@ export class State {
 
   /** The whole state as it is on disk now. */
   private readAll(): StateFiles {
-    const f = this.file;
-    const text = readText(this.p, f);
+    return this.parse(readText(this.p, this.file));
+  }
+
+  private parse(text: string | null): StateFiles {
     const empty: StateFiles = { servers: {}, ledger: {}, journal: [] };
     if (text === null) return empty;
     try {
       return { ...empty, ...(JSON.parse(text) as Partial<StateFiles>) };
     } catch (e) {
+      const f = this.file;
       throw new ConfigParseError(f, 1, 1, `mcpwire's state file is damaged (${(e as Error).message})`, `Move ${f} aside; mcpwire starts a fresh one.`);
     }
+  }
+
+  /** @internal The state file's text (null: none yet) and a parser for it, for a JournalSession. */
+  readLockedText(): { text: string | null; parse: (text: string | null) => StateFiles } {
+    const text = readText(this.p, this.file);
+    this.parse(text); // refuse a damaged state now, before anything is written
+    return { text, parse: (t) => this.parse(t) };
   }
 
   read<K extends keyof StateFiles>(name: K): StateFiles[K] {
@@ -130,15 +147,41 @@ export class State {
     // acquireLock creates the state dir (0700) when it is missing.
     const lock = acquireLock(p, p.path.join(this.dir, 'state.lock'), { ownerDir: this.dir });
     try {
+      if (lock.recovered) removeDeadTempFiles(p, this.file);
       const s = this.readAll();
       fn(s);
-      for (const old of s.journal.splice(0, entriesToPrune(s.journal))) this.dropBackups(old.id);
-      this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
+      const dropped = s.journal.splice(0, entriesToPrune(s.journal));
       atomicWrite(p, this.file, JSON.stringify(s, null, 2) + '\n', true, lock);
       this.cache = undefined;
+      this.tidyBackups(dropped, s);
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * The journal of a write command, opened under the state lock (held by the caller from the start of
+   * the command) before its first client file is renamed: a state that cannot be read or written
+   * stops the command before it changes anything.
+   */
+  openJournal(lock: Lock): JournalSession {
+    return new JournalSession(this.p, this.file, lock, this);
+  }
+
+  /** Read-modify-write the state under the state lock, already held by the caller. */
+  updateHeld(lock: Lock, fn: (s: StateFiles) => void): void {
+    const s = this.readAll();
+    fn(s);
+    const dropped = s.journal.splice(0, entriesToPrune(s.journal));
+    atomicWrite(this.p, this.file, JSON.stringify(s, null, 2) + '\n', true, lock);
+    this.tidyBackups(dropped, s);
+  }
+
+  /** @internal Drop the backups of pruned entries, and of commands that never reached the journal. */
+  tidyBackups(dropped: JournalEntry[], s: StateFiles): void {
+    this.cache = undefined;
+    for (const old of dropped) this.dropBackups(old.id);
+    this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
   }
 
   backupDir(txId: string): string {
@@ -169,6 +212,62 @@ export class State {
       if (journaled.has(id) || !Number.isInteger(pid) || pid === this.p.pid || pidAlive(pid)) continue;
       this.dropBackups(id);
     }
+  }
+}
+
+/** A state update prepared before the renames of a write command: written and fsynced, renamed by commit(). */
+export class JournalSession {
+  private temp: TempFile | undefined;
+  private prepared: { s: StateFiles; dropped: JournalEntry[] } | undefined;
+  private readonly base: { text: string | null; parse: (text: string | null) => StateFiles };
+  private committed = false;
+
+  constructor(
+    private readonly p: Platform,
+    private readonly file: string,
+    private readonly lock: Lock,
+    private readonly state: State,
+  ) {
+    if (lock.recovered) removeDeadTempFiles(p, file);
+    this.base = state.readLockedText();
+  }
+
+  private build(fn: (s: StateFiles) => void): { s: StateFiles; dropped: JournalEntry[]; bytes: Buffer } {
+    const s = this.base.parse(this.base.text);
+    fn(s);
+    const dropped = s.journal.splice(0, entriesToPrune(s.journal));
+    return { s, dropped, bytes: Buffer.from(JSON.stringify(s, null, 2) + '\n', 'utf8') };
+  }
+
+  /** Write the updated state to a temp file and fsync it (not yet visible). */
+  async prepare(fn: (s: StateFiles) => void): Promise<void> {
+    const { s, dropped, bytes } = this.build(fn);
+    const t = createTemp(this.p, this.file, bytes, { secret: true });
+    await fsyncAll(this.p, [t]);
+    this.temp = t;
+    this.prepared = { s, dropped };
+  }
+
+  commit(): void {
+    if (!this.temp || !this.prepared) throw new Error('nothing prepared');
+    if (!this.lock.stillHeld()) throw new LockLost();
+    this.p.fs.renameSync(this.temp.tmp, this.file);
+    this.temp = undefined;
+    this.committed = true;
+  }
+
+  /** Replace the committed update with another one (built from the same state as read under the lock). */
+  rewrite(fn: (s: StateFiles) => void): void {
+    const { s, dropped, bytes } = this.build(fn);
+    atomicWrite(this.p, this.file, bytes, true, this.lock);
+    this.prepared = { s, dropped };
+  }
+
+  /** Discard what was never committed; tidy the backups the committed state no longer refers to. The lock stays the caller's. */
+  release(): void {
+    if (this.temp) discardTemps(this.p, [this.temp]);
+    this.temp = undefined;
+    if (this.committed && this.prepared) this.state.tidyBackups(this.prepared.dropped, this.prepared.s);
   }
 }
 

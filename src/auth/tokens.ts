@@ -5,7 +5,7 @@
  */
 import { refreshAuthorization } from '@modelcontextprotocol/client';
 import { UserError } from '../errors.js';
-import { acquireLock } from '../edit/lock.js';
+import { acquireLock } from '../files/lock.js';
 import { stateDir, type Platform } from '../platform.js';
 import { printable } from '../ui.js';
 import { findTimeout, networkFetch } from './net.js';

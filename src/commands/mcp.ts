@@ -1,8 +1,8 @@
 /** `mcpwire mcp add|remove|list`. Parse → call services → render; no fs here beyond the services. */
 import { UserError } from '../errors.js';
 import { addToText, removeFromText } from '../entries.js';
-import { resolveReal } from '../edit/transaction.js';
-import type { EditOutcome } from '../edit/transaction.js';
+import { resolveReal } from '../files/io.js';
+import type { EditOutcome } from '../files/transaction.js';
 import { listEntries } from '../listing.js';
 import { envOr } from '../platform.js';
 import { resolveServer, showUrl, validateName } from '../servers.js';
@@ -57,6 +57,7 @@ function plansFor(ctx: Context, places: EntryPlace[], name: string, edit: PlaceE
     scope: at.scope,
     file: at.file,
     sharedLock: at.target.sharedLock?.(at.file),
+    privateFile: at.target.privateFile,
     edit: (current, note) => edit(at.target, { ...at, key: ledgerKey(resolveReal(ctx.platform, at.file), at.container, name) }, current, note),
   }));
 }

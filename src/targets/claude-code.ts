@@ -29,6 +29,7 @@ export const claudeCode: Target = {
   },
   // Claude Code locks ~/.claude.json with a proper-lockfile directory lock; take the same one.
   sharedLock: (file) => file + '.lock',
+  privateFile: true, // the client writes it 0600
   render(spec) {
     // `type` is required: an entry without it is read as stdio and skipped.
     return {

@@ -25,6 +25,7 @@ export const codex: Target = {
     return scope === 'project' ? path.join(ctx.projectRoot, '.codex', 'config.toml') : path.join(codexHome(ctx), 'config.toml');
   },
   container: () => ['mcp_servers'],
+  privateFile: true, // the client writes it 0600
   render(spec) {
     // Never a `type` key; secrets from the environment by variable name, which Codex resolves itself.
     const literal: JsonObject = {};

@@ -62,6 +62,8 @@ export interface Target {
   file(scope: Scope, ctx: TargetContext): string;
   /** Object path of the servers container inside the file. */
   container(scope: Scope, ctx: TargetContext): string[];
+  /** The client keeps this file private: a file mcpwire creates for it is 0600 (`~/.claude.json`, Codex's config). */
+  privateFile?: boolean;
   /** The lock another writer of this file takes (Claude Code's `~/.claude.json.lock`), if any. */
   sharedLock?(file: string): string;
   render(spec: ServerSpec, ctx: TargetContext): RenderedEntry;

@@ -8,7 +8,7 @@
  * Two scenarios run side by side, each in its own scratch HOME:
  * - claude: `~/.claude.json`, ~1 MB strict JSON (projects with history), under Claude Code's shared
  *   lock `~/.claude.json.lock`, on a simulated slow disk (see slowDisk) so the write window is wide;
- * - cursor: `~/.cursor/mcp.json`, JSONC with comments, under mcpwire's own lock in its state dir.
+ * - cursor: `~/.cursor/mcp.json`, JSONC with comments, under mcpwire's own (state) lock.
  * Each loop toggles the file: when it holds the old version it runs `add`, when it holds the new one
  * it runs `remove` (whose result must be the old version again, byte for byte).
  *
@@ -26,7 +26,7 @@
  */
 import { claudeJson, parseJsonc, snapshotCli, walk } from './cli-harness.js';
 import { prng } from '../prng.js';
-import { fingerprint } from '../../src/edit/fingerprint.js';
+import { fingerprint } from '../../src/files/fingerprint.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -214,20 +214,21 @@ const SCENARIOS: Scenario[] = [
     rel: path.join('.cursor', 'mcp.json'),
     seed: CURSOR_SEED,
     parse: parseJsonc,
-    lockPath: (home) => path.join(stateDir(home), 'locks', fingerprint(path.join(home, '.cursor', 'mcp.json'))!.replace(':', '-') + '.lock'),
+    // mcpwire's state lock guards every file no other program locks.
+    lockPath: (home) => path.join(stateDir(home), 'state.lock'),
   },
 ];
 
 const stateDir = (home: string) => path.join(home, '.config', 'mcpwire');
 
-/** Where mcpwire notes the owner of a lock (see src/edit/lock.ts). */
+/** Where mcpwire notes the owner of a lock (see src/files/lock.ts). */
 function ownerNotePath(home: string, lockPath: string): string {
   return path.join(stateDir(home), 'locks', fingerprint(lockPath)!.replace(':', '-') + '.owner');
 }
 
 /**
  * Why a lock left by a killed process cannot be recovered at once (undefined: it can). The rule of
- * src/edit/lock.ts: the owner note names a dead pid and records the lock folder's current mtime.
+ * src/files/lock.ts: the owner note names a dead pid and records the lock folder's current mtime.
  */
 function unrecoverable(home: string, lockPath: string): string | undefined {
   let note: { pid: number; mtimeMs: number };

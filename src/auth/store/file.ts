@@ -2,8 +2,8 @@
  * The credentials file: `<stateDir>/credentials.json`, mode 0600, written atomically under a lock,
  * used when no keychain is reachable (or when MCPWIRE_CREDENTIAL_STORE=file says so).
  */
-import { acquireLock } from '../../edit/lock.js';
-import { atomicWrite, readText } from '../../edit/transaction.js';
+import { acquireLock } from '../../files/lock.js';
+import { atomicWrite, readText } from '../../files/io.js';
 import { UserError } from '../../errors.js';
 import type { Platform } from '../../platform.js';
 import { checkAccount, parseCredential, serialise, type CredentialStore, type StoredCredential } from './common.js';

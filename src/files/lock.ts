@@ -2,7 +2,7 @@
  * A directory lock in the proper-lockfile style: `mkdir LOCK` succeeds for exactly one process; a lock
  * whose mtime is older than `staleMs` is taken over. This is the lock Claude Code takes on
  * `~/.claude.json` (`~/.claude.json.lock`), so the two writers never race; mcpwire uses the same kind
- * for every file it edits (for other clients' files the lock lives in mcpwire's state dir).
+ * for its own state, and that state lock also guards every client file no other program locks.
  *
  * A holder is identified by the lock folder's inode and the unique mtime it gives it, so:
  *  - it refreshes the mtime during long work (`touch`), like proper-lockfile's update timer;
@@ -30,6 +30,11 @@ export interface Lock {
   stillHeld(): boolean;
   /** Refresh the mtime so others do not think the lock is stale. */
   touch(): void;
+  /**
+   * This process took the lock over from a holder that died or went stale: whatever that holder left
+   * (temp files next to the files it guarded) is garbage now.
+   */
+  readonly recovered: boolean;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -87,9 +92,10 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   const note = ownerNote(p, lockPath, opts.ownerDir);
   let wait = 5;
   let mine: Identity | undefined;
+  let recovered = false;
   for (;;) {
     try {
-      p.fs.mkdirSync(lockPath);
+      p.fs.mkdirSync(lockPath, { mode: 0o700 });
       mine = stamp(p, lockPath);
       break;
     } catch (e) {
@@ -116,6 +122,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
     if (stale && same(identity(p, lockPath), seen)) {
       try {
         p.fs.rmdirSync(lockPath);
+        recovered = true;
       } catch {
         /* someone else took it over first */
       }
@@ -148,6 +155,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   writeNote();
   let released = false;
   const lock: Lock = {
+    recovered,
     stillHeld: () => same(identity(p, lockPath), mine),
     touch() {
       // A fresh lock is far from stale: refresh only past a quarter of the stale time.

@@ -1,0 +1,347 @@
+/**
+ * The one way mcpwire changes client files: one transaction per command, across all its files, in phases
+ *
+ *   all locks (in a fixed order) → re-read and edit every file → back up the previous bytes → write all
+ *   temp files → fsync them in parallel → record the journal entry (under mcpwire's state lock, before
+ *   any rename) → rename in order → release.
+ *
+ * A reader (or a crash) sees each file old or new, never a mix; a file the journal does not list is
+ * never renamed. Symlinked config files are edited through the link (the link stays a link); mode and
+ * owner are kept. A file that is refused (does not parse, conflict) is reported and left untouched; the
+ * others go on.
+ */
+import { UserError } from '../errors.js';
+import type { Platform } from '../platform.js';
+import { acquireLock, type Lock } from './lock.js';
+import { fingerprintBytes } from './fingerprint.js';
+import { createTemp, decodeUtf8, discardTemps, fsyncAll, LockLost, makePrivateDirs, readBytes, removeDeadTempFiles, resolveReal, type TempFile } from './io.js';
+
+export interface EditOutcome {
+  /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
+  text: string | null;
+  /** The new text holds a literal secret: the file becomes 0600. */
+  secret: boolean;
+}
+
+export interface FileWrite {
+  /** The path as the client knows it (may be a symlink). */
+  file: string;
+  /** Another writer's lock to take instead of mcpwire's own (Claude Code's `~/.claude.json.lock`). */
+  sharedLock?: string;
+  /** A file this creates is 0600, as the client itself writes it (`~/.claude.json`, Codex's config). */
+  privateFile?: boolean;
+  /** Name of the backup of this file, after its client (`claude-code-user-.claude.json`). */
+  backupName: string;
+  /** Compute the new text from the current one (null: no such file). Throw to refuse; nothing is written. */
+  edit(current: string | null): EditOutcome;
+}
+
+/** What happened to one request. Requests on the same real file are applied one after the other. */
+export type WriteOutcome =
+  | { ok: false; refused: boolean; error: unknown }
+  | { ok: true; realFile: string; before: string | null; after: string | null; changed: boolean; backup?: string };
+
+/** A file about to be renamed, as the journal records it. */
+export interface ChangedFile {
+  file: string;
+  realFile: string;
+  /** null: the file did not exist before. */
+  backup: string | null;
+  beforeHash: string | null;
+  afterHash: string | null;
+  sharedLock?: string;
+  backupSize?: number;
+  /** Folders created for this file, outermost first (undo removes them). */
+  createdDirs?: string[];
+  /** Indexes of the requests that changed this file. */
+  requests: number[];
+}
+
+/** mcpwire's journal, written under its own state lock before the first rename (see State.openJournal). */
+export interface JournalHooks {
+  /** Record `files` (durably, not yet visible) under the state lock, held; throw to abort: nothing is renamed. */
+  prepare(files: ChangedFile[], stateLock: Lock): Promise<void> | void;
+  /** Make the prepared record the journal (before the first client file is renamed). */
+  commit(): void;
+  /** Some renames failed after commit: record only the files that were renamed. */
+  amend(applied: ChangedFile[]): void;
+  /** Release the state lock; discards a prepared record that was never committed. */
+  release(): void;
+}
+
+export interface TransactionContext {
+  platform: Platform;
+  stateDir: string;
+  /** Folder for this command's backups. */
+  backupDir: string;
+  dryRun: boolean;
+}
+
+export interface TransactionResult {
+  outcomes: WriteOutcome[];
+  /** The files that were changed (renamed), in order. */
+  changed: ChangedFile[];
+  /** The journal could not be amended after a failed rename (the files in `changed` keep their backups). */
+  journalError?: unknown;
+}
+
+/** mcpwire's state lock: it also guards every client file no other program locks (one lock, not one per file). */
+export function stateLockPath(ctx: { platform: Platform; stateDir: string }): string {
+  return ctx.platform.path.join(ctx.stateDir, 'state.lock');
+}
+
+/** The lock that guards a file: the other writer's (Claude Code's `~/.claude.json.lock`), else mcpwire's state lock. */
+export function lockPathFor(ctx: { platform: Platform; stateDir: string }, sharedLock?: string): string {
+  return sharedLock ?? stateLockPath(ctx);
+}
+
+/** Take the locks in one order for every mcpwire process, so two commands on overlapping files cannot deadlock. */
+export function acquireInOrder(p: Platform, lockPaths: Iterable<string>, ownerDir: string, onError?: (lockPath: string, e: unknown) => void): Map<string, Lock> {
+  const locks = new Map<string, Lock>();
+  try {
+    for (const lockPath of [...new Set(lockPaths)].sort()) {
+      try {
+        locks.set(lockPath, acquireLock(p, lockPath, { ownerDir }));
+      } catch (e) {
+        if (!onError) throw e;
+        onError(lockPath, e);
+      }
+    }
+  } catch (e) {
+    for (const l of [...locks.values()].reverse()) l.release();
+    throw e;
+  }
+  return locks;
+}
+
+const failure = (e: unknown): WriteOutcome => ({ ok: false, refused: e instanceof UserError && e.exitCode === 2, error: e });
+
+interface Group {
+  realFile: string;
+  requests: number[];
+  lockPath: string;
+  sharedLock?: string;
+  privateFile: boolean;
+  before?: string | null;
+  beforeBytes?: Buffer | null;
+  after?: string | null;
+  secret?: boolean;
+  afterBytes?: Buffer;
+  backup?: string;
+  createdDirs?: string[];
+  temp?: TempFile;
+  failed?: unknown;
+}
+
+export async function runTransaction(ctx: TransactionContext, reqs: FileWrite[], journal?: JournalHooks): Promise<TransactionResult> {
+  // A lock taken over while we worked (a very slow disk, a huge file) means someone else may have
+  // written: start again from fresh reads rather than overwrite their change.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptOnce(ctx, reqs, journal);
+    } catch (e) {
+      if (!(e instanceof LockLost)) throw e;
+      if (attempt >= 3) throw new UserError('Another process kept taking over the locks of these files; nothing was written.', { exitCode: 1, fix: 'Close Claude Code (or the other writer) and run the command again.' });
+    }
+  }
+}
+
+async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?: JournalHooks): Promise<TransactionResult> {
+  const p = ctx.platform;
+  const outcomes: WriteOutcome[] = new Array(reqs.length);
+  const groups = new Map<string, Group>();
+  reqs.forEach((r, i) => {
+    let realFile: string;
+    try {
+      realFile = resolveReal(p, r.file);
+    } catch (e) {
+      outcomes[i] = failure(e);
+      return;
+    }
+    let g = groups.get(realFile);
+    if (!g) groups.set(realFile, (g = { realFile, requests: [], lockPath: '', privateFile: false }));
+    g.requests.push(i);
+    g.sharedLock ??= r.sharedLock;
+    g.privateFile ||= Boolean(r.privateFile);
+  });
+  for (const g of groups.values()) g.lockPath = lockPathFor(ctx, g.sharedLock);
+  // A command that writes takes mcpwire's state lock from the start: the journal is written under it.
+  const stateLock = stateLockPath(ctx);
+  const wanted = [...[...groups.values()].map((g) => g.lockPath), ...(journal ? [stateLock] : [])];
+
+  let locks = new Map<string, Lock>();
+  const changed: ChangedFile[] = [];
+  let journalOpen = false;
+  let committed = false;
+  const fail = (g: Group, e: unknown) => {
+    g.failed = e;
+    for (const i of g.requests) outcomes[i] = failure(e);
+  };
+  try {
+    locks = acquireInOrder(p, wanted, ctx.stateDir, (lockPath, e) => {
+      if (lockPath === stateLock && journal) throw e; // without the journal's lock nothing may be written
+      for (const g of groups.values()) if (g.lockPath === lockPath) fail(g, e);
+    });
+
+    // Re-read and edit under the locks.
+    for (const g of groups.values()) {
+      if (g.failed) continue;
+      const first = reqs[g.requests[0]].file;
+      try {
+        // Temp files exist only while their lock is held: a dead holder's are garbage.
+        if (locks.get(g.lockPath)?.recovered) removeDeadTempFiles(p, g.realFile);
+        g.beforeBytes = readBytes(p, g.realFile);
+        g.before = g.beforeBytes === null ? null : decodeUtf8(first, g.beforeBytes);
+      } catch (e) {
+        fail(g, e);
+        continue;
+      }
+      let current = g.before;
+      let secret = false;
+      for (const i of g.requests) {
+        try {
+          const o = reqs[i].edit(current);
+          outcomes[i] = { ok: true, realFile: g.realFile, before: current, after: o.text, changed: o.text !== current };
+          current = o.text;
+          secret ||= o.secret;
+        } catch (e) {
+          outcomes[i] = failure(e);
+        }
+      }
+      g.after = current;
+      g.secret = secret;
+      locks.get(g.lockPath)?.touch();
+    }
+    const writes = [...groups.values()].filter((g) => !g.failed && g.after !== g.before);
+    if (ctx.dryRun || writes.length === 0) return { outcomes, changed };
+
+    // Back up the previous bytes (from memory: they are what was read under the lock), create missing
+    // folders, write the temp files.
+    for (const g of writes) {
+      try {
+        if (g.beforeBytes) g.backup = backup(ctx, g.realFile, reqs[g.requests[0]].backupName, g.beforeBytes);
+        else if (g.after !== null) g.createdDirs = makePrivateDirs(p, p.path.dirname(g.realFile));
+        if (g.after !== null) {
+          g.afterBytes = Buffer.from(g.after!, 'utf8');
+          g.temp = createTemp(p, g.realFile, g.afterBytes, { secret: Boolean(g.secret), privateFile: g.privateFile });
+        }
+      } catch (e) {
+        fail(g, e);
+      }
+    }
+    let ready = writes.filter((g) => !g.failed);
+    try {
+      await fsyncAll(
+        p,
+        ready.flatMap((g) => (g.temp ? [g.temp] : [])),
+      );
+    } catch (e) {
+      for (const g of ready) fail(g, e);
+      ready = [];
+    }
+    if (ready.length === 0) return { outcomes, changed };
+
+    for (const g of ready) {
+      changed.push({
+        file: reqs[g.requests[0]].file,
+        realFile: g.realFile,
+        backup: g.backup ?? null,
+        beforeHash: fingerprintBytes(g.beforeBytes ?? null),
+        afterHash: fingerprintBytes(g.afterBytes ?? null),
+        sharedLock: g.sharedLock,
+        backupSize: g.beforeBytes?.length,
+        createdDirs: g.createdDirs?.length ? g.createdDirs : undefined,
+        requests: g.requests.filter((i) => outcomes[i].ok && (outcomes[i] as { changed: boolean }).changed),
+      });
+    }
+    // The journal entry goes first: a file the journal does not list is never renamed.
+    if (journal) {
+      journalOpen = true;
+      try {
+        await journal.prepare(changed, locks.get(stateLock)!);
+      } catch (e) {
+        const why = new UserError(`mcpwire could not record this change in its journal (${(e as Error).message}); nothing was changed.`, {
+          exitCode: 1,
+          fix: e instanceof UserError && e.fix ? e.fix : `Make ${ctx.stateDir} a writable folder of yours (or set MCPWIRE_CONFIG_DIR), then run the command again.`,
+        });
+        for (const g of ready) fail(g, why);
+        changed.length = 0;
+        return { outcomes, changed };
+      }
+    }
+    for (const g of ready) if (!locks.get(g.lockPath)!.stillHeld()) throw new LockLost();
+    journal?.commit();
+    committed = true;
+
+    const applied: ChangedFile[] = [];
+    for (const [k, g] of ready.entries()) {
+      try {
+        if (!locks.get(g.lockPath)!.stillHeld()) throw new UserError(`${changed[k].file}: another process took over its lock; the file was not changed.`, { exitCode: 1 });
+        if (g.temp) p.fs.renameSync(g.temp.tmp, g.realFile);
+        else p.fs.unlinkSync(g.realFile);
+        applied.push(changed[k]);
+        for (const i of g.requests) if (outcomes[i].ok && g.backup) (outcomes[i] as { backup?: string }).backup = g.backup;
+      } catch (e) {
+        fail(g, e);
+      }
+    }
+    let journalError: unknown;
+    if (applied.length < changed.length) {
+      try {
+        journal?.amend(applied);
+      } catch (e) {
+        journalError = e;
+      }
+      changed.splice(0, changed.length, ...applied);
+    }
+    return { outcomes, changed, journalError };
+  } finally {
+    if (journalOpen) journal?.release();
+    for (const l of [...locks.values()].reverse()) l.release();
+    for (const g of groups.values()) {
+      if (g.temp) discardTemps(p, [g.temp]);
+      // A backup of a write that did not happen is only clutter (and a full disk's worst enemy);
+      // so are folders made for a file that was not written.
+      const written = committed && changed.some((c) => c.realFile === g.realFile);
+      if (written) continue;
+      if (g.backup) tryUnlink(p, g.backup);
+      for (const d of [...(g.createdDirs ?? [])].reverse()) tryRmdir(p, d);
+    }
+  }
+}
+
+function tryUnlink(p: Platform, f: string): void {
+  try {
+    p.fs.unlinkSync(f);
+  } catch {
+    /* fine */
+  }
+}
+
+function tryRmdir(p: Platform, d: string): void {
+  try {
+    p.fs.rmdirSync(d);
+  } catch {
+    /* not empty, or gone */
+  }
+}
+
+const backupDirs = new Set<string>();
+/** Save the previous bytes as `<backupDir>/<name>` (private to the user: backups can hold secrets). */
+function backup(ctx: TransactionContext, realFile: string, name: string, bytes: Buffer): string {
+  const p = ctx.platform;
+  if (!backupDirs.has(ctx.backupDir)) {
+    makePrivateDirs(p, ctx.backupDir);
+    backupDirs.add(ctx.backupDir);
+  }
+  const safe = (name || p.path.basename(realFile)).replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_');
+  for (let n = 1; ; n++) {
+    const dest = p.path.join(ctx.backupDir, n === 1 ? safe : `${safe}.${n}`);
+    try {
+      p.fs.writeFileSync(dest, bytes, { mode: 0o600, flag: 'wx' });
+      return dest;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}

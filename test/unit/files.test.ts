@@ -1,0 +1,81 @@
+/** The file layer's pure parts: masking secrets for diffs, byte fingerprints. */
+import { describe, expect, test } from 'vitest';
+import { maskSecrets, maskValue } from '../../src/files/mask.js';
+import { fingerprint, fingerprintBytes, sameFingerprint } from '../../src/files/fingerprint.js';
+
+describe('maskSecrets', () => {
+  test('JSON/JSONC: header values and env values, wherever they are; names, URLs and references stay', () => {
+    const text = `// c "headers": { "x": "not in a comment" }
+{
+  "mcpServers": {
+    "a": { "url": "https://a.example/", "headers": { "Authorization": "Bearer s1", "X-Ref": "\${env:TOKEN}" } },
+    "b": { "command": "node", "args": ["x.js", "--header", "X-Key: s2"], "env": { "API_KEY": "s3", "N": "s4" } },
+    "c": { "url": "https://c.example/?api_key=s5&x=1", "token": "s6", "bearer_token_env_var": "MY_VAR" },
+    /* "headers": "s7"? */ "d": ["plain", { "headers": [{ "v": "s8" }] }],
+    "e": { "headers": { "Escaped\\"Name": "s9\\"more" } }
+  }
+}`;
+    const out = maskSecrets(text, 'json');
+    for (const s of ['s1', 's2', 's3', 's4', 's5', 's6', 's8', 's9']) expect(out, s).not.toMatch(new RegExp(`\\b${s}\\b`));
+    expect(out).toContain('"Authorization": "Bearer ****"');
+    expect(out).toContain('"X-Ref": "${env:TOKEN}"');
+    expect(out).toContain('"X-Key: ****"');
+    expect(out).toContain('"MY_VAR"');
+    expect(out).toContain('https://c.example/?api_key=****&x=1');
+    expect(out).toContain('"plain"');
+    expect(out).toContain('// c "headers": { "x": "not in a comment" }'); // comments are not values
+    expect(out.split('\n').length).toBe(text.split('\n').length);
+  });
+
+  test('TOML: http_headers and env_http_headers (inline and as tables), env, bearer_token', () => {
+    const text = `model = "gpt-5"
+[mcp_servers.a]
+url = "https://a.example/"
+http_headers = { "Authorization" = "Bearer t1", X-Other = 't2' }
+bearer_token = "t3"
+bearer_token_env_var = "KEEP_VAR"
+
+[mcp_servers.b.env_http_headers]
+X-Key = "t4"
+
+[mcp_servers.c]
+command = "x"
+env = { TOKEN = "t5" }
+args = ["--header", "Authorization: Bearer t6"]
+`;
+    const out = maskSecrets(text, 'toml');
+    for (const s of ['t1', 't2', 't3', 't4', 't5']) expect(out, s).not.toMatch(new RegExp(`\\b${s}\\b`));
+    expect(out).toContain('http_headers = { "Authorization" = "Bearer ****", X-Other = \'****\' }');
+    expect(out).toContain('bearer_token_env_var = "KEEP_VAR"');
+    expect(out).toContain('model = "gpt-5"');
+    expect(out).toContain('url = "https://a.example/"');
+  });
+
+  test('maskValue keeps references and the auth scheme', () => {
+    expect(maskValue('${input:x}')).toBe('${input:x}');
+    expect(maskValue('Bearer ${X}')).toBe('Bearer ${X}');
+    expect(maskValue('Bearer abc')).toBe('Bearer ****');
+    expect(maskValue('abc ${X}')).toBe('****');
+  });
+});
+
+describe('fingerprints', () => {
+  test('bytes: differ on any change, equal on equal bytes at any buffer offset', () => {
+    const a = Buffer.from('{"a": "ü 日本 🚀"}\n'.repeat(100));
+    const b = Buffer.from(a);
+    b[b.length - 7] ^= 1;
+    expect(fingerprintBytes(a)).not.toBe(fingerprintBytes(b));
+    const shifted = Buffer.concat([Buffer.from('x'), a]).subarray(1);
+    expect(fingerprintBytes(shifted)).toBe(fingerprintBytes(a));
+    expect(fingerprintBytes(null)).toBeNull();
+  });
+
+  test('journal entries written before v2 (text fingerprints) still compare', () => {
+    const text = 'ü and text';
+    expect(sameFingerprint(fingerprint(text), Buffer.from(text))).toBe(true);
+    expect(sameFingerprint(fingerprintBytes(Buffer.from(text)), Buffer.from(text))).toBe(true);
+    expect(sameFingerprint(fingerprint(text), Buffer.from(text + '!'))).toBe(false);
+    expect(sameFingerprint(null, null)).toBe(true);
+    expect(sameFingerprint(null, Buffer.from(''))).toBe(false);
+  });
+});
