@@ -39,6 +39,7 @@ export interface BridgeOptions {
 
 interface Pending {
   method: string;
+  clientId: Id;
   /** Which transport carried it: a request still streaming when its session is replaced is answered with an error. */
   generation: number;
   /** The POST has been answered (its response may still be streaming). */
@@ -72,6 +73,8 @@ export class Bridge {
   private readonly ownDown = new Map<string, (m: Message) => void>();
   private ownSeq = 0;
   private readonly tools = new Map<string, HeaderScan>();
+  /** Upstream id of a retried request (2026 input rounds use a new id) → the client's id key. */
+  private readonly alias = new Map<string, string>();
   /** Messages wait here while the generation is found out or a session is re-established. */
   private chain: Promise<void> = Promise.resolve();
   private reestablishing?: Promise<void>;
@@ -149,7 +152,7 @@ export class Bridge {
     const modernRequest = request && isObject(out.params) && isObject(out.params._meta) && isModernVersion(out.params._meta[META.protocolVersion]);
 
     if (request) {
-      const p: Pending = { method: m.method!, generation: this.generation, sent: false, message: out, rounds: 0 };
+      const p: Pending = { method: m.method!, clientId: m.id as Id, generation: this.generation, sent: false, message: out, rounds: 0 };
       if (modernRequest) p.abort = new AbortController();
       this.pending.set(idKey(m.id as Id), p);
       if (m.method === 'initialize') this.initializeRequest = m;
@@ -158,8 +161,8 @@ export class Bridge {
   }
 
   /** Send upstream without waiting for the answer (a long tool call must not hold up the next message). */
-  private forward(m: Message, modernRequest: boolean): void {
-    const key = isRequest(m) ? idKey(m.id as Id) : undefined;
+  private forward(m: Message, modernRequest: boolean, pendingKey?: string): void {
+    const key = pendingKey ?? (isRequest(m) ? idKey(m.id as Id) : undefined);
     const p = key ? this.pending.get(key) : undefined;
     const opts: NonNullable<SendOptions> = {};
     if (modernRequest && m.method === 'tools/call' && isObject(m.params) && typeof m.params.name === 'string') {
@@ -172,7 +175,7 @@ export class Bridge {
         // The stream ended without an answer (server gone, reconnection exhausted): say so rather than hang.
         if (this.pending.get(key!) === p && !this.closed) {
           this.pending.delete(key!);
-          this.fail(m.id as Id, `${this.o.name}: the server closed the stream before answering ${m.method}.`);
+          this.fail(p.clientId, `${this.o.name}: the server closed the stream before answering ${m.method}.`);
         }
       };
     }
@@ -184,7 +187,7 @@ export class Bridge {
       .catch((e) => {
         if (!key || this.pending.get(key) !== p) return; // cancelled, or answered meanwhile
         this.pending.delete(key);
-        this.fail(m.id as Id, this.describe(e));
+        this.fail(p!.clientId, this.describe(e));
       });
   }
 
@@ -239,8 +242,9 @@ export class Bridge {
       }
       const supported = isObject(answer.error?.data) ? answer.error.data.supported : undefined;
       if (answer.error?.code === ERROR.unsupportedVersion && Array.isArray(supported)) {
+        // The server names the versions it takes: ask once more with one we share (possibly the same).
         const mutual = (MODERN_VERSIONS as readonly string[]).find((v) => supported.includes(v));
-        if (mutual && mutual !== version) {
+        if (mutual) {
           version = mutual;
           continue;
         }
@@ -409,8 +413,11 @@ export class Bridge {
       this.o.write(m);
       return;
     }
-    const key = idKey(m.id);
+    const upKey = idKey(m.id);
+    const key = this.alias.get(upKey) ?? upKey;
+    this.alias.delete(upKey);
     const p = this.pending.get(key);
+    if (p && key !== upKey) m = { ...m, id: p.clientId };
     if (!p) {
       this.o.write(m); // late (cancelled) answers: the client ignores unknown ids
       return;
@@ -492,9 +499,12 @@ export class Bridge {
     const params = { ...(isObject(p.message.params) ? p.message.params : {}), inputResponses: responses };
     if (result.requestState !== undefined) (params as Record<string, unknown>).requestState = result.requestState;
     else delete (params as Record<string, unknown>).requestState;
-    p.message = { ...p.message, params };
+    // The retry is a new request: a new id (the server may still hold the old one), answered under the client's.
+    const retryId = `${OWN_PREFIX}${++this.ownSeq}`;
+    this.alias.set(idKey(retryId), key);
+    p.message = { ...p.message, id: retryId, params };
     p.sent = false;
-    this.forward(p.message, true);
+    this.forward(p.message, true, key);
   }
 
   // ---- errors ----
