@@ -49,7 +49,9 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
   let stdoutGone = false;
   const write = (m: Message) => {
     if (stdoutGone) return;
-    process.stdout.write(JSON.stringify(m) + '\n');
+    // Two writes, not one concatenation: a 10 MB message is not copied once more for its newline.
+    process.stdout.write(JSON.stringify(m));
+    process.stdout.write('\n');
   };
   const bridge = new Bridge({ name, url, credential, log, write, loadSdk });
 

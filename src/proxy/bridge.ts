@@ -104,10 +104,12 @@ export class Bridge {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.chain.catch(() => {});
+    // A message still waiting on a server that does not answer must not keep the bridge alive.
+    const grace = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+    await Promise.race([this.chain.catch(() => {}), grace(500)]);
     const t = this.transport;
     if (!t) return;
-    if (t.sessionId) await Promise.race([t.terminateSession().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())]);
+    if (t.sessionId) await Promise.race([t.terminateSession().catch(() => {}), grace(1000)]);
     await t.close().catch(() => {});
   }
 

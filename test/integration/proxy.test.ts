@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN } from './cli-harness.js';
+import { BIN, ROOT } from './cli-harness.js';
 import { startPeer, type Peer } from './proxy-peer.js';
 
 const KEY = 'sk-proxy-test-4f1c9a0b7e2d';
@@ -194,6 +194,25 @@ describe('mcpwire proxy: start, stop, errors', () => {
     await client.close().catch(() => {});
     expect(stderr).toMatch(/Set PEER_KEY in the entry's "env"/);
     expect(peer.records.filter((r) => !r.keyOk).length).toBeGreaterThanOrEqual(0);
+  });
+
+  test('the bridge\'s own bundle holds neither the SDK nor zod: they load with the first message, not at start', () => {
+    const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'proxy.cjs'), 'utf8');
+    expect(bundle).not.toMatch(/@modelcontextprotocol|ZodError|JSONRPCMessageSchema/);
+  });
+
+  test('a server that never answers: closing stdin still ends the bridge within 2 s', async () => {
+    const silent = (await import('node:http')).createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const child = spawn(process.execPath, [BIN, 'proxy', 'silent', '--url', `http://127.0.0.1:${(silent.address() as { port: number }).port}/mcp`], { env: { PATH: '/usr/bin:/bin' } });
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) + '\n');
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    child.stdin.end();
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    silent.closeAllConnections();
+    silent.close();
   });
 
   test('--header-env with the variable set sends its value', async () => {
