@@ -48,6 +48,8 @@ interface Pending {
   /** The request as sent upstream (2026 input-required rounds send it again). */
   message: Message;
   rounds: number;
+  /** A -32020 (header mismatch) was answered by listing the tools again: only once. */
+  relisted?: boolean;
 }
 
 /** Ids of the bridge's own requests: a prefix no client uses, and a counter. */
@@ -430,6 +432,12 @@ export class Bridge {
     }
     if (p.method === 'server/discover') this.afterDiscover(m);
     if (p.method === 'tools/list' && Array.isArray(m.result?.tools)) m = this.filterTools(m);
+    if (m.error?.code === ERROR.headerMismatch && p.method === 'tools/call' && !p.relisted) {
+      // The server's x-mcp-header declarations changed since the last tools/list: list again, retry once.
+      p.relisted = true;
+      void this.relistAndRetry(key, p);
+      return;
+    }
     if (this.adapting && m.result?.resultType === 'input_required') {
       void this.fulfilInput(m.id as Id, p, m.result);
       return;
@@ -474,6 +482,27 @@ export class Bridge {
    * client answers server-to-client requests instead. Ask the client each one, then send the original
    * request again with the answers and the server's `requestState`, unchanged.
    */
+  private async relistAndRetry(key: string, p: Pending): Promise<void> {
+    try {
+      const params = isObject(p.message.params) && isObject(p.message.params._meta) ? { _meta: p.message.params._meta } : {};
+      const listed = await this.ask('tools/list', params);
+      if (Array.isArray(listed.result?.tools)) this.filterTools(listed);
+    } catch {
+      // The retry below fails the same way and reaches the client.
+    }
+    if (this.pending.get(key) !== p) return; // cancelled meanwhile
+    this.resend(key, p, p.message.params ?? {});
+  }
+
+  /** Send a pending request again on a new upstream id, answered under the client's id. */
+  private resend(key: string, p: Pending, params: Record<string, unknown>): void {
+    const retryId = `${OWN_PREFIX}${++this.ownSeq}`;
+    this.alias.set(idKey(retryId), key);
+    p.message = { ...p.message, id: retryId, params };
+    p.sent = false;
+    this.forward(p.message, true, key);
+  }
+
   private async fulfilInput(id: Id, p: Pending, result: Record<string, unknown>): Promise<void> {
     const key = idKey(id);
     const requests = isObject(result.inputRequests) ? result.inputRequests : {};
@@ -502,11 +531,7 @@ export class Bridge {
     if (result.requestState !== undefined) (params as Record<string, unknown>).requestState = result.requestState;
     else delete (params as Record<string, unknown>).requestState;
     // The retry is a new request: a new id (the server may still hold the old one), answered under the client's.
-    const retryId = `${OWN_PREFIX}${++this.ownSeq}`;
-    this.alias.set(idKey(retryId), key);
-    p.message = { ...p.message, id: retryId, params };
-    p.sent = false;
-    this.forward(p.message, true, key);
+    this.resend(key, p, params);
   }
 
   // ---- errors ----
