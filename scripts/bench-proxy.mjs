@@ -52,7 +52,12 @@ const server = http.createServer(async (req, res) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const URL_ = `http://127.0.0.1:${server.address().port}/mcp`;
-const INIT = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+};
 
 // ---- (e) start ----
 function startOnce() {
@@ -79,7 +84,9 @@ for (let i = 0; i < REPS_START; i++) {
   tProxy.push(await startOnce());
 }
 const ratioE = median(tProxy) / median(tNode);
-log(`(e) start: node -e 0 median ${ms(median(tNode))} ms (p90 ${ms(p90(tNode))}); proxy to first answer ${ms(median(tProxy))} ms (p90 ${ms(p90(tProxy))}); ratio ${ratioE.toFixed(2)}× (goal ≤ 1.3×) ${ratioE <= 1.3 ? 'PASS' : 'MISS'}`);
+log(
+  `(e) start: node -e 0 median ${ms(median(tNode))} ms (p90 ${ms(p90(tNode))}); proxy to first answer ${ms(median(tProxy))} ms (p90 ${ms(p90(tProxy))}); ratio ${ratioE.toFixed(2)}× (goal ≤ 1.3×) ${ratioE <= 1.3 ? 'PASS' : 'MISS'}`,
+);
 
 // ---- a bridge, driven over stdio ----
 const bridge = spawn(process.execPath, [BIN, 'proxy', 'bench', '--url', URL_]);
@@ -99,11 +106,24 @@ await viaBridge(INIT);
 bridge.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
 
 // A direct client: the same POSTs with its own session.
-const init = await fetch(URL_, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(INIT) });
+const init = await fetch(URL_, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+  body: JSON.stringify(INIT),
+});
 const session = init.headers.get('mcp-session-id');
 await init.text();
 const direct = async (m) => {
-  const r = await fetch(URL_, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify(m) });
+  const r = await fetch(URL_, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': session,
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify(m),
+  });
   return r.json();
 };
 
@@ -118,10 +138,16 @@ for (let i = 1; i <= REPS_CALL + 20; i++) {
   t0 = performance.now();
   await viaBridge(call);
   const b = performance.now() - t0;
-  if (i > 20) (dDirect.push(a), dBridge.push(b)); // the first calls warm both paths
+  // The first calls warm both paths.
+  if (i > 20) {
+    dDirect.push(a);
+    dBridge.push(b);
+  }
 }
 const overhead = median(dBridge) - median(dDirect);
-log(`(d) tools/call: direct median ${ms(median(dDirect))} ms, through the bridge ${ms(median(dBridge))} ms; overhead ${ms(overhead)} ms (goal ≤ 5 ms) ${overhead <= 5 ? 'PASS' : 'MISS'}`);
+log(
+  `(d) tools/call: direct median ${ms(median(dDirect))} ms, through the bridge ${ms(median(dBridge))} ms; overhead ${ms(overhead)} ms (goal ≤ 5 ms) ${overhead <= 5 ? 'PASS' : 'MISS'}`,
+);
 
 // ---- (f) idle, (g) 10 MB ----
 const status = (k) => Number(fs.readFileSync(`/proc/${bridge.pid}/status`, 'utf8').match(new RegExp(`${k}:\\s+(\\d+)`))[1]) / 1024;
@@ -132,7 +158,9 @@ const BIG = 10_000_000;
 const big = await viaBridge({ jsonrpc: '2.0', id: 'big', method: 'tools/call', params: { name: 'big', arguments: { bytes: BIG } } });
 const growth = status('VmHWM') - idle;
 const whole = big.result.content[0].text.length === BIG;
-log(`(g) 10 MB result (${whole ? 'whole' : 'TRUNCATED'}): peak RSS growth ${ms(growth)} MB = ${(growth / (BIG / 1048576)).toFixed(2)}× the message (goal ≤ 3×) ${growth <= (3 * BIG) / 1048576 ? 'PASS' : 'MISS'}`);
+log(
+  `(g) 10 MB result (${whole ? 'whole' : 'TRUNCATED'}): peak RSS growth ${ms(growth)} MB = ${(growth / (BIG / 1048576)).toFixed(2)}× the message (goal ≤ 3×) ${growth <= (3 * BIG) / 1048576 ? 'PASS' : 'MISS'}`,
+);
 
 bridge.stdin.end();
 await new Promise((r) => bridge.on('exit', r));

@@ -29,18 +29,24 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
   const stdin = process.stdin;
   const env = ctx.platform.env as NodeJS.ProcessEnv;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name ?? '')) {
-    throw new UserError(`"${printable(String(name ?? ''))}" is not an entry name.`, { fix: 'Run `mcpwire proxy NAME --url URL`, NAME as in `mcpwire mcp list`.' });
+    throw new UserError(`"${printable(String(name ?? ''))}" is not an entry name.`, {
+      fix: 'Run `mcpwire proxy NAME --url URL`, NAME as in `mcpwire mcp list`.',
+    });
   }
   // MCPWIRE_URL: the entry keeps a URL that carries a credential in its env, never in args.
   const rawUrl = env.MCPWIRE_URL || o.url;
-  if (!rawUrl) throw new UserError(`No URL for ${name}.`, { fix: `Run \`mcpwire proxy ${name} --url URL\` (or add the server again: \`mcpwire mcp add --target claude-desktop\`).` });
+  if (!rawUrl)
+    throw new UserError(`No URL for ${name}.`, {
+      fix: `Run \`mcpwire proxy ${name} --url URL\` (or add the server again: \`mcpwire mcp add --target claude-desktop\`).`,
+    });
   let url: URL;
   try {
     url = new URL(rawUrl);
   } catch {
     throw new UserError(`The URL for ${name} is not a URL.`, { fix: `Pass an http(s) URL: \`mcpwire proxy ${name} --url https://…\`.` });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserError(`The URL for ${name} is not http(s).`, { fix: `Pass an http(s) URL: \`mcpwire proxy ${name} --url https://…\`.` });
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UserError(`The URL for ${name} is not http(s).`, { fix: `Pass an http(s) URL: \`mcpwire proxy ${name} --url https://…\`.` });
 
   const stderr = (line: string) => process.stderr.write(printable(line) + '\n');
   const log = createLog(o.log, stderr);

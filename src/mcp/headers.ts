@@ -19,7 +19,26 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** `number` is explicitly not permitted: a tool annotating one is invalid. */
 const PERMITTED_TYPES = new Set(['string', 'integer', 'boolean']);
 /** Positions the `properties`-only chain must not pass through: an annotation under them is a fault. */
-const UNREACHABLE = ['items', 'prefixItems', 'contains', 'additionalProperties', 'unevaluatedProperties', 'unevaluatedItems', 'propertyNames', 'patternProperties', 'dependentSchemas', 'oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', '$defs', 'definitions'];
+const UNREACHABLE = [
+  'items',
+  'prefixItems',
+  'contains',
+  'additionalProperties',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'propertyNames',
+  'patternProperties',
+  'dependentSchemas',
+  'oneOf',
+  'anyOf',
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$defs',
+  'definitions',
+];
 const OBJECT_VALUED = new Set(['patternProperties', 'dependentSchemas', '$defs', 'definitions']);
 
 const pathName = (path: string[]) => (path.length === 0 ? '<root>' : path.join('.'));
@@ -37,7 +56,8 @@ export function scanHeaderDeclarations(inputSchema: unknown): HeaderScan {
       if (typeof raw !== 'string' || raw.length === 0) return `${pathName(path)}: x-mcp-header must be a non-empty string`;
       if (!TOKEN.test(raw)) return `${pathName(path)}: x-mcp-header is not a valid header name`;
       const type = typeof schema.type === 'string' ? schema.type : undefined;
-      if (type === undefined || !PERMITTED_TYPES.has(type)) return `${pathName(path)}: x-mcp-header is only permitted on string, integer and boolean properties (got ${type ?? 'none'})`;
+      if (type === undefined || !PERMITTED_TYPES.has(type))
+        return `${pathName(path)}: x-mcp-header is only permitted on string, integer and boolean properties (got ${type ?? 'none'})`;
       const lower = raw.toLowerCase();
       if (seenLower.has(lower)) return `x-mcp-header '${raw}' is declared twice (case-insensitively)`;
       seenLower.set(lower, raw);

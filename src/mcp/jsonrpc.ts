@@ -34,10 +34,13 @@ export function parseLine(line: string): { message: Message } | { error: string;
   } catch {
     return { error: 'Parse error: the line is not JSON', code: -32700, id: null };
   }
-  if (!isObject(v) || v.jsonrpc !== '2.0') return { error: 'Invalid Request: not a JSON-RPC 2.0 object', code: -32600, id: isObject(v) && isId(v.id) ? v.id : null };
-  if (v.params !== undefined && !isObject(v.params) && !Array.isArray(v.params)) return { error: 'Invalid Request: params must be an object', code: -32600, id: isId(v.id) ? v.id : null };
+  if (!isObject(v) || v.jsonrpc !== '2.0')
+    return { error: 'Invalid Request: not a JSON-RPC 2.0 object', code: -32600, id: isObject(v) && isId(v.id) ? v.id : null };
+  if (v.params !== undefined && !isObject(v.params) && !Array.isArray(v.params))
+    return { error: 'Invalid Request: params must be an object', code: -32600, id: isId(v.id) ? v.id : null };
   const m = v as unknown as Message;
-  if (typeof m.method !== 'string' && !isResponse(m)) return { error: 'Invalid Request: neither a request, a notification nor a response', code: -32600, id: isId(m.id) ? m.id : null };
+  if (typeof m.method !== 'string' && !isResponse(m))
+    return { error: 'Invalid Request: neither a request, a notification nor a response', code: -32600, id: isId(m.id) ? m.id : null };
   return { message: m };
 }
 

@@ -183,7 +183,12 @@ export class Bridge {
         }
       };
     }
-    this.o.log.event({ dir: 'up', method: m.method, id: m.id === undefined ? undefined : String(m.id), kind: isResponse(m) ? 'response' : m.id === undefined ? 'notification' : 'request' });
+    this.o.log.event({
+      dir: 'up',
+      method: m.method,
+      id: m.id === undefined ? undefined : String(m.id),
+      kind: isResponse(m) ? 'response' : m.id === undefined ? 'notification' : 'request',
+    });
     this.sendUp(m, opts)
       .then(() => {
         if (p) p.sent = true;
@@ -226,7 +231,11 @@ export class Bridge {
   private async probe(clientInfo: unknown, capabilities: unknown): Promise<{ version: string; result: Record<string, unknown> } | undefined | 'failed'> {
     let version: string = MODERN_VERSIONS[0];
     for (let round = 0; round < 2; round++) {
-      const envelope = { [META.protocolVersion]: version, [META.clientInfo]: clientInfo ?? { name: 'mcpwire-proxy', version: '0' }, [META.clientCapabilities]: capabilities ?? {} };
+      const envelope = {
+        [META.protocolVersion]: version,
+        [META.clientInfo]: clientInfo ?? { name: 'mcpwire-proxy', version: '0' },
+        [META.clientCapabilities]: capabilities ?? {},
+      };
       let answer: Message;
       try {
         answer = await this.ask('server/discover', { _meta: envelope });
@@ -268,7 +277,10 @@ export class Bridge {
         const d = this.discover ?? {};
         const asked = isObject(m.params) ? m.params.protocolVersion : undefined;
         const version = typeof asked === 'string' && (LEGACY_VERSIONS as readonly string[]).includes(asked) ? asked : LEGACY_VERSIONS[0];
-        const serverInfo = (isObject(d._meta) && isObject(d._meta[META.serverInfo]) ? d._meta[META.serverInfo] : d.serverInfo) ?? { name: this.o.name, version: '0' };
+        const serverInfo = (isObject(d._meta) && isObject(d._meta[META.serverInfo]) ? d._meta[META.serverInfo] : d.serverInfo) ?? {
+          name: this.o.name,
+          version: '0',
+        };
         const result: Record<string, unknown> = { protocolVersion: version, capabilities: isObject(d.capabilities) ? d.capabilities : {}, serverInfo };
         if (typeof d.instructions === 'string') result.instructions = d.instructions;
         this.o.write({ jsonrpc: '2.0', id, result });
@@ -337,12 +349,19 @@ export class Bridge {
         for (const [k, v] of Object.entries(extra)) headers.set(k, v);
         return { res: await base(input, { ...init, headers }), extra };
       };
-      let { res, extra } = await send();
-      if (res.status === 401 && (await cred.refreshAfter401(extra))) {
+      const first = await send();
+      let res = first.res;
+      if (res.status === 401 && (await cred.refreshAfter401(first.extra))) {
         await res.body?.cancel().catch(() => {});
         ({ res } = await send());
       }
-      this.o.log.event({ http: init?.method ?? 'GET', status: res.status, ms: Date.now() - started, type: res.headers.get('content-type') ?? undefined, bytes: Number(res.headers.get('content-length') ?? '') || undefined });
+      this.o.log.event({
+        http: init?.method ?? 'GET',
+        status: res.status,
+        ms: Date.now() - started,
+        type: res.headers.get('content-type') ?? undefined,
+        bytes: Number(res.headers.get('content-length') ?? '') || undefined,
+      });
       return res;
     };
   }
@@ -413,7 +432,12 @@ export class Bridge {
       return;
     }
     if (!isResponse(m) || m.id === undefined || m.id === null) {
-      this.o.log.event({ dir: 'down', method: m.method, id: m.id === undefined ? undefined : String(m.id), kind: m.id === undefined ? 'notification' : 'request' });
+      this.o.log.event({
+        dir: 'down',
+        method: m.method,
+        id: m.id === undefined ? undefined : String(m.id),
+        kind: m.id === undefined ? 'notification' : 'request',
+      });
       this.o.write(m);
       return;
     }
@@ -454,7 +478,8 @@ export class Bridge {
   /** A 2026 client probing: a DiscoverResult means a 2026 server; any other answer a 2025 one. */
   private afterDiscover(m: Message): void {
     if (m.result && Array.isArray(m.result.supportedVersions)) this.era = 'modern';
-    else if (m.error?.code === ERROR.unsupportedVersion) return; // the client retries with a version from data.supported
+    else if (m.error?.code === ERROR.unsupportedVersion)
+      return; // the client retries with a version from data.supported
     else {
       this.era = 'legacy';
       // The client then falls back to initialize, which the 2025 server understands.

@@ -65,9 +65,14 @@ const RESERVED = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-proto
 export function headersFromConfig(name: string, opts: { header?: string[]; headerEnv?: string[] }, env: NodeJS.ProcessEnv): Credential {
   const out: Record<string, string> = {};
   const add = (key: string, value: string, where: string) => {
-    if (!HEADER_NAME.test(key)) throw new CredentialError(`${where}: "${key.replace(/[^\x20-\x7e]/g, '?')}" is not a valid header name.`, `Fix the entry: \`mcpwire mcp add ${name} --header "Name: value"\`.`);
+    if (!HEADER_NAME.test(key))
+      throw new CredentialError(
+        `${where}: "${key.replace(/[^\x20-\x7e]/g, '?')}" is not a valid header name.`,
+        `Fix the entry: \`mcpwire mcp add ${name} --header "Name: value"\`.`,
+      );
     if (RESERVED.has(key.toLowerCase())) throw new CredentialError(`${where}: the bridge sets ${key} itself.`, `Remove that header from the entry.`);
-    if (/[\r\n\0]/.test(value)) throw new CredentialError(`${where}: the value of ${key} holds a line break.`, `Fix the value (\`mcpwire mcp add ${name}\` again).`);
+    if (/[\r\n\0]/.test(value))
+      throw new CredentialError(`${where}: the value of ${key} holds a line break.`, `Fix the value (\`mcpwire mcp add ${name}\` again).`);
     out[key] = value.trim();
   };
   const literal = (spec: string, where: string) => {
@@ -80,11 +85,18 @@ export function headersFromConfig(name: string, opts: { header?: string[]; heade
     for (const h of opts.header ?? []) literal(h, '--header');
     for (const h of opts.headerEnv ?? []) {
       const eq = h.indexOf('=');
-      if (eq <= 0) throw new CredentialError(`--header-env ${h.replace(/[^\x20-\x7e]/g, '?')}: expected NAME=VARIABLE.`, `Fix the entry: \`mcpwire mcp add ${name} --header-env "Name=VARIABLE"\`.`);
+      if (eq <= 0)
+        throw new CredentialError(
+          `--header-env ${h.replace(/[^\x20-\x7e]/g, '?')}: expected NAME=VARIABLE.`,
+          `Fix the entry: \`mcpwire mcp add ${name} --header-env "Name=VARIABLE"\`.`,
+        );
       const variable = h.slice(eq + 1);
       const value = env[variable];
       if (value === undefined || value === '') {
-        throw new CredentialError(`${name}: the environment variable ${variable} (for the ${h.slice(0, eq)} header) is not set where the client starts the bridge.`, `Set ${variable} in the entry's "env" (or for the client app), or run \`mcpwire auth login ${name}\`, then restart the client.`);
+        throw new CredentialError(
+          `${name}: the environment variable ${variable} (for the ${h.slice(0, eq)} header) is not set where the client starts the bridge.`,
+          `Set ${variable} in the entry's "env" (or for the client app), or run \`mcpwire auth login ${name}\`, then restart the client.`,
+        );
       }
       add(h.slice(0, eq), value, `--header-env ${h.slice(0, eq)}`);
     }

@@ -34,11 +34,15 @@ function runScenario(scenario: string, mode: 'legacy' | 'auto', spec?: string): 
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-proxy-conformance-'));
   try {
     // --command is split on spaces: the paths here have none.
-    const r = spawnSync(harness, ['client', '--command', `${process.execPath} ${driver}`, '--scenario', scenario, ...(spec ? ['--spec-version', spec] : []), '-o', outDir], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { PATH: `${node22}:${process.env.PATH}`, HOME: outDir, DRIVER_MODE: mode, MCPWIRE_NODE: process.execPath, NO_COLOR: '1' },
-    });
+    const r = spawnSync(
+      harness,
+      ['client', '--command', `${process.execPath} ${driver}`, '--scenario', scenario, ...(spec ? ['--spec-version', spec] : []), '-o', outDir],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+        env: { PATH: `${node22}:${process.env.PATH}`, HOME: outDir, DRIVER_MODE: mode, MCPWIRE_NODE: process.execPath, NO_COLOR: '1' },
+      },
+    );
     const out = `${r.stdout}\n${r.stderr}`;
     const dir = fs.readdirSync(outDir).find((d) => fs.existsSync(path.join(outDir, d, 'checks.json')));
     const checks: Check[] = dir ? JSON.parse(fs.readFileSync(path.join(outDir, dir, 'checks.json'), 'utf8')) : [];
@@ -54,16 +58,47 @@ const REQUIRED: Record<string, string[]> = {
   tools_call: ['tool-add-numbers', 'wire-schema-valid'],
   'sse-retry': ['client-sse-graceful-reconnect', 'client-sse-retry-timing', 'client-sse-last-event-id'],
   'request-metadata': [
-    'sep-2575-http-client-sends-version-header', 'sep-2575-client-populates-meta', 'sep-2575-client-sends-client-info', 'sep-2575-http-version-header-matches-meta',
-    'sep-2575-client-declares-roots-capability', 'sep-2575-client-declares-sampling-capability', 'sep-2575-client-declares-elicitation-capability', 'sep-2575-client-retry-supported-version',
+    'sep-2575-http-client-sends-version-header',
+    'sep-2575-client-populates-meta',
+    'sep-2575-client-sends-client-info',
+    'sep-2575-http-version-header-matches-meta',
+    'sep-2575-client-declares-roots-capability',
+    'sep-2575-client-declares-sampling-capability',
+    'sep-2575-client-declares-elicitation-capability',
+    'sep-2575-client-retry-supported-version',
   ],
   'http-standard-headers': [
-    'ClientMcpMethodHeader_tools_list', 'ClientMcpMethodHeader_tools_call', 'ClientMcpNameHeader_tools_call', 'ClientMcpMethodHeader_resources_list', 'ClientMcpMethodHeader_resources_read',
-    'ClientMcpNameHeader_resources_read', 'ClientMcpMethodHeader_prompts_list', 'ClientMcpMethodHeader_prompts_get', 'ClientMcpNameHeader_prompts_get',
+    'ClientMcpMethodHeader_tools_list',
+    'ClientMcpMethodHeader_tools_call',
+    'ClientMcpNameHeader_tools_call',
+    'ClientMcpMethodHeader_resources_list',
+    'ClientMcpMethodHeader_resources_read',
+    'ClientMcpNameHeader_resources_read',
+    'ClientMcpMethodHeader_prompts_list',
+    'ClientMcpMethodHeader_prompts_get',
+    'ClientMcpNameHeader_prompts_get',
   ],
-  'http-custom-headers': ['sep-2243-client-supports-custom-headers', 'sep-2243-client-mirrors-designated-params', 'sep-2243-client-encode-values', 'sep-2243-client-base64-unsafe', 'sep-2243-client-omit-null'],
-  'sep-2322-client-request-state': ['sep-2322-client-request-state-echoed', 'sep-2322-client-jsonrpc-id-different', 'sep-2322-client-no-state-omitted', 'sep-2322-client-parallel-isolation', 'sep-2322-default-result-type-complete'],
-  'http-invalid-tool-headers': ['sep-2243-client-reject-invalid-tool', 'sep-2243-x-mcp-header-not-empty', 'sep-2243-x-mcp-header-primitive-only', 'sep-2243-x-mcp-header-unique', 'sep-2243-x-mcp-header-charset'],
+  'http-custom-headers': [
+    'sep-2243-client-supports-custom-headers',
+    'sep-2243-client-mirrors-designated-params',
+    'sep-2243-client-encode-values',
+    'sep-2243-client-base64-unsafe',
+    'sep-2243-client-omit-null',
+  ],
+  'sep-2322-client-request-state': [
+    'sep-2322-client-request-state-echoed',
+    'sep-2322-client-jsonrpc-id-different',
+    'sep-2322-client-no-state-omitted',
+    'sep-2322-client-parallel-isolation',
+    'sep-2322-default-result-type-complete',
+  ],
+  'http-invalid-tool-headers': [
+    'sep-2243-client-reject-invalid-tool',
+    'sep-2243-x-mcp-header-not-empty',
+    'sep-2243-x-mcp-header-primitive-only',
+    'sep-2243-x-mcp-header-unique',
+    'sep-2243-x-mcp-header-charset',
+  ],
 };
 
 function expectPassed(scenario: string, r: { checks: Check[]; out: string }): void {
@@ -75,7 +110,7 @@ function expectPassed(scenario: string, r: { checks: Check[]; out: string }): vo
   expect(missing, context).toEqual([]);
 }
 
-describe.runIf(available)('mcpwire proxy as the conformance suite\'s client under test', () => {
+describe.runIf(available)("mcpwire proxy as the conformance suite's client under test", () => {
   describe('a 2025-11-25 server', () => {
     for (const scenario of ['initialize', 'tools_call', 'sse-retry']) {
       test(`${scenario}, behind a 2025 stdio client`, () => expectPassed(scenario, runScenario(scenario, 'legacy')), 150_000);
@@ -85,9 +120,20 @@ describe.runIf(available)('mcpwire proxy as the conformance suite\'s client unde
   });
 
   describe('a 2026-07-28 server', () => {
-    for (const scenario of ['tools_call', 'request-metadata', 'http-standard-headers', 'http-custom-headers', 'sep-2322-client-request-state', 'http-invalid-tool-headers']) {
+    for (const scenario of [
+      'tools_call',
+      'request-metadata',
+      'http-standard-headers',
+      'http-custom-headers',
+      'sep-2322-client-request-state',
+      'http-invalid-tool-headers',
+    ]) {
       for (const mode of ['legacy', 'auto'] as const) {
-        test(`${scenario}, behind a ${mode === 'legacy' ? '2025' : '2026'} stdio client`, () => expectPassed(scenario, runScenario(scenario, mode, '2026-07-28')), 150_000);
+        test(
+          `${scenario}, behind a ${mode === 'legacy' ? '2025' : '2026'} stdio client`,
+          () => expectPassed(scenario, runScenario(scenario, mode, '2026-07-28')),
+          150_000,
+        );
       }
     }
   });

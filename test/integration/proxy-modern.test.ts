@@ -13,6 +13,9 @@ const PV = 'io.modelcontextprotocol/protocolVersion';
 const CI = 'io.modelcontextprotocol/clientInfo';
 const LOG = 'io.modelcontextprotocol/logLevel';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies are checked field by field
+type Reply = Record<string, any>;
+
 interface Post {
   method: string;
   id: unknown;
@@ -41,7 +44,17 @@ beforeAll(async () => {
     }
     switch (m.method) {
       case 'server/discover':
-        return json(200, { jsonrpc: '2.0', id: m.id, result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {}, logging: {} }, instructions: 'be kind', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'modern-peer', version: '2.0.0' } } } });
+        return json(200, {
+          jsonrpc: '2.0',
+          id: m.id,
+          result: {
+            resultType: 'complete',
+            supportedVersions: ['2026-07-28'],
+            capabilities: { tools: {}, logging: {} },
+            instructions: 'be kind',
+            _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'modern-peer', version: '2.0.0' } },
+          },
+        });
       case 'tools/list':
         return json(200, {
           jsonrpc: '2.0',
@@ -57,8 +70,13 @@ beforeAll(async () => {
         });
       case 'tools/call':
         if (params.name === 'region') {
-          if (req.headers['mcp-param-region'] !== params.arguments?.region) return json(400, { jsonrpc: '2.0', id: m.id, error: { code: -32020, message: 'Mcp-Param-Region does not match the body' } });
-          return json(200, { jsonrpc: '2.0', id: m.id, result: { resultType: 'complete', content: [{ type: 'text', text: `region=${params.arguments.region} level=${params._meta[LOG]}` }] } });
+          if (req.headers['mcp-param-region'] !== params.arguments?.region)
+            return json(400, { jsonrpc: '2.0', id: m.id, error: { code: -32020, message: 'Mcp-Param-Region does not match the body' } });
+          return json(200, {
+            jsonrpc: '2.0',
+            id: m.id,
+            result: { resultType: 'complete', content: [{ type: 'text', text: `region=${params.arguments.region} level=${params._meta[LOG]}` }] },
+          });
         }
         if (params.name === 'slow') {
           // An SSE stream that stays open until the client closes it (2026 cancellation).
@@ -80,11 +98,11 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-function bridge(): { child: ChildProcessWithoutNullStreams; send(m: unknown): void; next(id: unknown): Promise<Record<string, any>>; lines: Record<string, any>[] } {
+function bridge(): { child: ChildProcessWithoutNullStreams; send(m: unknown): void; next(id: unknown): Promise<Reply>; lines: Reply[] } {
   const child = spawn(process.execPath, [BIN, 'proxy', 'modern', '--url', url], { env: { PATH: '/usr/bin:/bin' } });
-  const lines: Record<string, any>[] = [];
+  const lines: Reply[] = [];
   let buf = '';
-  const waiters: [unknown, (m: Record<string, any>) => void][] = [];
+  const waiters: [unknown, (m: Reply) => void][] = [];
   child.stdout.on('data', (d) => {
     buf += d;
     for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
@@ -106,9 +124,19 @@ function bridge(): { child: ChildProcessWithoutNullStreams; send(m: unknown): vo
 test('a 2025 client before a 2026 server: initialize, ping and setLevel answered by the bridge, _meta and headers added, -32020 answered by listing again, cancellation closes the stream', async () => {
   const b = bridge();
   const init = b.next(1);
-  b.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'old-desktop', version: '0.9' } } });
+  b.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'old-desktop', version: '0.9' } },
+  });
   const r1 = await init;
-  expect(r1.result).toEqual({ protocolVersion: '2025-06-18', capabilities: { tools: {}, logging: {} }, serverInfo: { name: 'modern-peer', version: '2.0.0' }, instructions: 'be kind' });
+  expect(r1.result).toEqual({
+    protocolVersion: '2025-06-18',
+    capabilities: { tools: {}, logging: {} },
+    serverInfo: { name: 'modern-peer', version: '2.0.0' },
+    instructions: 'be kind',
+  });
   b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
   const ping = b.next(2);
@@ -142,7 +170,9 @@ test('a 2025 client before a 2026 server: initialize, ping and setLevel answered
   b.child.stdin.end();
   expect(await new Promise((r) => b.child.on('exit', r))).toBe(0);
   // What reached the server: no 2025 method, every request with the envelope and the matching header.
-  expect(posts.map((p) => p.method).filter((m) => ['initialize', 'notifications/initialized', 'ping', 'logging/setLevel', 'notifications/cancelled'].includes(m))).toEqual([]);
+  expect(
+    posts.map((p) => p.method).filter((m) => ['initialize', 'notifications/initialized', 'ping', 'logging/setLevel', 'notifications/cancelled'].includes(m)),
+  ).toEqual([]);
   for (const p of posts) {
     expect(p.headers['mcp-protocol-version']).toBe('2026-07-28');
     expect(p.headers['mcp-method']).toBe(p.method);

@@ -64,11 +64,16 @@ export async function startPeer(opts: { mode: 'json' | 'sse'; apiKey?: string })
       });
       return { content: [{ type: 'text', text: 'finished' }] };
     });
-    server.registerTool('big', { description: 'a large result', inputSchema: { bytes: z.number() } }, async ({ bytes }) => ({ content: [{ type: 'text', text: 'x'.repeat(bytes) }] }));
+    server.registerTool('big', { description: 'a large result', inputSchema: { bytes: z.number() } }, async ({ bytes }) => ({
+      content: [{ type: 'text', text: 'x'.repeat(bytes) }],
+    }));
     server.registerTool('sample', { description: 'asks the client to sample', inputSchema: {} }, async (_args, extra) => {
       const params = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: 'say hi' } }], maxTokens: 10 };
       // In JSON mode a request tied to the call has no stream to travel on: it goes on the GET stream.
-      const r = opts.mode === 'sse' ? await extra.sendRequest({ method: 'sampling/createMessage', params }, CreateMessageResultSchema) : await server.server.createMessage(params);
+      const r =
+        opts.mode === 'sse'
+          ? await extra.sendRequest({ method: 'sampling/createMessage', params }, CreateMessageResultSchema)
+          : await server.server.createMessage(params);
       return { content: [{ type: 'text', text: `sampled: ${r.content.type === 'text' ? r.content.text : '?'}` }] };
     });
     server.registerTool('notify', { description: 'a notification on the GET stream', inputSchema: {} }, async () => {
@@ -109,7 +114,9 @@ export async function startPeer(opts: { mode: 'json' | 'sse'; apiKey?: string })
     if (sid) {
       t = transports.get(sid);
       if (!t) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }));
         return;
       }
     } else if (req.method === 'POST' && isInitializeRequest(body)) {
@@ -126,7 +133,9 @@ export async function startPeer(opts: { mode: 'json' | 'sse'; apiKey?: string })
       await build().connect(created);
       t = created;
     } else {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: no session' }, id: null }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: no session' }, id: null }));
       return;
     }
     await t.handleRequest(req, res, body);

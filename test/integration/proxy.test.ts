@@ -42,7 +42,7 @@ async function connect(url: string, opts: { env?: Record<string, string>; args?:
   return { client, transport, stderr: () => stderr, errors };
 }
 
-const text = (r: unknown) => ((r as { content: { type: string; text: string }[] }).content[0]?.text ?? '');
+const text = (r: unknown) => (r as { content: { type: string; text: string }[] }).content[0]?.text ?? '';
 
 describe.each(['sse', 'json'] as const)('mcpwire proxy to an SDK server, %s responses', (mode) => {
   let peer: Peer;
@@ -106,7 +106,11 @@ describe.each(['sse', 'json'] as const)('mcpwire proxy to an SDK server, %s resp
   });
 
   test('a sampling request from the server is answered by the client', async () => {
-    c.client.setRequestHandler('sampling/createMessage', async () => ({ role: 'assistant', content: { type: 'text', text: 'hi from the client' }, model: 'test' }));
+    c.client.setRequestHandler('sampling/createMessage', async () => ({
+      role: 'assistant',
+      content: { type: 'text', text: 'hi from the client' },
+      model: 'test',
+    }));
     expect(text(await c.client.callTool({ name: 'sample', arguments: {} }))).toBe('sampled: hi from the client');
   });
 
@@ -129,7 +133,12 @@ describe.each(['sse', 'json'] as const)('mcpwire proxy to an SDK server, %s resp
   test('stdout carried protocol only; neither stderr nor the --log file holds the key or a tool argument', () => {
     expect(c.errors.map(String)).toEqual([]);
     const log = fs.readFileSync(logFile, 'utf8');
-    expect(log.split('\n').filter(Boolean).every((l) => typeof JSON.parse(l).t === 'string')).toBe(true);
+    expect(
+      log
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => typeof JSON.parse(l).t === 'string'),
+    ).toBe(true);
     expect(log).toContain('"method":"tools/call"');
     for (const secret of [KEY, SECRET_ARG]) {
       expect(log).not.toContain(secret);
@@ -150,7 +159,12 @@ describe('mcpwire proxy: start, stop, errors', () => {
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     const send = (m: unknown) => child.stdin.write(JSON.stringify(m) + '\n');
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
     for (let i = 0; i < 100 && !stdout.includes('"id":1'); i++) await new Promise((r) => setTimeout(r, 50));
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
@@ -164,14 +178,22 @@ describe('mcpwire proxy: start, stop, errors', () => {
     expect(code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(peer.records.some((r) => r.http === 'DELETE' && sessions.includes(r.session))).toBe(true);
-    const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(lines.every((m) => m.jsonrpc === '2.0')).toBe(true);
     expect(lines.map((m) => m.id)).toEqual([1, 2, null]);
     expect(lines[2].error.code).toBe(-32700);
   });
 
-  test('no key where the server wants one: the client\'s initialize fails with the fix, also on stderr', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'proxy', 'peer', '--url', peer.url], env: { PATH: '/usr/bin:/bin' }, stderr: 'pipe' });
+  test("no key where the server wants one: the client's initialize fails with the fix, also on stderr", async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'proxy', 'peer', '--url', peer.url],
+      env: { PATH: '/usr/bin:/bin' },
+      stderr: 'pipe',
+    });
     let stderr = '';
     transport.stderr?.on('data', (d) => (stderr += d));
     const client = new Client({ name: 'proxy-test', version: '1.0.0' });
@@ -196,7 +218,7 @@ describe('mcpwire proxy: start, stop, errors', () => {
     expect(peer.records.filter((r) => !r.keyOk).length).toBeGreaterThanOrEqual(0);
   });
 
-  test('the bridge\'s own bundle holds neither the SDK nor zod: they load with the first message, not at start', () => {
+  test("the bridge's own bundle holds neither the SDK nor zod: they load with the first message, not at start", () => {
     const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'proxy.cjs'), 'utf8');
     expect(bundle).not.toMatch(/@modelcontextprotocol|ZodError|JSONRPCMessageSchema/);
   });
@@ -204,8 +226,17 @@ describe('mcpwire proxy: start, stop, errors', () => {
   test('a server that never answers: closing stdin still ends the bridge within 2 s', async () => {
     const silent = (await import('node:http')).createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const child = spawn(process.execPath, [BIN, 'proxy', 'silent', '--url', `http://127.0.0.1:${(silent.address() as { port: number }).port}/mcp`], { env: { PATH: '/usr/bin:/bin' } });
-    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) + '\n');
+    const child = spawn(process.execPath, [BIN, 'proxy', 'silent', '--url', `http://127.0.0.1:${(silent.address() as { port: number }).port}/mcp`], {
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    child.stdin.write(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }) + '\n',
+    );
     await new Promise((r) => setTimeout(r, 500));
     const t0 = Date.now();
     child.stdin.end();

@@ -13,7 +13,11 @@ const fail = async (p: Promise<unknown>) => {
 
 describe('headersFromConfig', () => {
   test('MCPWIRE_HEADER_1, _2, … then --header and --header-env, in that order', async () => {
-    const c = headersFromConfig('peel', { header: ['X-Team: blue'], headerEnv: ['X-API-Key=PEEL_KEY'] }, { MCPWIRE_HEADER_1: 'Authorization: Bearer abc', MCPWIRE_HEADER_2: 'X-Org:  acme ', MCPWIRE_HEADER_4: 'X-Skipped: gap', PEEL_KEY: 'k1' });
+    const c = headersFromConfig(
+      'peel',
+      { header: ['X-Team: blue'], headerEnv: ['X-API-Key=PEEL_KEY'] },
+      { MCPWIRE_HEADER_1: 'Authorization: Bearer abc', MCPWIRE_HEADER_2: 'X-Org:  acme ', MCPWIRE_HEADER_4: 'X-Skipped: gap', PEEL_KEY: 'k1' },
+    );
     expect(await c.headers()).toEqual({ Authorization: 'Bearer abc', 'X-Org': 'acme', 'X-Team': 'blue', 'X-API-Key': 'k1' });
     expect(await c.refreshAfter401({})).toBe(false);
   });
@@ -33,7 +37,12 @@ describe('headersFromConfig', () => {
   });
 
   test('malformed or reserved headers are refused without echoing the value', async () => {
-    for (const env of [{ MCPWIRE_HEADER_1: 'no colon secret-value' }, { MCPWIRE_HEADER_1: 'Mcp-Session-Id: secret-value' }, { MCPWIRE_HEADER_1: 'Bad Name: secret-value' }, { MCPWIRE_HEADER_1: 'X-A: secret-value\r\nX-B: 1' }]) {
+    for (const env of [
+      { MCPWIRE_HEADER_1: 'no colon secret-value' },
+      { MCPWIRE_HEADER_1: 'Mcp-Session-Id: secret-value' },
+      { MCPWIRE_HEADER_1: 'Bad Name: secret-value' },
+      { MCPWIRE_HEADER_1: 'X-A: secret-value\r\nX-B: 1' },
+    ]) {
       const e = await fail(headersFromConfig('peel', {}, env).headers());
       expect(`${e.message} ${e.fix}`).not.toContain('secret-value');
     }

@@ -8,7 +8,11 @@ describe('LineReader', () => {
   const collect = (limit = 1000) => {
     const lines: string[] = [];
     const oversize: number[] = [];
-    const r = new LineReader((l) => lines.push(l), limit, (n) => oversize.push(n));
+    const r = new LineReader(
+      (l) => lines.push(l),
+      limit,
+      (n) => oversize.push(n),
+    );
     return { r, lines, oversize };
   };
 
@@ -63,7 +67,8 @@ describe('Mcp-Param headers (SEP-2243)', () => {
     expect(encodeHeaderValue('us west 1')).toBe('us west 1');
     expect(encodeHeaderValue('a\tb')).toBe('a\tb');
     const b64 = (s: string) => `=?base64?${Buffer.from(s).toString('base64')}?=`;
-    for (const s of ['Hello, 世界', ' padded ', ' lead', 'trail ', 'line1\nline2', 'cr\r', 'nul\u0000', '', '=?base64?abc?=']) expect(encodeHeaderValue(s)).toBe(b64(s));
+    for (const s of ['Hello, 世界', ' padded ', ' lead', 'trail ', 'line1\nline2', 'cr\r', 'nul\u0000', '', '=?base64?abc?='])
+      expect(encodeHeaderValue(s)).toBe(b64(s));
   });
 
   test('declarations at any depth of properties; integers and booleans converted; null or missing sends nothing', () => {
