@@ -49,7 +49,14 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
     throw new UserError(`The URL for ${name} is not http(s).`, { fix: `Pass an http(s) URL: \`mcpwire proxy ${name} --url https://…\`.` });
 
   const stderr = (line: string) => process.stderr.write(printable(line) + '\n');
-  const log = createLog(o.log, stderr);
+  let log;
+  try {
+    log = createLog(o.log, stderr);
+  } catch (e) {
+    throw new UserError(`Cannot open the log file ${printable(o.log ?? '')} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      fix: 'Pass --log a file in a folder that exists and that you can write, or leave --log out.',
+    });
+  }
   const credential = headersFromConfig(name, { header: o.header, headerEnv: o.headerEnv }, env);
 
   let stdoutGone = false;

@@ -4,7 +4,7 @@
  * and the bridge talks to the SDK v1 Streamable HTTP server of ./proxy-peer.ts, in JSON and in SSE
  * response mode.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -244,6 +244,20 @@ describe('mcpwire proxy: start, stop, errors', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     silent.closeAllConnections();
     silent.close();
+  });
+
+  test('usage errors exit 2 with the fix on stderr and nothing on stdout: no URL, a non-http URL, a log file that cannot be opened', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'proxy', ...args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' }, input: '' });
+    for (const [args, fix] of [
+      [['peer'], /fix: Run `mcpwire proxy peer --url URL`/],
+      [['peer', '--url', 'ftp://example.com/'], /fix: Pass an http\(s\) URL/],
+      [['peer', '--url', peer.url, '--log', '/nonexistent-dir/x.log'], /fix: Pass --log a file in a folder that exists/],
+    ] as const) {
+      const r = run([...args]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(fix);
+    }
   });
 
   test('--header-env with the variable set sends its value', async () => {
