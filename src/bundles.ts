@@ -10,6 +10,10 @@ export const BUNDLES = {
   // Long-running network commands (login waits on a browser, then talks HTTP): idle keep-alive sockets
   // must not hold the process open once the command is done, so the CLI exits explicitly.
   auth: { entry: 'src/commands/auth.ts', exitWhenDone: true },
+  // The stdio bridge: runs until stdin ends, then exits (the HTTP side's sockets must not keep it alive).
+  proxy: { entry: 'src/commands/proxy.ts', exitWhenDone: true },
+  // The MCP SDK's HTTP client transport, loaded by the bridge only once the first message has arrived.
+  mcpsdk: { entry: 'src/mcp/sdk.ts', exitWhenDone: false },
 } as const satisfies Record<string, { entry: string; exitWhenDone: boolean }>;
 
 export type BundleName = keyof typeof BUNDLES;

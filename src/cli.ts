@@ -24,6 +24,8 @@ type Bundles = {
   targets: typeof import('./commands/targets.js');
   undo: typeof import('./commands/undo.js');
   auth: typeof import('./commands/auth.js');
+  proxy: typeof import('./commands/proxy.js');
+  mcpsdk: typeof import('./mcp/sdk.js');
 };
 // Every command bundle of the table has a type here, and nothing else does.
 type CommandBundle = Exclude<keyof typeof BUNDLES, 'cli'>;
@@ -86,7 +88,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
   const verbose = () => Boolean(program.opts().verbose);
 
   /** Load the command's bundle and run it; the exit code goes to onExit. */
-  const cmd = <K extends keyof Bundles>(name: K, o: { json?: boolean }, call: (m: Bundles[K], ctx: Context) => number | Promise<number>) => async () => {
+  const cmd = <K extends Exclude<keyof Bundles, 'mcpsdk'>>(name: K, o: { json?: boolean }, call: (m: Bundles[K], ctx: Context) => number | Promise<number>) => async () => {
     const m = loadBundle(name);
     const code = await m.runCommand({ verbose: verbose(), json: Boolean(o.json), context }, (ctx) => call(m, ctx));
     opts.onExit?.(code);
@@ -179,6 +181,15 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .option('--args <json>', 'the tool\'s arguments, a JSON object'),
   ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
 
+  program
+    .command('proxy')
+    .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')
+    .description('the stdio bridge to a remote server, for clients that start only local servers (Claude Desktop)')
+    .option('--url <url>', 'the server\'s MCP URL (or MCPWIRE_URL in the environment)')
+    .option('--log <file>', 'append a diagnostic line per message and per HTTP exchange to FILE (never a secret)')
+    .option('--header <header>', 'literal header "K: V" (repeatable; also MCPWIRE_HEADER_1, _2, … in the environment)', collect)
+    .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
+    .action((name, o) => cmd('proxy', {}, (m, ctx) => m.proxyCommand(ctx, name, o, () => loadBundle('mcpsdk')))());
   program
     .command('targets')
     .description('supported clients, whether each is installed here, and their files')

@@ -1,0 +1,110 @@
+/**
+ * `mcpwire proxy NAME [--url U] [--log FILE]`: the stdio bridge a client such as Claude Desktop starts
+ * for a remote server. stdin is attached and read before anything slow happens; the SDK (the HTTP
+ * side) is loaded when the first message arrives, messages queueing meanwhile. stdout carries the
+ * protocol only: every diagnostic goes to stderr (and to --log FILE).
+ */
+import { UserError } from '../errors.js';
+import { errorResponse, LineReader, parseLine, type Message } from '../mcp/jsonrpc.js';
+import { Bridge } from '../proxy/bridge.js';
+import { headersFromConfig } from '../proxy/credential.js';
+import { createLog } from '../proxy/log.js';
+import { printable } from '../ui.js';
+import type { Context } from './context.js';
+
+export { runCommand } from './run.js';
+
+export interface ProxyOptions {
+  url?: string;
+  log?: string;
+  header?: string[];
+  headerEnv?: string[];
+}
+
+/** One message may be large (a 10 MB tool result, a file's contents); beyond this it is refused. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** Runs until stdin ends or a signal comes; 0 then. */
+export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSdk: () => typeof import('../mcp/sdk.js')): Promise<number> {
+  const stdin = process.stdin;
+  const env = ctx.platform.env as NodeJS.ProcessEnv;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name ?? '')) {
+    throw new UserError(`"${printable(String(name ?? ''))}" is not an entry name.`, {
+      fix: 'Run `mcpwire proxy NAME --url URL`, NAME as in `mcpwire mcp list`.',
+    });
+  }
+  // MCPWIRE_URL: the entry keeps a URL that carries a credential in its env, never in args.
+  const rawUrl = env.MCPWIRE_URL || o.url;
+  if (!rawUrl)
+    throw new UserError(`No URL for ${name}.`, {
+      fix: `Run \`mcpwire proxy ${name} --url URL\` (or add the server again: \`mcpwire mcp add --target claude-desktop\`).`,
+    });
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new UserError(`The URL for ${name} is not a URL.`, { fix: `Pass an http(s) URL: \`mcpwire proxy ${name} --url https://…\`.` });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UserError(`The URL for ${name} is not http(s).`, { fix: `Pass an http(s) URL: \`mcpwire proxy ${name} --url https://…\`.` });
+
+  const stderr = (line: string) => process.stderr.write(printable(line) + '\n');
+  let log;
+  try {
+    log = createLog(o.log, stderr);
+  } catch (e) {
+    throw new UserError(`Cannot open the log file ${printable(o.log ?? '')} (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      fix: 'Pass --log a file in a folder that exists and that you can write, or leave --log out.',
+    });
+  }
+  const credential = headersFromConfig(name, { header: o.header, headerEnv: o.headerEnv }, env);
+
+  let stdoutGone = false;
+  const write = (m: Message) => {
+    if (stdoutGone) return;
+    // Two writes, not one concatenation: a 10 MB message is not copied once more for its newline.
+    process.stdout.write(JSON.stringify(m));
+    process.stdout.write('\n');
+  };
+  const bridge = new Bridge({ name, url, credential, log, write, loadSdk });
+
+  return new Promise<number>((resolve) => {
+    let done = false;
+    const finish = async (why: string) => {
+      if (done) return;
+      done = true;
+      log.event({ end: why });
+      stdin.pause();
+      await bridge.close();
+      log.close();
+      // Everything written to stdout reaches the client before the process exits.
+      if (!stdoutGone && process.stdout.writableLength > 0) await new Promise((r) => process.stdout.once('drain', r));
+      resolve(0);
+    };
+    process.stdout.on('error', () => {
+      stdoutGone = true; // the client is gone (EPIPE)
+      void finish('stdout closed');
+    });
+    const reader = new LineReader(
+      (line) => {
+        const parsed = parseLine(line);
+        if ('error' in parsed) {
+          write(errorResponse(parsed.id, parsed.code, parsed.error));
+          return;
+        }
+        bridge.receive(parsed.message);
+      },
+      MAX_LINE_BYTES,
+      (bytes) => log.note(`a message of more than ${bytes} bytes from the client was dropped (limit ${MAX_LINE_BYTES}).`),
+    );
+    stdin.on('data', (c: Buffer) => reader.push(c));
+    stdin.on('end', () => {
+      reader.end();
+      void finish('stdin closed');
+    });
+    stdin.on('error', () => void finish('stdin error'));
+    process.once('SIGTERM', () => void finish('SIGTERM'));
+    process.once('SIGINT', () => void finish('SIGINT'));
+    log.event({ start: name, url: url.host, pid: process.pid });
+  });
+}

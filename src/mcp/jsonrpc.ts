@@ -1,0 +1,99 @@
+/**
+ * JSON-RPC over stdio without the SDK: newline-delimited framing and the few shape checks the proxy
+ * needs before the SDK is loaded. A line is split off without copying the chunks it came in more than
+ * once, so a 10 MB message costs one buffer, not one per chunk.
+ */
+
+export type Id = string | number;
+export interface Message {
+  jsonrpc: '2.0';
+  id?: Id | null;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isId = (v: unknown): v is Id => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+export const isRequest = (m: Message): boolean => typeof m.method === 'string' && isId(m.id);
+export const isNotification = (m: Message): boolean => typeof m.method === 'string' && m.id === undefined;
+export const isResponse = (m: Message): boolean => m.method === undefined && (m.result !== undefined || m.error !== undefined);
+/** A Map key for an id: 1 and "1" are different requests. */
+export const idKey = (id: Id): string => (typeof id === 'number' ? `n${id}` : `s${id}`);
+
+export function errorResponse(id: Id | null, code: number, message: string, data?: unknown): Message {
+  return { jsonrpc: '2.0', id, error: data === undefined ? { code, message } : { code, message, data } };
+}
+
+/** Parse one line: a message, or the reason it is not one (answered with -32700 or -32600). */
+export function parseLine(line: string): { message: Message } | { error: string; code: number; id: Id | null } {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { error: 'Parse error: the line is not JSON', code: -32700, id: null };
+  }
+  if (!isObject(v) || v.jsonrpc !== '2.0')
+    return { error: 'Invalid Request: not a JSON-RPC 2.0 object', code: -32600, id: isObject(v) && isId(v.id) ? v.id : null };
+  if (v.params !== undefined && !isObject(v.params) && !Array.isArray(v.params))
+    return { error: 'Invalid Request: params must be an object', code: -32600, id: isId(v.id) ? v.id : null };
+  const m = v as unknown as Message;
+  if (typeof m.method !== 'string' && !isResponse(m))
+    return { error: 'Invalid Request: neither a request, a notification nor a response', code: -32600, id: isId(m.id) ? m.id : null };
+  return { message: m };
+}
+
+/**
+ * Splits a byte stream into lines. Chunks are kept in a list until a newline arrives, then joined
+ * once. `limit` bounds a line in bytes: a longer line is dropped (reported through onOversize) rather
+ * than growing memory without end.
+ */
+export class LineReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private skipping = false;
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly limit: number,
+    private readonly onOversize: (bytes: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      const part = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        this.chunks = [];
+        this.size = 0;
+        continue;
+      }
+      const whole = this.chunks.length === 0 ? part : Buffer.concat([...this.chunks, part], this.size + part.length);
+      this.chunks = [];
+      this.size = 0;
+      const line = whole.toString('utf8').replace(/\r$/, '');
+      if (line.trim() !== '') this.onLine(line);
+    }
+    if (start < chunk.length && !this.skipping) {
+      const rest = chunk.subarray(start);
+      this.size += rest.length;
+      if (this.size > this.limit) {
+        this.onOversize(this.size);
+        this.skipping = true;
+        this.chunks = [];
+        this.size = 0;
+      } else this.chunks.push(rest);
+    }
+  }
+
+  /** At the end of the stream: a last line without a newline still counts. */
+  end(): void {
+    if (this.skipping || this.size === 0) return;
+    const line = Buffer.concat(this.chunks, this.size).toString('utf8');
+    this.chunks = [];
+    this.size = 0;
+    if (line.trim() !== '') this.onLine(line);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * A 2025 stdio client (as Claude Desktop is) before a stateless 2026-07-28 server, through `mcpwire
+ * proxy`: what the bridge answers itself, what it adds to each request, and how it cancels. The server
+ * is a small raw HTTP peer on 127.0.0.1 that records every POST (the SDK's own 2026 server package is
+ * not installed here); the client is the real CLI driven line by line over stdio.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import http from 'node:http';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BIN } from './cli-harness.js';
+
+const PV = 'io.modelcontextprotocol/protocolVersion';
+const CI = 'io.modelcontextprotocol/clientInfo';
+const LOG = 'io.modelcontextprotocol/logLevel';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies are checked field by field
+type Reply = Record<string, any>;
+
+interface Post {
+  method: string;
+  id: unknown;
+  headers: http.IncomingHttpHeaders;
+  meta: Record<string, unknown>;
+  params: Record<string, unknown>;
+}
+
+let server: http.Server;
+let url: string;
+const posts: Post[] = [];
+const events: string[] = [];
+
+beforeAll(async () => {
+  server = http.createServer(async (req, res) => {
+    if (req.method !== 'POST') return void res.writeHead(405).end();
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const m = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const params = m.params ?? {};
+    posts.push({ method: m.method, id: m.id, headers: req.headers, meta: params._meta ?? {}, params });
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (m.id === undefined) return void res.writeHead(202).end();
+    if (req.headers['mcp-protocol-version'] !== '2026-07-28' || params._meta?.[PV] !== '2026-07-28') {
+      return json(400, { jsonrpc: '2.0', id: m.id, error: { code: -32020, message: 'MCP-Protocol-Version missing or different from _meta' } });
+    }
+    switch (m.method) {
+      case 'server/discover':
+        return json(200, {
+          jsonrpc: '2.0',
+          id: m.id,
+          result: {
+            resultType: 'complete',
+            supportedVersions: ['2026-07-28'],
+            capabilities: { tools: {}, logging: {} },
+            instructions: 'be kind',
+            _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'modern-peer', version: '2.0.0' } },
+          },
+        });
+      case 'tools/list':
+        return json(200, {
+          jsonrpc: '2.0',
+          id: m.id,
+          result: {
+            resultType: 'complete',
+            tools: [
+              { name: 'region', inputSchema: { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' } } } },
+              { name: 'bad', inputSchema: { type: 'object', properties: { n: { type: 'number', 'x-mcp-header': 'N' } } } },
+              { name: 'slow', inputSchema: { type: 'object' } },
+            ],
+          },
+        });
+      case 'tools/call':
+        if (params.name === 'region') {
+          if (req.headers['mcp-param-region'] !== params.arguments?.region)
+            return json(400, { jsonrpc: '2.0', id: m.id, error: { code: -32020, message: 'Mcp-Param-Region does not match the body' } });
+          return json(200, {
+            jsonrpc: '2.0',
+            id: m.id,
+            result: { resultType: 'complete', content: [{ type: 'text', text: `region=${params.arguments.region} level=${params._meta[LOG]}` }] },
+          });
+        }
+        if (params.name === 'slow') {
+          // An SSE stream that stays open until the client closes it (2026 cancellation).
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write(': waiting\n\n');
+          req.socket.on('close', () => events.push('aborted'));
+          return;
+        }
+        return json(200, { jsonrpc: '2.0', id: m.id, error: { code: -32602, message: 'unknown tool' } });
+      default:
+        return json(404, { jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } });
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+function bridge(): { child: ChildProcessWithoutNullStreams; send(m: unknown): void; next(id: unknown): Promise<Reply>; lines: Reply[] } {
+  const child = spawn(process.execPath, [BIN, 'proxy', 'modern', '--url', url], { env: { PATH: '/usr/bin:/bin' } });
+  const lines: Reply[] = [];
+  let buf = '';
+  const waiters: [unknown, (m: Reply) => void][] = [];
+  child.stdout.on('data', (d) => {
+    buf += d;
+    for (let nl = buf.indexOf('\n'); nl !== -1; nl = buf.indexOf('\n')) {
+      const m = JSON.parse(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      lines.push(m);
+      const i = waiters.findIndex(([id]) => id === m.id);
+      if (i !== -1) waiters.splice(i, 1)[0][1](m);
+    }
+  });
+  return {
+    child,
+    lines,
+    send: (m) => child.stdin.write(JSON.stringify(m) + '\n'),
+    next: (id) => new Promise((resolve) => waiters.push([id, resolve])),
+  };
+}
+
+test('a 2025 client before a 2026 server: initialize, ping and setLevel answered by the bridge, _meta and headers added, -32020 answered by listing again, cancellation closes the stream', async () => {
+  const b = bridge();
+  const init = b.next(1);
+  b.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'old-desktop', version: '0.9' } },
+  });
+  const r1 = await init;
+  expect(r1.result).toEqual({
+    protocolVersion: '2025-06-18',
+    capabilities: { tools: {}, logging: {} },
+    serverInfo: { name: 'modern-peer', version: '2.0.0' },
+    instructions: 'be kind',
+  });
+  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+
+  const ping = b.next(2);
+  b.send({ jsonrpc: '2.0', id: 2, method: 'ping' });
+  expect((await ping).result).toEqual({});
+  const level = b.next(3);
+  b.send({ jsonrpc: '2.0', id: 3, method: 'logging/setLevel', params: { level: 'debug' } });
+  expect((await level).result).toEqual({});
+
+  // No tools/list yet: the bridge does not know the header, the server says -32020, the bridge lists and retries.
+  const call = b.next(4);
+  b.send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'region', arguments: { region: 'eu-west' } } });
+  const r4 = await call;
+  expect(r4.result).toEqual({ content: [{ type: 'text', text: 'region=eu-west level=debug' }] });
+  const calls = posts.filter((p) => p.method === 'tools/call' && p.params.name === 'region');
+  expect(calls.length).toBe(2);
+  expect(calls[0].id).not.toEqual(calls[1].id);
+  expect(calls[1].headers['mcp-param-region']).toBe('eu-west');
+  expect(calls[1].headers['mcp-name']).toBe('region');
+
+  const list = b.next(5);
+  b.send({ jsonrpc: '2.0', id: 5, method: 'tools/list' });
+  expect((await list).result.tools.map((t: { name: string }) => t.name)).toEqual(['region', 'slow']);
+
+  b.send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'slow', arguments: {} } });
+  for (let i = 0; i < 50 && !posts.some((p) => p.params.name === 'slow'); i++) await new Promise((r) => setTimeout(r, 50));
+  b.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 6, reason: 'user' } });
+  for (let i = 0; i < 50 && !events.includes('aborted'); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(events).toContain('aborted');
+
+  b.child.stdin.end();
+  expect(await new Promise((r) => b.child.on('exit', r))).toBe(0);
+  // What reached the server: no 2025 method, every request with the envelope and the matching header.
+  expect(
+    posts.map((p) => p.method).filter((m) => ['initialize', 'notifications/initialized', 'ping', 'logging/setLevel', 'notifications/cancelled'].includes(m)),
+  ).toEqual([]);
+  for (const p of posts) {
+    expect(p.headers['mcp-protocol-version']).toBe('2026-07-28');
+    expect(p.headers['mcp-method']).toBe(p.method);
+    expect((p.meta[CI] as { name?: string } | undefined)?.name).toBe('old-desktop');
+  }
+  expect(b.lines.some((m) => m.id === 6)).toBe(false);
+});
