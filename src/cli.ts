@@ -133,7 +133,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
     .option('--json', 'machine-readable output on stdout')
     .action((o) => cmd('mcp', o, (m, ctx) => m.mcpList(ctx, o))());
   const undo = (o: { json?: boolean; dryRun?: boolean; force?: boolean }) => cmd('undo', o, (m, ctx) => m.undoCommand(ctx, o))();
-  mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run').option('--json').option('--force', 'restore the files nobody changed since; list the others').action(undo);
+  mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run', 'say what would be restored').option('--json', 'machine-readable output on stdout').option('--force', 'restore the files nobody changed since; list the others').action(undo);
 
   const sessionOptions = (c: Command) =>
     c
