@@ -71,7 +71,12 @@ describe('strict JSON with the deferred check', () => {
         const at = Math.floor(rnd() * base.length);
         const kind = rnd();
         const ch = alphabet[Math.floor(rnd() * alphabet.length)];
-        const text = kind < 0.34 ? base.slice(0, at) + base.slice(at + 1) : kind < 0.67 ? base.slice(0, at) + ch + base.slice(at) : base.slice(0, at) + ch + base.slice(at + 1);
+        const text =
+          kind < 0.34
+            ? base.slice(0, at) + base.slice(at + 1)
+            : kind < 0.67
+              ? base.slice(0, at) + ch + base.slice(at)
+              : base.slice(0, at) + ch + base.slice(at + 1);
         if (validJson(text)) continue;
         invalid++;
         for (const name of ['fresh', 'pelcro', 'other']) expect([text.length, at, name, outcome(text, name)]).toEqual([text.length, at, name, 'refused-parse']);
