@@ -4,7 +4,7 @@
  * Each text is parsed once; every edit hands the edited document to the next one.
  */
 import { UserError } from './errors.js';
-import { editorFor, isJsonDoc, type InsertHint, type ParsedDoc } from './edit/document.js';
+import { editorFor, isJsonDoc, type FormatEditor, type InsertHint, type ParsedDoc } from './edit/document.js';
 import { deepEqual, type Json, type JsonObject } from './edit/types.js';
 import type { RenderedEntry, Target } from './targets/types.js';
 import { printable } from './ui.js';
@@ -95,7 +95,29 @@ export function addToText(
   force: boolean,
 ): AddResult {
   const editor = editorFor(target.format);
-  const doc = editor.parse(current ?? '', file);
+  // Strict JSON: the whole text is parsed once, by the verification of the edit (see json/parse.ts);
+  // every way out without a verified edit checks the old text first.
+  const doc = editor.parse(current ?? '', file, { deferCheck: true });
+  try {
+    const r = addToDoc(target, editor, doc, file, container, name, rendered, force);
+    if (r.text === doc.fullText) editor.validate(doc);
+    return r;
+  } catch (e) {
+    editor.validate(doc);
+    throw e;
+  }
+}
+
+function addToDoc(
+  target: Target,
+  editor: FormatEditor,
+  doc: ParsedDoc,
+  file: string,
+  container: readonly string[],
+  name: string,
+  rendered: RenderedEntry,
+  force: boolean,
+): AddResult {
   const existing = editor.entries(doc, container)[name];
   let value: JsonObject = rendered.value;
   let action: Action = 'added';

@@ -9,7 +9,7 @@
  */
 import { ConfigParseError } from './errors.js';
 import { acquireLock, pidAlive, type Lock } from './files/lock.js';
-import { atomicWrite, createTemp, discardTemps, fsyncAll, LockLost, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
+import { atomicWrite, createTemp, discardTemps, LockLost, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
 import { stateDir, type Platform } from './platform.js';
 
@@ -112,11 +112,13 @@ export class State {
     }
   }
 
-  /** @internal The state file's text (null: none yet) and a parser for it, for a JournalSession. */
-  readLockedText(): { text: string | null; parse: (text: string | null) => StateFiles } {
+  /**
+   * @internal The state file's text (null: none yet), parsed (a damaged state is refused now, before
+   * anything is written), and a parser for it, for a JournalSession.
+   */
+  readLockedText(): { text: string | null; parsed: StateFiles; parse: (text: string | null) => StateFiles } {
     const text = readText(this.p, this.file);
-    this.parse(text); // refuse a damaged state now, before anything is written
-    return { text, parse: (t) => this.parse(t) };
+    return { text, parsed: this.parse(text), parse: (t) => this.parse(t) };
   }
 
   read<K extends keyof StateFiles>(name: K): StateFiles[K] {
@@ -219,7 +221,7 @@ export class State {
 export class JournalSession {
   private temp: TempFile | undefined;
   private prepared: { s: StateFiles; dropped: JournalEntry[] } | undefined;
-  private readonly base: { text: string | null; parse: (text: string | null) => StateFiles };
+  private readonly base: { text: string | null; parsed?: StateFiles; parse: (text: string | null) => StateFiles };
   private committed = false;
 
   constructor(
@@ -233,19 +235,24 @@ export class JournalSession {
   }
 
   private build(fn: (s: StateFiles) => void): { s: StateFiles; dropped: JournalEntry[]; bytes: Buffer } {
-    const s = this.base.parse(this.base.text);
+    // The state as read under the lock: its first parse serves the first build (fn changes it), a rebuild parses again.
+    const s = this.base.parsed ?? this.base.parse(this.base.text);
+    this.base.parsed = undefined;
     fn(s);
     const dropped = s.journal.splice(0, entriesToPrune(s.journal));
     return { s, dropped, bytes: Buffer.from(JSON.stringify(s, null, 2) + '\n', 'utf8') };
   }
 
-  /** Write the updated state to a temp file and fsync it (not yet visible). */
-  async prepare(fn: (s: StateFiles) => void): Promise<void> {
+  /**
+   * Write the updated state to a temp file, not yet visible and not yet fsynced: the caller fsyncs it
+   * (fsyncAll) together with the files it records, before commit().
+   */
+  prepare(fn: (s: StateFiles) => void): TempFile {
     const { s, dropped, bytes } = this.build(fn);
     const t = createTemp(this.p, this.file, bytes, { secret: true });
-    await fsyncAll(this.p, [t]);
     this.temp = t;
     this.prepared = { s, dropped };
+    return t;
   }
 
   commit(): void {

@@ -18,7 +18,8 @@ export interface JsonEditor extends FormatEditor<JsonDoc> {
 
 function jsonEditor(dialect: JsonDialect): JsonEditor {
   return {
-    parse: (text, file) => parseJson(text, file, dialect),
+    parse: (text, file, opts) => parseJson(text, file, dialect, opts),
+    validate: (doc) => doc.validate(),
     entries: jsonEntries,
     duplicates: jsonDuplicates,
     set: setJsonEntryIn,
@@ -30,7 +31,8 @@ function jsonEditor(dialect: JsonDialect): JsonEditor {
 }
 
 const tomlEditor: FormatEditor<TomlDoc> = {
-  parse: parseTomlDoc,
+  parse: (text, file) => parseTomlDoc(text, file),
+  validate: () => {},
   entries: (doc, container) => ownEntries(getAt(doc.data, container)),
   // A table defined twice does not parse.
   duplicates: () => [],

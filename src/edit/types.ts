@@ -49,7 +49,13 @@ export interface DocEdit<D extends ParsedDoc = ParsedDoc> {
 /** One format-preserving editor; `editorFor(format)` chooses it. */
 export interface FormatEditor<D extends ParsedDoc = ParsedDoc> {
   /** Throws ConfigParseError (path:line:column) for a file that does not parse or nests too deep. */
-  parse(fullText: string, file: string): D;
+  parse(fullText: string, file: string, opts?: { deferCheck?: boolean }): D;
+  /**
+   * Throw the ConfigParseError of a document parsed with `deferCheck` whose text is not valid. Strict
+   * JSON defers its full parse to the verification of the edit; a command that ends without a
+   * verified edit (nothing to change, a conflict, an error) checks here first.
+   */
+  validate(doc: D): void;
   /** The entries of the servers container: own properties only, in a prototype-free record. */
   entries(doc: D, container: readonly string[]): Readonly<Record<string, unknown>>;
   /** Entry names defined more than once in the container (the clients use the last one). */

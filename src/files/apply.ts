@@ -104,10 +104,10 @@ export async function applyPlans(deps: ApplyDeps, command: string, plans: Planne
   // The reports as the edits left them (holes: refused), for StateExtra.wanted before the renames.
   const outcomesSoFar: WriteReport[] = [];
   const hooks: JournalHooks = {
-    async prepare(files, stateLock) {
+    prepare(files, stateLock) {
       withExtra = extra !== undefined && extra.wanted(outcomesSoFar);
       session = deps.state.openJournal(stateLock);
-      await session.prepare(update(files));
+      return session.prepare(update(files));
     },
     commit: () => session!.commit(),
     amend: (applied) => session!.rewrite(update(applied)),

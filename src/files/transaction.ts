@@ -2,8 +2,8 @@
  * The one way mcpwire changes client files: one transaction per command, across all its files, in phases
  *
  *   all locks (in a fixed order) → re-read and edit every file → back up the previous bytes → write all
- *   temp files → fsync them in parallel → record the journal entry (under mcpwire's state lock, before
- *   any rename) → rename in order → release.
+ *   temp files and the journal entry's (under mcpwire's state lock) → fsync them all in parallel →
+ *   commit the journal entry (before any rename) → rename in order → release.
  *
  * A reader (or a crash) sees each file old or new, never a mix; a file the journal does not list is
  * never renamed. Symlinked config files are edited through the link (the link stays a link); mode and
@@ -59,8 +59,11 @@ export interface ChangedFile {
 
 /** mcpwire's journal, written under its own state lock before the first rename (see State.openJournal). */
 export interface JournalHooks {
-  /** Record `files` (durably, not yet visible) under the state lock, held; throw to abort: nothing is renamed. */
-  prepare(files: ChangedFile[], stateLock: Lock): Promise<void> | void;
+  /**
+   * Record `files` under the state lock, held, in a temp file (not yet visible), returned to be fsynced
+   * with the client files' temp files (one round of disk flushes, not two); throw to abort: nothing is renamed.
+   */
+  prepare(files: ChangedFile[], stateLock: Lock): TempFile;
   /** Make the prepared record the journal (before the first client file is renamed). */
   commit(): void;
   /** Some renames failed after commit: record only the files that were renamed. */
@@ -229,18 +232,8 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         fail(g, e);
       }
     }
-    let ready = writes.filter((g) => !g.failed);
-    try {
-      await fsyncAll(
-        p,
-        ready.flatMap((g) => (g.temp ? [g.temp] : [])),
-      );
-    } catch (e) {
-      for (const g of ready) fail(g, e);
-      ready = [];
-    }
+    const ready = writes.filter((g) => !g.failed);
     if (ready.length === 0) return { outcomes, changed };
-
     for (const g of ready) {
       changed.push({
         file: reqs[g.requests[0]].file,
@@ -254,11 +247,12 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         requests: g.requests.filter((i) => outcomes[i].ok && (outcomes[i] as { changed: boolean }).changed),
       });
     }
-    // The journal entry goes first: a file the journal does not list is never renamed.
+    // The journal entry is written with the files (a file the journal does not list is never renamed).
+    let journalTemp: TempFile | undefined;
     if (journal) {
       journalOpen = true;
       try {
-        await journal.prepare(changed, locks.get(stateLock)!);
+        journalTemp = journal.prepare(changed, locks.get(stateLock)!);
       } catch (e) {
         const why = new UserError(`mcpwire could not record this change in its journal (${(e as Error).message}); nothing was changed.`, {
           exitCode: 1,
@@ -268,6 +262,14 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         changed.length = 0;
         return { outcomes, changed };
       }
+    }
+    try {
+      await fsyncAll(p, [...ready.flatMap((g) => (g.temp ? [g.temp] : [])), ...(journalTemp ? [journalTemp] : [])]);
+    } catch (e) {
+      // Nothing is renamed: the journal entry is discarded with the temp files (on release).
+      for (const g of ready) fail(g, e);
+      changed.length = 0;
+      return { outcomes, changed };
     }
     for (const g of ready) if (!locks.get(g.lockPath)!.stillHeld()) throw new LockLost();
     journal?.commit();

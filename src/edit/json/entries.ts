@@ -111,7 +111,12 @@ function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly string[
   if (isStrict(doc.dialect)) {
     if (splices.length !== 1) throw new UnsafeEditError(file, 'the edit would take more than one splice of a strict JSON file; this is a bug in mcpwire');
     const text = withBom(doc, applySplices(doc.text, splices));
-    verifyStrict(doc, text, path, value);
+    try {
+      verifyStrict(doc, text, path, value);
+    } catch (e) {
+      doc.validate(); // an old text that does not parse is refused as such (with its line:column)
+      throw e;
+    }
     let after: JsonDoc | undefined;
     return { text, hint, after: () => (after ??= strictDocOfVerified(text, file)) };
   }

@@ -6,6 +6,14 @@
  * value is dropped at once; the editor then needs offsets only along the path to the servers
  * container, which a scanner finds by skipping over values (strings with indexOf, nesting by counting
  * brackets) and expanding, lazily, just the objects on that path.
+ *
+ * An edit that verifies its result may defer that first parse (`deferCheck`): the result is the old
+ * text with one splice of complete tokens, and it must pass one native `JSON.parse`, which it cannot
+ * when the old text is not valid (inserted into a string, a literal or a wrong place, the splice
+ * breaks the new text too; between tokens, it leaves the old text's own error where it was). So the
+ * whole text is parsed once per edit, not twice. Whatever ends without such a verified edit (no
+ * change, a conflict, any error) calls `validate()` first, so a malformed file is still refused with
+ * its path:line:column.
  */
 import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import { ConfigParseError, lineColumn } from '../../errors.js';
@@ -35,23 +43,34 @@ export interface JsonDoc extends ParsedDoc {
   valueOf(node: Node): Json;
   /** The whole document's value (strict JSON: parsed on each call, so keep it only when needed). */
   readonly value: JsonObject;
+  /** Throw the file's ConfigParseError if it is not valid (a no-op unless parsed with `deferCheck`). */
+  validate(): void;
+}
+
+export interface ParseOptions {
+  /** Strict JSON: scan now, parse the whole text only when validate() is called (see the top of this file). */
+  deferCheck?: boolean;
 }
 
 const BOM = '\uFEFF';
 
-export function parseJson(fullText: string, file: string, dialect: JsonDialect): JsonDoc {
+export function parseJson(fullText: string, file: string, dialect: JsonDialect, opts: ParseOptions = {}): JsonDoc {
   const bom = fullText.startsWith(BOM);
   const text = bom ? fullText.slice(1) : fullText;
   if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, dialect, text, bom);
   if (isStrict(dialect)) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      locateError(text, file, dialect); // always throws
+    if (!opts.deferCheck) {
+      validateStrict(text, file);
+      return new StrictDoc(fullText, file, text, bom, true, true);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) topLevelError(text, file);
-    return new StrictDoc(fullText, file, text, bom, true);
+    // The scanner assumes valid JSON: on anything else it may stop anywhere; the parse then says where and why.
+    if (text.charCodeAt(skipWs(text, 0)) !== OPEN_BRACE) validateStrict(text, file);
+    try {
+      return new StrictDoc(fullText, file, text, bom, true, false);
+    } catch (e) {
+      if (!(e instanceof ConfigParseError)) validateStrict(text, file);
+      throw e;
+    }
   }
   refuseDeepNesting(text, file);
   const root = treeOrError(text, file, dialect);
@@ -67,7 +86,18 @@ export function strictDocOfVerified(fullText: string, file: string): JsonDoc {
   const bom = fullText.startsWith(BOM);
   const text = bom ? fullText.slice(1) : fullText;
   if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, STRICT_JSON, text, bom);
-  return new StrictDoc(fullText, file, text, bom, false);
+  return new StrictDoc(fullText, file, text, bom, false, true);
+}
+
+/** One native parse of the whole text: throws the ConfigParseError (path:line:column) of an invalid one. */
+function validateStrict(text: string, file: string): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    locateError(text, file, STRICT_JSON); // always throws
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) topLevelError(text, file);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +191,7 @@ class EmptyDoc implements JsonDoc {
   get value(): JsonObject {
     return {};
   }
+  validate(): void {}
 }
 
 class JsoncDoc implements JsonDoc {
@@ -182,6 +213,7 @@ class JsoncDoc implements JsonDoc {
   valueOf(node: Node): Json {
     return node === this.root ? this.value : nodeValue(node);
   }
+  validate(): void {}
 }
 
 /** The value of a jsonc-parser node (duplicate keys resolve like JSON.parse: the last wins). */
@@ -212,6 +244,7 @@ class StrictDoc implements JsonDoc {
     readonly text: string,
     readonly bom: boolean,
     checkDepth: boolean,
+    private checked: boolean,
   ) {
     const start = skipWs(text, 0);
     const root: Mutable<Node> = { type: 'object', offset: start, length: 0 };
@@ -220,15 +253,30 @@ class StrictDoc implements JsonDoc {
     root.length = end - start;
     this.root = root;
   }
+  validate(): void {
+    if (this.checked) return;
+    validateStrict(this.text, this.file);
+    this.checked = true;
+  }
+  /** Run a step of the scanner (or a parse of a slice): unchecked, its failure is first the file's own error. */
+  private orInvalid<T>(step: () => T): T {
+    if (this.checked) return step();
+    try {
+      return step();
+    } catch (e) {
+      this.validate();
+      throw e;
+    }
+  }
   children(node: Node): readonly Node[] {
-    if (node.children === undefined && (node.type === 'object' || node.type === 'array')) expand(this.text, node as Mutable<Node>);
+    if (node.children === undefined && (node.type === 'object' || node.type === 'array')) this.orInvalid(() => expand(this.text, node as Mutable<Node>));
     return node.children ?? [];
   }
   valueOf(node: Node): Json {
-    return JSON.parse(this.text.slice(node.offset, node.offset + node.length)) as Json;
+    return this.orInvalid(() => JSON.parse(this.text.slice(node.offset, node.offset + node.length)) as Json);
   }
   get value(): JsonObject {
-    return JSON.parse(this.text) as JsonObject;
+    return this.orInvalid(() => JSON.parse(this.text) as JsonObject);
   }
 }
 
