@@ -127,6 +127,8 @@ describe('the bridge presents the stored OAuth login', () => {
     await login('demo');
     srv.setLifetime(3600);
     const loggedInAt = Date.now();
+    const refused = () => srv.requests.filter((r) => r.path === '/mcp').length - mcp.calls.length; // the login's own 401 included
+    const refusedAtLogin = refused();
     const b = await proxy('demo', srv.url);
     await b.client.connect(b.transport);
     expect(text(await b.client.callTool({ name: 'whoami', arguments: {} }))).toBe('user-1');
@@ -134,6 +136,8 @@ describe('the bridge presents the stored OAuth login', () => {
     await new Promise((r) => setTimeout(r, Math.max(0, loggedInAt + 4200 - Date.now())));
     expect(text(await b.client.callTool({ name: 'whoami', arguments: {} }))).toBe('user-1');
     expect(grants()).toEqual(['authorization_code', 'refresh_token']);
+    // Refreshed before it was sent: the server refused nothing (every /mcp request passed its bearer check).
+    expect(refused()).toBe(refusedAtLogin);
     const calls = mcp.calls.filter((c) => c.method === 'tools/call');
     expect(new Set(calls.map((c) => c.session)).size).toBe(1); // the client's session was kept
   });
@@ -181,8 +185,10 @@ describe('the bridge presents the stored OAuth login', () => {
     srv.expireRefreshTokens();
     await new Promise((r) => setTimeout(r, 1100));
     const b = await proxy('pelcro', srv.url);
-    await expect(b.client.connect(b.transport)).rejects.toThrow(/mcpwire auth login pelcro/);
-    expect(b.stderr()).toMatch(/mcpwire auth login pelcro/);
+    await expect(b.client.connect(b.transport)).rejects.toThrow(/refused the refresh token.*Fix: Run `mcpwire auth login pelcro`/);
+    expect(b.stderr()).toMatch(/refused the refresh token.*mcpwire auth login pelcro/);
+    // The dead login is forgotten, as `auth token` does.
+    expect(JSON.parse((await cli(['auth', 'status', 'pelcro', '--json'])).stdout).accounts[0]).toMatchObject({ loggedIn: false });
   });
 
   test('logged out: the fix reaches the client; after a new login the same bridge works without a restart', async () => {
