@@ -14,7 +14,7 @@
  */
 import { apiKeyHeaders, currentTokens, REFRESH_MARGIN_MS, storedApiKey } from '../auth/record.js';
 import type { AuthRecord } from '../auth/provider.js';
-import { openCredentialStore, type CredentialStore } from '../auth/store/index.js';
+import type { CredentialStore } from '../auth/store/index.js';
 import type { Platform } from '../platform.js';
 import { CredentialError, type Credential } from './credential.js';
 import { safeUrl, type Log } from './log.js';
@@ -74,11 +74,15 @@ export function storedLogin(o: StoredLoginOptions): Credential {
     log.note(text);
   };
 
+  // Loaded with the first request: the store code requires child_process (the keychain probe), which
+  // would cost the bridge's start a few milliseconds before it reads stdin.
   const openStore = () =>
-    (store ??= openCredentialStore({ platform: p, announce: (line) => noteOnce(line.replace(/^mcpwire: /, '')) }).catch((e) => {
-      store = undefined;
-      throw e;
-    }));
+    (store ??= import('../auth/store/index.js')
+      .then((m) => m.openCredentialStore({ platform: p, announce: (line) => noteOnce(line.replace(/^mcpwire: /, '')) }))
+      .catch((e) => {
+        store = undefined;
+        throw e;
+      }));
 
   async function look(): Promise<State> {
     let rec: AuthRecord | undefined;
@@ -102,10 +106,11 @@ export function storedLogin(o: StoredLoginOptions): Credential {
     return { kind: 'oauth', token: t.access_token, expiresAt: t.expiresAt, marginMs: marginFor(t.expires_in) };
   }
 
-  const current = () => (state ??= look().catch((e) => {
-    state = undefined; // a keychain that did not answer may answer next time
-    throw e;
-  }));
+  const current = () =>
+    (state ??= look().catch((e) => {
+      state = undefined; // a keychain that did not answer may answer next time
+      throw e;
+    }));
 
   /** One refresh at a time in this process; across processes, the lock in freshAccessToken. */
   function refresh(s: State & { kind: 'oauth' }, refused?: string): Promise<void> {
@@ -152,7 +157,9 @@ export function storedLogin(o: StoredLoginOptions): Credential {
     async refreshAfter401(refused) {
       const s = await current();
       if (s.kind === 'oauth') {
-        const sent = Object.entries(refused).find(([k]) => k.toLowerCase() === 'authorization')?.[1]?.replace(/^Bearer /, '');
+        const sent = Object.entries(refused)
+          .find(([k]) => k.toLowerCase() === 'authorization')?.[1]
+          ?.replace(/^Bearer /, '');
         if (sent !== undefined && sent !== s.token) return true; // refreshed meanwhile, by another request
         await refresh(s, sent);
         return true;
