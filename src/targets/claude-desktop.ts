@@ -11,7 +11,6 @@
  * `mcpwire proxy` reads these variables (and, better still, a credential from the keychain).
  */
 import { appData, folderInUse, localAppData, xdgConfigHome, type Platform } from '../platform.js';
-import { VERSION } from '../version.js';
 import { COMMON_TRANSPORT_KEYS, compact, holdsLiteralSecret, isObject, readCommonEntry } from './common.js';
 import type { Target, TargetContext } from './types.js';
 
@@ -59,10 +58,16 @@ export const claudeDesktop: Target = {
     }
     let command: string;
     let args: string[];
-    if (/[\\/]_npx[\\/]/.test(p.launcher)) {
+    const cached = /[\\/]_npx[\\/]/.test(p.launcher);
+    const version = cached ? runningVersion(p) : undefined;
+    if (cached && !version) {
+      command = p.execPath;
+      args = [p.launcher, ...bridgeArgs];
+      warnings.push('mcpwire runs from the npx cache, which npm deletes, and its version could not be read: install mcpwire (`npm i -g mcpwire`) and run this again.');
+    } else if (version) {
       // npm deletes its npx cache at will: the entry must not point into it. This exact version through
       // npx instead (never @latest: what runs must not change under the user), started by absolute paths.
-      const pinned = `mcpwire@${VERSION}`;
+      const pinned = `mcpwire@${version}`;
       const npx = findNpx(p);
       if (npx?.cli) [command, args] = [p.execPath, [npx.cli, '-y', pinned, ...bridgeArgs]];
       else if (npx && p.os === 'win32' && /\.(cmd|bat)$/i.test(npx.shim)) [command, args] = ['cmd', ['/c', npx.shim, '-y', pinned, ...bridgeArgs]];
@@ -93,6 +98,20 @@ export const claudeDesktop: Target = {
   },
   transportKeys: COMMON_TRANSPORT_KEYS,
 };
+
+/**
+ * The version of the mcpwire that is running, from the package.json of the launcher's own package
+ * (`…/node_modules/mcpwire/bin/mcpwire.js`). Not src/version.ts: importing it here would put all of
+ * package.json into every bundle that holds the targets, the proxy's included.
+ */
+function runningVersion(p: Platform): string | undefined {
+  try {
+    const pkg = JSON.parse(String(p.fs.readFileSync(p.path.join(p.path.dirname(p.path.dirname(p.launcher)), 'package.json'), 'utf8'))) as { name?: unknown; version?: unknown };
+    return pkg.name === 'mcpwire' && typeof pkg.version === 'string' && /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?$/.test(pkg.version) ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * npx by absolute path, for an entry started with a minimal PATH. Best: npm's `npx-cli.js`, run by

@@ -6,7 +6,6 @@ import { TARGET_IDS, TARGETS, targetById } from '../../src/targets/index.js';
 import type { ServerSpec, Target, TargetContext } from '../../src/targets/types.js';
 import { addToText, removeFromText } from '../../src/entries.js';
 import { parseToml } from '../../src/edit/toml.js';
-import { VERSION } from '../../src/version.js';
 
 function ctx(os: OS, files: Record<string, string> = {}, env: Record<string, string> = {}, home?: string): TargetContext {
   const h = home ?? (os === 'win32' ? 'C:\\Users\\ada' : os === 'darwin' ? '/Users/ada' : '/home/ada');
@@ -220,10 +219,16 @@ describe('entry shapes (clients.md)', () => {
     expect(t('claude-desktop').render(spec(), n).warnings.join(' ')).toMatch(/npx cache.*npm i -g mcpwire/);
   });
   describe('claude-desktop from the npx cache: `npx -y mcpwire@<this version>`, never the cache, never @latest', () => {
-    const pinned = `mcpwire@${VERSION}`;
+    // The version of the package the launcher belongs to: the one that is running.
+    const pinned = 'mcpwire@9.8.7-rc.1';
     const bridge = ['proxy', 'pelcro', '--url', 'https://mcp.pelcro.com/'];
-    const render = (c: TargetContext, launcher: string) => {
+    const render = (c: TargetContext, launcher: string, pkg: string | null = JSON.stringify({ name: 'mcpwire', version: '9.8.7-rc.1' })) => {
       c.platform.launcher = launcher;
+      const dir = c.platform.path.dirname(c.platform.path.dirname(launcher));
+      if (pkg !== null) {
+        c.platform.fs.mkdirSync(dir, { recursive: true });
+        c.platform.fs.writeFileSync(c.platform.path.join(dir, 'package.json'), pkg);
+      }
       const r = t('claude-desktop').render(spec(), c);
       const v = r.value as { command: string; args: string[] };
       expect([v.command, ...v.args].join(' ')).not.toMatch(/_npx|@latest/);
@@ -261,6 +266,21 @@ describe('entry shapes (clients.md)', () => {
       const r = render(ctx('linux'), '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js');
       expect(r).toMatchObject({ command: 'npx', args: ['-y', pinned, ...bridge] });
       expect(r.warnings).toMatch(/npx was found neither.*install mcpwire/);
+    });
+    test('the running version cannot be read (no package.json, another package): the launcher as is, and the advice to install', () => {
+      for (const pkg of [null, JSON.stringify({ name: 'other', version: '1.0.0' }), JSON.stringify({ name: 'mcpwire', version: 'latest' })]) {
+        const launcher = '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js';
+        const c = ctx('linux');
+        c.platform.launcher = launcher;
+        const dir = '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire';
+        if (pkg !== null) {
+          c.platform.fs.mkdirSync(dir, { recursive: true });
+          c.platform.fs.writeFileSync(dir + '/package.json', pkg);
+        }
+        const r = t('claude-desktop').render(spec(), c);
+        expect(r.value).toEqual({ command: '/usr/local/bin/node', args: [launcher, ...bridge] });
+        expect(r.warnings.join(' ')).toMatch(/version could not be read.*npm i -g mcpwire/);
+      }
     });
     test('an installed mcpwire is used as is: node and the launcher by absolute path, no npx', () => {
       const c = ctx('linux', { '/usr/local/lib/node_modules/npm/bin/npx-cli.js': '' });
