@@ -13,8 +13,8 @@ export async function readSecret(prompt: string, what: string, fix: string): Pro
   // A trailing newline (echo, a file) is not part of the key; surrounding spaces never are.
   const value = raw.replace(/\r?\n$/, '').trim();
   if (value === '') throw new UserError(`No ${what} was given.`, { fix });
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new UserError(`The ${what} holds a line break or a control character.`, { fix: `Give the ${what} alone, on one line.` });
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw new UserError(`The ${what} holds a line break or a control character.`, { fix: `Give the ${what} alone, on one line.` });
   return value;
 }
 

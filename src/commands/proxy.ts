@@ -61,7 +61,9 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
   // Headers the entry sets itself win; otherwise the login stored under NAME (looked up with the first request).
   const configured = headersFromConfig(name, { header: o.header, headerEnv: o.headerEnv }, env);
   const credential =
-    configured.kind === 'static' ? configured : storedLogin({ name, url, platform: ctx.platform, log, fallback: configured, loadRefresh: () => loadSdk().freshAccessToken });
+    configured.kind === 'static'
+      ? configured
+      : storedLogin({ name, url, platform: ctx.platform, log, fallback: configured, loadRefresh: () => loadSdk().freshAccessToken });
 
   let stdoutGone = false;
   const write = (m: Message) => {

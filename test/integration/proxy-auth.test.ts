@@ -255,7 +255,8 @@ describe('auth login NAME --api-key', () => {
     expect(JSON.parse(status.stdout).accounts).toEqual([expect.objectContaining({ name: 'keyed', loggedIn: true, apiKey: { header: 'X-API-Key' } })]);
     const add = await cli(['mcp', 'add', 'keyed', '--target', 'claude-desktop', '-y']);
     expect(add.code, add.stderr).toBe(0);
-    for (const out of [r.stdout, r.stderr, status.stdout, s.read('.config/Claude/claude_desktop_config.json'), s.read('.config/mcpwire/state.json')]) expect(out).not.toContain(KEY);
+    for (const out of [r.stdout, r.stderr, status.stdout, s.read('.config/Claude/claude_desktop_config.json'), s.read('.config/mcpwire/state.json')])
+      expect(out).not.toContain(KEY);
 
     const b = await proxy('keyed', peer.url);
     await b.client.connect(b.transport);
