@@ -285,6 +285,27 @@ describe('auth login NAME --api-key', () => {
     expect(JSON.parse(peel.stdout)).toMatchObject({ name: 'peel', url: 'https://api.peel.sh/mcp', apiKey: { header: 'X-API-Key' } });
   });
 
+  // util-linux `script` gives the command a terminal: the key is typed there, and must not be echoed.
+  const hasScript = process.platform === 'linux' && fs.existsSync('/usr/bin/script');
+  test.runIf(hasScript)('typed at a terminal, the key is read with no echo', async () => {
+    const typed = 'sk-typed-2c9d41';
+    const command = [process.execPath, BIN, 'auth', 'login', peer.url, '--name', 'tty', '--api-key'].map((a) => `'${a}'`).join(' ');
+    const c = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: s.cwd, env: env() });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (/not shown\): $/.test(out)) c.stdin.write(`${typed}\r`);
+    });
+    const code = await new Promise((resolve) => c.on('close', resolve));
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/API key for tty .*not shown.*Stored an API key for tty/s);
+    expect(out).not.toContain(typed);
+    expect(JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials.tty.apiKey).toEqual({
+      header: 'Authorization',
+      value: typed,
+    });
+  });
+
   test('no key on stdin, or a key passed as --header: refused, nothing stored', async () => {
     const empty = await cli(['auth', 'login', peer.url, '--name', 'k', '--api-key'], '');
     expect(empty.code).toBe(2);
