@@ -93,6 +93,7 @@ export function storedLogin(o: StoredLoginOptions): Credential {
       if (u) throw new CredentialError(`${name}: cannot read the stored login: ${u.message}`, u.fix ?? `Run \`${login}\` again.`);
       throw e;
     }
+    lastKind = undefined;
     if (!rec) return { kind: 'none' };
     if (!sameUrl(rec.url, o.url)) {
       const recorded = typeof rec.url === 'string' ? safeUrl(new URL(rec.url)) : '(no URL)';
@@ -100,12 +101,13 @@ export function storedLogin(o: StoredLoginOptions): Credential {
       return { kind: 'other-url', recorded };
     }
     const key = storedApiKey(rec);
-    if (key) return { kind: 'key', headers: apiKeyHeaders(key), value: key.value };
+    if (key) return { kind: (lastKind = 'key'), headers: apiKeyHeaders(key), value: key.value };
     const t = currentTokens(rec);
     if (!t) return { kind: 'logged-out' };
     return { kind: 'oauth', token: t.access_token, expiresAt: t.expiresAt, marginMs: marginFor(t.expires_in) };
   }
 
+  let lastKind: State['kind'] | undefined;
   const current = () =>
     (state ??= look().catch((e) => {
       state = undefined; // a keychain that did not answer may answer next time
@@ -172,6 +174,7 @@ export function storedLogin(o: StoredLoginOptions): Credential {
       return false;
     },
     refusedFix() {
+      if (lastKind === 'key') return `Store the right key: \`${login} --api-key\` (the server refused the stored one); the bridge uses it at once.`;
       return `Run \`${login}\` (the server refused the request); the bridge uses the new login at once.`;
     },
   };

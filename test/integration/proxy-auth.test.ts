@@ -265,6 +265,16 @@ describe('auth login NAME --api-key', () => {
     expect(peer.records.every((x) => x.keyOk)).toBe(true);
     await b.client.close();
 
+    const token = await cli(['auth', 'token', 'keyed']);
+    expect([token.code, token.stdout]).toEqual([1, '']);
+    expect(token.stderr).toMatch(/keyed uses an API key, not an OAuth login/);
+
+    // A key the server refuses: the client is told how to store the right one.
+    const wrong = await cli(['auth', 'login', peer.url, '--name', 'keyed', '--api-key', '--header', 'X-API-Key'], 'not-the-key');
+    expect(wrong.code).toBe(0);
+    const refused = await proxy('keyed', peer.url);
+    await expect(refused.client.connect(refused.transport)).rejects.toThrow(/HTTP 401.*mcpwire auth login keyed --api-key/);
+
     expect((await cli(['auth', 'logout', 'keyed'])).code).toBe(0);
     expect(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).not.toContain(KEY);
   });
