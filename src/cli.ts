@@ -149,7 +149,10 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
       .option('--json', 'machine-readable output on stdout');
   const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
-  sessionOptions(auth.command('login').argument('[server]', `${SERVER_HELP}, or a known name`).description('log in (OAuth loopback) and keep the tokens in the OS keychain')).action((server, o) =>
+  sessionOptions(auth.command('login').argument('[server]', `${SERVER_HELP}, or a known name`).description('log in (OAuth loopback) and keep the tokens in the OS keychain'))
+    .option('--api-key', 'store a static API key instead (typed hidden, or piped on stdin; never an argument)')
+    .option('--header <name>', 'with --api-key: the header that carries it (default: the preset\'s, else Authorization: Bearer)')
+    .action((server, o) =>
     cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o))(),
   );
   auth

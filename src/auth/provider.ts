@@ -26,6 +26,8 @@ export interface AuthRecord {
   authServerMetadata?: Record<string, unknown>;
   /** The protected resource (RFC 8707 `resource`), verbatim from its metadata. */
   resource?: string;
+  /** A static API key instead of OAuth (`auth login NAME --api-key`), with the header that carries it. */
+  apiKey?: { header: string; value: string };
 }
 
 export function emptyRecord(name: string, url: string): AuthRecord {

@@ -10,39 +10,37 @@ import { stateDir, type Platform } from '../platform.js';
 import { printable } from '../ui.js';
 import { findTimeout, networkFetch } from './net.js';
 import { forgetTokens, type AuthRecord } from './provider.js';
+import { currentTokens, storedApiKey, unexpiredAccessToken, type FreshnessOptions } from './record.js';
 import type { CredentialStore } from './store/index.js';
 
-export const REFRESH_MARGIN_MS = 60_000;
-
-export function currentTokens(rec: AuthRecord): (AuthRecord['tokens'][string] & { expiresAt?: number }) | undefined {
-  const t = rec.tokens[rec.issuer ?? ''];
-  if (!t) return undefined;
-  return { ...t, expiresAt: t.expires_in !== undefined ? t.obtainedAt + Number(t.expires_in) * 1000 : undefined };
-}
-
-/** The access token, when it does not expire within REFRESH_MARGIN_MS (undefined: refresh it first). */
-export function unexpiredAccessToken(p: Platform, rec: AuthRecord): string | undefined {
-  const t = currentTokens(rec);
-  if (!t) return undefined;
-  return t.expiresAt === undefined || t.expiresAt - p.now() > REFRESH_MARGIN_MS ? t.access_token : undefined;
-}
+export { currentTokens, REFRESH_MARGIN_MS, unexpiredAccessToken } from './record.js';
 
 const relogin = (name: string) => ({ exitCode: 1 as const, fix: `Run \`mcpwire auth login ${name}\`.` });
 
-export async function freshAccessToken(p: Platform, store: CredentialStore, name: string, timeoutMs: number): Promise<string> {
+/**
+ * A valid access token for the login NAME, refreshed under the cross-process lock when it expires
+ * within the margin. `refused` (the bridge, after a 401): that token counts as spent, so a token
+ * another process stored meanwhile is used as is, and only the same one is refreshed.
+ */
+export async function freshAccessToken(p: Platform, store: CredentialStore, name: string, timeoutMs: number, fresh: FreshnessOptions = {}): Promise<string> {
   const read = async () => {
     const rec = (await store.get(name)) as AuthRecord | undefined;
+    if (rec && storedApiKey(rec) && !currentTokens(rec))
+      throw new UserError(`${name} uses an API key, not an OAuth login: it has no token to print.`, {
+        exitCode: 1,
+        fix: `\`mcpwire proxy ${name}\` sends the key; \`mcpwire auth status ${name}\` shows which header carries it.`,
+      });
     if (!rec || !currentTokens(rec)) throw new UserError(`Not logged in to ${name}.`, relogin(name));
     return rec;
   };
-  const first = unexpiredAccessToken(p, await read());
+  const first = unexpiredAccessToken(p, await read(), fresh);
   if (first) return first;
   // Another process may be refreshing this very login: one at a time, and read again once we hold the lock.
   const dir = stateDir(p);
   const lock = acquireLock(p, p.path.join(dir, 'locks', `auth-${name}.lock`), { ownerDir: dir, timeoutMs: 30_000 });
   try {
     const rec = await read();
-    const again = unexpiredAccessToken(p, rec);
+    const again = unexpiredAccessToken(p, rec, fresh);
     if (again) return again;
     const t = currentTokens(rec)!;
     const client = rec.clients[rec.issuer ?? ''];

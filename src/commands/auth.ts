@@ -2,7 +2,10 @@
 import { UserError } from '../errors.js';
 import { openSession, type Session } from '../auth/session.js';
 import { openCredentialStore } from '../auth/store/index.js';
-import type { AuthRecord } from '../auth/provider.js';
+import { emptyRecord, type AuthRecord } from '../auth/provider.js';
+import { storedApiKey } from '../auth/record.js';
+import { readSecret } from '../auth/secret.js';
+import { PRESETS } from '../presets/index.js';
 import { DEFAULT_NETWORK_TIMEOUT_S } from '../auth/net.js';
 import { currentTokens, freshAccessToken, revokeAtServer } from '../auth/tokens.js';
 import { resolveServer, validateName } from '../servers.js';
@@ -67,7 +70,42 @@ async function session(ctx: Context, server: string | undefined, o: SessionFlags
   return { s, name: spec.name, url: spec.url, storeKind: store.kind };
 }
 
-export async function authLogin(ctx: Context, server: string | undefined, o: SessionFlags): Promise<number> {
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Headers the bridge sets itself: a key there would break the protocol. */
+const RESERVED_HEADERS = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'content-length', 'host']);
+
+/**
+ * `auth login NAME --api-key [--header H]`: a static key, stored like a login (keychain, by entry name)
+ * and sent by `mcpwire proxy NAME`. The key is read hidden from the terminal or from stdin, never
+ * taken from the command line.
+ */
+async function apiKeyLogin(ctx: Context, server: string | undefined, o: SessionFlags & { header?: string }): Promise<number> {
+  const spec = resolveServer(ctx, { server, name: o.name, account: o.account, env: o.env });
+  const preset = PRESETS.find((p) => Object.values(p.urls).includes(spec.url));
+  const header = (o.header ?? preset?.apiKeyHeader ?? 'Authorization').trim();
+  if (!HEADER_NAME.test(header)) {
+    // Not echoed: what was passed may be the key itself ("X-API-Key: sk-…").
+    throw new UserError('--header takes a header name only (letters, digits, dashes).', {
+      fix: 'Pass only the name (e.g. --header X-API-Key); the key itself is typed or piped in, never put on the command line.',
+    });
+  }
+  if (RESERVED_HEADERS.has(header.toLowerCase())) throw new UserError(`The bridge sets ${header} itself.`, { fix: 'Pass the header the server reads the key from (e.g. --header X-API-Key).' });
+  const store = await openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
+  const shown = header.toLowerCase() === 'authorization' ? 'Authorization: Bearer' : header;
+  const value = await readSecret(`API key for ${printable(spec.name)} (sent as ${shown}; not shown): `, 'API key', `Type it when asked, or pipe it in: \`printf %s "$KEY" | mcpwire auth login ${spec.name} --api-key\`.`);
+  // A new key replaces whatever was stored under this name (an OAuth login included): the user asked for it.
+  await store.set(spec.name, { ...emptyRecord(spec.name, spec.url), apiKey: { header, value } } as unknown as Record<string, unknown>);
+  ctx.state.update((st) => {
+    st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: new Date(ctx.platform.now()).toISOString() };
+  });
+  if (o.json) ctx.io.json({ name: spec.name, url: spec.url, loggedIn: true, apiKey: { header }, store: store.kind });
+  else ctx.io.out(`Stored an API key for ${printable(spec.name)} (${printable(spec.url)}), sent as ${shown}, in the ${store.kind === 'keychain' ? 'OS keychain' : 'credentials file'}.`);
+  return 0;
+}
+
+export async function authLogin(ctx: Context, server: string | undefined, o: SessionFlags & { apiKey?: boolean; header?: string }): Promise<number> {
+  if (o.apiKey) return apiKeyLogin(ctx, server, o);
+  if (o.header !== undefined) throw new UserError('--header goes with --api-key.', { fix: `Run \`mcpwire auth login ${server ?? 'NAME'} --api-key --header ${o.header}\`, or leave --header out for an OAuth login.` });
   const { s, name, url, storeKind } = await session(ctx, server, o);
   try {
     const rec: AuthRecord = s.provider.record;
@@ -124,11 +162,14 @@ export async function authStatus(ctx: Context, name: string | undefined, o: { js
   for (const n of names) {
     const rec = (await s.get(n)) as AuthRecord | undefined;
     const t = rec && currentTokens(rec);
+    const key = storedApiKey(rec);
     accounts.push({
       name: n,
       // Never logged in: the URL mcpwire recorded for this name, if any.
       url: rec?.url ?? (Object.hasOwn(known, n) ? known[n].url : undefined),
-      loggedIn: Boolean(t),
+      loggedIn: Boolean(t) || Boolean(key),
+      // An API key: which header carries it, never its value.
+      ...(key ? { apiKey: { header: key.header } } : {}),
       expiresAt: t?.expiresAt !== undefined ? new Date(t.expiresAt).toISOString() : undefined,
       expired: t?.expiresAt !== undefined ? t.expiresAt <= ctx.platform.now() : undefined,
       refreshable: Boolean(t?.refresh_token),
@@ -146,7 +187,7 @@ export async function authStatus(ctx: Context, name: string | undefined, o: { js
   }
   if (accounts.length === 0) ctx.io.out('No logins. Log in with: mcpwire auth login SERVER');
   for (const a of accounts) {
-    const state = !a.loggedIn ? ctx.io.style.bad('not logged in') : a.expired ? ctx.io.style.warn(a.refreshable ? 'expired (refreshes on use)' : 'expired') : ctx.io.style.ok('logged in');
+    const state = a.apiKey ? ctx.io.style.ok(`API key (${printable(a.apiKey.header)})`) : !a.loggedIn ? ctx.io.style.bad('not logged in') : a.expired ? ctx.io.style.warn(a.refreshable ? 'expired (refreshes on use)' : 'expired') : ctx.io.style.ok('logged in');
     const where = a.url ? printable(a.url) : '(server URL unknown to mcpwire)';
     ctx.io.out(`${printable(a.name)}  ${where}  ${state}${a.expiresAt ? `  until ${a.expiresAt}` : ''}${a.scopes.length ? `  scopes: ${printable(a.scopes.join(' '))}` : ''}`);
   }

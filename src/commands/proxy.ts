@@ -9,6 +9,7 @@ import { errorResponse, LineReader, parseLine, type Message } from '../mcp/jsonr
 import { Bridge } from '../proxy/bridge.js';
 import { headersFromConfig } from '../proxy/credential.js';
 import { createLog } from '../proxy/log.js';
+import { storedLogin } from '../proxy/login.js';
 import { printable } from '../ui.js';
 import type { Context } from './context.js';
 
@@ -57,7 +58,12 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
       fix: 'Pass --log a file in a folder that exists and that you can write, or leave --log out.',
     });
   }
-  const credential = headersFromConfig(name, { header: o.header, headerEnv: o.headerEnv }, env);
+  // Headers the entry sets itself win; otherwise the login stored under NAME (looked up with the first request).
+  const configured = headersFromConfig(name, { header: o.header, headerEnv: o.headerEnv }, env);
+  const credential =
+    configured.kind === 'static'
+      ? configured
+      : storedLogin({ name, url, platform: ctx.platform, log, fallback: configured, loadRefresh: () => loadSdk().freshAccessToken });
 
   let stdoutGone = false;
   const write = (m: Message) => {

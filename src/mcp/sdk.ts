@@ -4,3 +4,5 @@
  * reading stdin before that.
  */
 export { StreamableHTTPClientTransport, SdkHttpError, SdkError } from '@modelcontextprotocol/client';
+// The bridge's OAuth refresh (rare: a token near expiry, or a 401), under the same lock as `auth token`.
+export { freshAccessToken } from '../auth/tokens.js';

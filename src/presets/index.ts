@@ -7,11 +7,13 @@ export interface Preset {
   title: string;
   /** URLs per environment; only the ones the vendor publishes. `production` is the default. */
   urls: Readonly<Record<string, string>>;
+  /** The header an API key goes in (`auth login NAME --api-key`), when the vendor documents one; default `Authorization: Bearer`. */
+  apiKeyHeader?: string;
 }
 
 export const PRESETS: readonly Preset[] = [
   { name: 'pelcro', title: 'Pelcro', urls: { production: 'https://mcp.pelcro.com/', staging: 'https://mcp-staging.pelcro.com/' } },
-  { name: 'peel', title: 'Peel', urls: { production: 'https://api.peel.sh/mcp' } },
+  { name: 'peel', title: 'Peel', urls: { production: 'https://api.peel.sh/mcp' }, apiKeyHeader: 'X-API-Key' },
 ];
 
 /** Every environment some preset knows (for `--env` choices), production first. */

@@ -16,6 +16,8 @@ export class CredentialError extends Error {
 }
 
 export interface Credential {
+  /** What the entry configures: nothing, fixed headers, or headers that cannot be built (the keychain login may stand in). */
+  readonly kind?: 'none' | 'static' | 'broken';
   /** Headers for the next request. Throws CredentialError when the login is gone. */
   headers(): Promise<Record<string, string>>;
   /** After a 401 to a request sent with `refused`: true = retry once with new headers(). */
@@ -27,6 +29,7 @@ export interface Credential {
 /** A server that needs nothing (or a login mcpwire does not have yet: a 401 says how to get one). */
 export function noCredential(name: string): Credential {
   return {
+    kind: 'none',
     headers: async () => ({}),
     refreshAfter401: async () => false,
     refusedFix: () => `Run \`mcpwire auth login ${name}\` (the server asks for a login), then restart the client.`,
@@ -36,6 +39,7 @@ export function noCredential(name: string): Credential {
 /** Headers fixed for the bridge's life: from the entry's env (MCPWIRE_HEADER_<n>) and --header / --header-env. */
 export function staticCredential(name: string, headers: Record<string, string>): Credential {
   return {
+    kind: 'static',
     headers: async () => ({ ...headers }),
     refreshAfter401: async () => false,
     refusedFix: () => `The server refused the headers configured for ${name}: check them (\`mcpwire mcp list\`), or run \`mcpwire auth login ${name}\`.`,
@@ -45,6 +49,7 @@ export function staticCredential(name: string, headers: Record<string, string>):
 /** A credential that cannot be built (a variable that is not set): every request gets the fix. */
 export function brokenCredential(error: CredentialError): Credential {
   return {
+    kind: 'broken',
     headers: async () => {
       throw error;
     },

@@ -35,10 +35,23 @@ export interface OAuthServer {
   hang(step: HangStep): void;
   /** From now on, every POST to the MCP endpoint gets this answer instead (status, content type, body). */
   answerMcp(status: number, type: string | undefined, body: string): void;
+  /** The server no longer takes any access token issued so far (refresh tokens stay good). */
+  expireAccessTokens(): void;
   close(): Promise<void>;
 }
 
-export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthServer> {
+/**
+ * `mcp`: serve the MCP endpoint with this handler once the bearer token checked out (the request's
+ * body already read and parsed), told whose token it is: each sign-in is a new user, `user-1`,
+ * `user-2`, … (kept through refreshes), so tests can tell two logins to one server apart.
+ */
+export interface OAuthServerOptions {
+  mcp?: (req: http.IncomingMessage, res: http.ServerResponse, body: unknown, subject: string) => void | Promise<void>;
+}
+
+export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServerOptions = {}): Promise<OAuthServer> {
+  const subjects = new Map<string, string>(); // access or refresh token (or code) → the user it was issued to
+  let users = 0;
   const clients = new Set<string>();
   const requests: OAuthServer['requests'] = [];
   const revoked: string[] = [];
@@ -114,6 +127,7 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
         return res.writeHead(302, { location: back.toString() }).end();
       }
       const code = token();
+      subjects.set(code, `user-${++users}`);
       codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', clientId: u.searchParams.get('client_id') ?? '', scope: u.searchParams.get('scope') ?? 'mcp' });
       const back = new URL(u.searchParams.get('redirect_uri')!);
       back.searchParams.set('code', code);
@@ -123,11 +137,13 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
     }
     if (u.pathname === '/token') {
       if (body.client_id && !clients.has(body.client_id)) return json(401, { error: 'invalid_client', error_description: 'unknown client' });
-      const issue = (scope: string) => {
+      const issue = (scope: string, subject = subjects.get(body.code ?? '') ?? subjects.get(body.refresh_token ?? '') ?? 'unknown') => {
         const a = token();
         const r = token();
         access.set(a, Date.now() + lifetime * 1000);
         refresh.set(r, scope);
+        subjects.set(a, subject);
+        subjects.set(r, subject);
         return json(200, { access_token: a, token_type: 'Bearer', expires_in: lifetime, refresh_token: r, scope });
       };
       if (body.grant_type === 'authorization_code') {
@@ -158,6 +174,8 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
         const challenge: Record<string, string> = misbehave === 'no-www-authenticate' ? {} : { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"` };
         return json(401, { error: 'invalid_token' }, challenge);
       }
+      if (opts.mcp) return opts.mcp(req, res, raw ? body : undefined, subjects.get(auth.replace(/^Bearer /, '')) ?? 'unknown');
+      if (req.method === 'GET') return res.writeHead(405).end(); // no standalone stream
       const msg = body as unknown as { id?: number; method: string; params?: { protocolVersion?: string } };
       if (msg.id === undefined) return res.writeHead(202).end();
       const reply = (result: unknown) => json(200, { jsonrpc: '2.0', id: msg.id, result });
@@ -184,6 +202,7 @@ export async function startOAuthServer(misbehave?: Misbehaviour): Promise<OAuthS
     },
     hang: (step) => hanging.add(step),
     answerMcp: (status, type, body) => (mcpAnswer = { status, type, body }),
+    expireAccessTokens: () => access.clear(),
     close: () =>
       new Promise((r) => {
         server.close(() => r());

@@ -216,7 +216,80 @@ describe('entry shapes (clients.md)', () => {
   test('claude-desktop warns when running from the npx cache', () => {
     const n = ctx('linux');
     n.platform.launcher = '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js';
-    expect(t('claude-desktop').render(spec(), n).warnings.join(' ')).toMatch(/npx cache/);
+    expect(t('claude-desktop').render(spec(), n).warnings.join(' ')).toMatch(/npx cache.*npm i -g mcpwire/);
+  });
+  describe('claude-desktop from the npx cache: `npx -y mcpwire@<this version>`, never the cache, never @latest', () => {
+    // The version of the package the launcher belongs to: the one that is running.
+    const pinned = 'mcpwire@9.8.7-rc.1';
+    const bridge = ['proxy', 'pelcro', '--url', 'https://mcp.pelcro.com/'];
+    const render = (c: TargetContext, launcher: string, pkg: string | null = JSON.stringify({ name: 'mcpwire', version: '9.8.7-rc.1' })) => {
+      c.platform.launcher = launcher;
+      const dir = c.platform.path.dirname(c.platform.path.dirname(launcher));
+      if (pkg !== null) {
+        c.platform.fs.mkdirSync(dir, { recursive: true });
+        c.platform.fs.writeFileSync(c.platform.path.join(dir, 'package.json'), pkg);
+      }
+      const r = t('claude-desktop').render(spec(), c);
+      const v = r.value as { command: string; args: string[] };
+      expect([v.command, ...v.args].join(' ')).not.toMatch(/_npx|@latest/);
+      return { ...v, warnings: r.warnings.join(' ') };
+    };
+    test('macOS: node by absolute path running npm\'s npx-cli.js (found through the npx link)', () => {
+      const cli = '/opt/homebrew/Cellar/node/22.1.0/lib/node_modules/npm/bin/npx-cli.js';
+      const c = ctx('darwin', { [cli]: '', '/opt/homebrew/bin/.keep': '' });
+      (c.platform.fs as unknown as { symlinkSync(t: string, p: string): void }).symlinkSync(cli, '/opt/homebrew/bin/npx');
+      c.platform.env = { PATH: '/usr/bin:/opt/homebrew/bin' };
+      const r = render(c, '/Users/ada/.npm/_npx/9f8e/node_modules/mcpwire/bin/mcpwire.js');
+      expect(r).toMatchObject({ command: '/usr/local/bin/node', args: [cli, '-y', pinned, ...bridge] });
+      expect(r.warnings).toContain(`npx -y ${pinned}`);
+    });
+    test('Linux (nvm): npx-cli.js next to node, without PATH', () => {
+      const c = ctx('linux', { '/home/ada/.nvm/versions/node/v22.1.0/lib/node_modules/npm/bin/npx-cli.js': '' });
+      c.platform.execPath = '/home/ada/.nvm/versions/node/v22.1.0/bin/node';
+      const r = render(c, '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js');
+      expect(r).toMatchObject({ command: c.platform.execPath, args: ['/home/ada/.nvm/versions/node/v22.1.0/lib/node_modules/npm/bin/npx-cli.js', '-y', pinned, ...bridge] });
+    });
+    test('Linux: only an npx script on PATH: that npx by absolute path', () => {
+      const c = ctx('linux', { '/opt/tools/npx': '#!/bin/sh' });
+      c.platform.env = { PATH: 'relative/bin:/opt/tools' };
+      expect(render(c, '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js')).toMatchObject({ command: '/opt/tools/npx', args: ['-y', pinned, ...bridge] });
+    });
+    test('Windows: node.exe with npm\'s npx-cli.js, or cmd /c for the npx.cmd shim', () => {
+      const c = ctx('win32', { 'C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npx-cli.js': '' });
+      const launcher = 'C:\\Users\\ada\\AppData\\Local\\npm-cache\\_npx\\4c3d\\node_modules\\mcpwire\\bin\\mcpwire.js';
+      expect(render(c, launcher)).toMatchObject({ command: 'C:\\Program Files\\nodejs\\node.exe', args: ['C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npx-cli.js', '-y', pinned, ...bridge] });
+      const shim = ctx('win32', { 'C:\\tools\\npx.cmd': '' });
+      shim.platform.env = { Path: 'C:\\tools;C:\\Windows' };
+      expect(render(shim, launcher)).toMatchObject({ command: 'cmd', args: ['/c', 'C:\\tools\\npx.cmd', '-y', pinned, ...bridge] });
+    });
+    test('no npx anywhere: plain npx, and the warning says to install mcpwire', () => {
+      const r = render(ctx('linux'), '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js');
+      expect(r).toMatchObject({ command: 'npx', args: ['-y', pinned, ...bridge] });
+      expect(r.warnings).toMatch(/npx was found neither.*install mcpwire/);
+    });
+    test('the running version cannot be read (no package.json, another package): the launcher as is, and the advice to install', () => {
+      for (const pkg of [null, JSON.stringify({ name: 'other', version: '1.0.0' }), JSON.stringify({ name: 'mcpwire', version: 'latest' })]) {
+        const launcher = '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js';
+        const c = ctx('linux');
+        c.platform.launcher = launcher;
+        const dir = '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire';
+        if (pkg !== null) {
+          c.platform.fs.mkdirSync(dir, { recursive: true });
+          c.platform.fs.writeFileSync(dir + '/package.json', pkg);
+        }
+        const r = t('claude-desktop').render(spec(), c);
+        expect(r.value).toEqual({ command: '/usr/local/bin/node', args: [launcher, ...bridge] });
+        expect(r.warnings.join(' ')).toMatch(/version could not be read.*npm i -g mcpwire/);
+      }
+    });
+    test('an installed mcpwire is used as is: node and the launcher by absolute path, no npx', () => {
+      const c = ctx('linux', { '/usr/local/lib/node_modules/npm/bin/npx-cli.js': '' });
+      expect(render(c, '/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js')).toMatchObject({
+        command: '/usr/local/bin/node',
+        args: ['/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js', ...bridge],
+        warnings: '',
+      });
+    });
   });
 });
 
