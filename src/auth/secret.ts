@@ -38,8 +38,9 @@ function readAll(stdin: NodeJS.ReadStream): Promise<string> {
 
 /** Typed with no echo: Enter ends it, Backspace erases, Ctrl-C or Ctrl-D on an empty line cancels. */
 function readHidden(stdin: NodeJS.ReadStream, prompt: string): Promise<string> {
-  process.stderr.write(prompt);
+  // Echo off before the prompt appears: a key typed (or pasted) the moment the prompt shows must not echo.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise<string>((resolve, reject) => {
