@@ -32,7 +32,7 @@ afterEach(() => srv.close());
 const credsFile = () => s.file('.config/mcpwire/credentials.json');
 const creds = () => (fs.existsSync(credsFile()) ? JSON.parse(fs.readFileSync(credsFile(), 'utf8')).credentials : {});
 const STACK = /\n\s+at .*\.(c?js|ts):\d+/;
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 describe('every network step has a timeout that names the server and the step', () => {

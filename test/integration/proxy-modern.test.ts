@@ -13,7 +13,7 @@ const PV = 'io.modelcontextprotocol/protocolVersion';
 const CI = 'io.modelcontextprotocol/clientInfo';
 const LOG = 'io.modelcontextprotocol/logLevel';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies are checked field by field
+ 
 type Reply = Record<string, any>;
 
 interface Post {
