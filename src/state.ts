@@ -8,7 +8,7 @@
  * Every update happens under a lock and is written atomically.
  */
 import { ConfigParseError } from './errors.js';
-import { acquireLock, pidAlive, type Lock } from './files/lock.js';
+import { acquireLock, lockEpoch, pidAlive, type Lock } from './files/lock.js';
 import { atomicWrite, createTemp, discardTemps, LockLost, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
 import { stateDir, type Platform } from './platform.js';
@@ -116,9 +116,17 @@ export class State {
    * @internal The state file's text (null: none yet), parsed (a damaged state is refused now, before
    * anything is written), and a parser for it, for a JournalSession.
    */
-  readLockedText(): { text: string | null; parsed: StateFiles; parse: (text: string | null) => StateFiles } {
+  readLockedText(lock: Lock): { text: string | null; parsed: StateFiles; parse: (text: string | null) => StateFiles } {
+    const parse = (t: string | null) => this.parse(t);
+    // A look-up of this command that read the state after this lock was taken (and it is still held:
+    // checked again before commit) read what a read now would: take that read over, do not read twice.
+    const c = this.cache;
+    if (c && this.cacheEpoch >= lock.epoch && lock.stillHeld()) {
+      this.cache = undefined; // the journal changes what it is given
+      return { text: this.cacheText, parsed: c, parse };
+    }
     const text = readText(this.p, this.file);
-    return { text, parsed: this.parse(text), parse: (t) => this.parse(t) };
+    return { text, parsed: this.parse(text), parse };
   }
 
   read<K extends keyof StateFiles>(name: K): StateFiles[K] {
@@ -126,10 +134,17 @@ export class State {
   }
 
   private cache: StateFiles | undefined;
+  private cacheText: string | null = null;
+  /** lockEpoch() when the cache was read. */
+  private cacheEpoch = -1;
 
   /** Read once per command (for look-ups; update() always re-reads under the lock). */
   cached<K extends keyof StateFiles>(name: K): StateFiles[K] {
-    this.cache ??= this.readAll();
+    if (!this.cache) {
+      this.cacheEpoch = lockEpoch();
+      this.cacheText = readText(this.p, this.file);
+      this.cache = this.parse(this.cacheText);
+    }
     return this.cache[name];
   }
 
@@ -231,7 +246,7 @@ export class JournalSession {
     private readonly state: State,
   ) {
     if (lock.recovered) removeDeadTempFiles(p, file);
-    this.base = state.readLockedText();
+    this.base = state.readLockedText(lock);
   }
 
   private build(fn: (s: StateFiles) => void): { s: StateFiles; dropped: JournalEntry[]; bytes: Buffer } {

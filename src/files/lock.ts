@@ -35,6 +35,14 @@ export interface Lock {
    * (temp files next to the files it guarded) is garbage now.
    */
   readonly recovered: boolean;
+  /** lockEpoch() when this lock was taken: anything read at a later epoch, while it is held, was read under it. */
+  readonly epoch: number;
+}
+
+let acquisitions = 0;
+/** Counts the locks this process has taken: an order of events between reads and acquisitions. */
+export function lockEpoch(): number {
+  return acquisitions;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -156,6 +164,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   let released = false;
   const lock: Lock = {
     recovered,
+    epoch: ++acquisitions,
     stillHeld: () => same(identity(p, lockPath), mine),
     touch() {
       // A fresh lock is far from stale: refresh only past a quarter of the stale time.

@@ -279,8 +279,10 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
     for (const [k, g] of ready.entries()) {
       try {
         if (!locks.get(g.lockPath)!.stillHeld()) throw new UserError(`${changed[k].file}: another process took over its lock; the file was not changed.`, { exitCode: 1 });
-        if (g.temp) p.fs.renameSync(g.temp.tmp, g.realFile);
-        else p.fs.unlinkSync(g.realFile);
+        if (g.temp) {
+          p.fs.renameSync(g.temp.tmp, g.realFile);
+          g.temp = undefined; // renamed: nothing left to discard (an unlink would only fail, at the cost of an exception)
+        } else p.fs.unlinkSync(g.realFile);
         applied.push(changed[k]);
         for (const i of g.requests) if (outcomes[i].ok && g.backup) (outcomes[i] as { backup?: string }).backup = g.backup;
       } catch (e) {

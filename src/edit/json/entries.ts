@@ -1,17 +1,17 @@
 /**
  * Reading and editing entries of a parsed JSON/JSONC document. Every edit is verified before its text
  * is returned, else it is refused and nothing is written:
- * - JSONC (small files): the result is parsed again and must equal the original value with exactly the
- *   intended change.
- * - strict JSON (up to tens of MB): the result is the original with exactly one splice, so every byte
- *   outside it is the original's by construction; one native JSON.parse of the result must succeed;
- *   along the path every object keeps its keys (plus the one created, minus the one removed); and the
- *   changed value (the entry, or the whole `inputs` array) reads back as written.
+ * the result is the original with exactly the planned splice(s) at the positions the parse located, so
+ * every byte outside them is the original's by construction; one parse of the result must succeed
+ * (strict JSON: one native JSON.parse, and exactly one splice; JSONC: one jsonc-parser tree, which is
+ * then the next edit's document); along the path every object keeps its keys (plus the one created,
+ * minus the one removed); and the changed value (the entry, or the whole `inputs` array) reads back as
+ * written.
  */
 import type { Node } from 'jsonc-parser';
 import { UnsafeEditError, lineColumn } from '../../errors.js';
-import { deepEqual, ownEntries, type DocEdit, type InsertHint, type Json, type JsonObject } from '../types.js';
-import { isStrict, parseJson, put, strictDocOfVerified, type JsonDoc } from './parse.js';
+import { deepEqual, ownEntries, type DocEdit, type InsertHint, type Json } from '../types.js';
+import { isStrict, parseJson, strictDocOfVerified, type JsonDoc } from './parse.js';
 import { appendChild, applySplices, detectStyle, lineIndent, onlyWhiteSpaceDiffers, removeChild, render, type Splice } from './splice.js';
 
 const BOM = '\uFEFF';
@@ -104,9 +104,9 @@ function onlyProperty(doc: JsonDoc, obj: Node, key: string, where: readonly stri
 
 /**
  * Apply the splices to doc's text and verify that the result is the document with exactly
- * `path` set to `value` (undefined: deleted). Returns the edit.
+ * `path` set to `value` (undefined: deleted). Returns the edit. Exported for its tests (wrong splices).
  */
-function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly string[], value: Json | undefined, hint: InsertHint): DocEdit<JsonDoc> {
+export function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly string[], value: Json | undefined, hint: InsertHint): DocEdit<JsonDoc> {
   const file = doc.file;
   if (isStrict(doc.dialect)) {
     if (splices.length !== 1) throw new UnsafeEditError(file, 'the edit would take more than one splice of a strict JSON file; this is a bug in mcpwire');
@@ -127,8 +127,49 @@ function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly string[
   } catch (e) {
     throw new UnsafeEditError(file, `the edit would have produced an invalid document (${(e as Error).message})`);
   }
-  if (!deepEqual(after.value, withAt(doc.value, path, value))) throw changedMore(file);
+  verifyTree(doc, after, path, value);
   return { text, hint, after: () => after };
+}
+
+/** The keys of an object node, in order (duplicates included). */
+function keysOf(doc: JsonDoc, obj: Node): string[] {
+  return doc.children(obj).map((p) => p.children![0].value as string);
+}
+
+/**
+ * JSONC: `after` (the one parse of the new text) is `doc` with `path` set to `value` (undefined:
+ * deleted), checked along the path: every object on it keeps its keys (plus the one created, minus the
+ * one removed, duplicates counted) and the changed value reads back as written. Every byte outside the
+ * splices is the original's by construction, and the splices sit at positions the parse located.
+ */
+function verifyTree(doc: JsonDoc, after: JsonDoc, path: readonly string[], value: Json | undefined): void {
+  if (path.length === 0) {
+    if (!deepEqual(after.root ? after.valueOf(after.root) : {}, value ?? {})) throw changedMore(doc.file);
+    return;
+  }
+  let oldNode = doc.root;
+  let cur = after.root;
+  for (let i = 0; i < path.length; i++) {
+    if (!cur || cur.type !== 'object') throw changedMore(doc.file);
+    const key = path[i];
+    const last = i === path.length - 1;
+    const oldKeys = oldNode ? keysOf(doc, oldNode) : [];
+    const had = oldKeys.includes(key);
+    const expected = new Set(oldKeys);
+    if (last && value === undefined) expected.delete(key);
+    else expected.add(key);
+    const keys = keysOf(after, cur);
+    const count = oldKeys.length + (last && value === undefined ? -1 : had ? 0 : 1);
+    if (keys.length !== count || !keys.every((k) => expected.has(k)) || new Set(keys).size !== expected.size) throw changedMore(doc.file);
+    const next = lastProperty(after, cur, key)?.children?.[1];
+    if (last) {
+      if (value === undefined ? next !== undefined : !next || !deepEqual(after.valueOf(next), value)) throw changedMore(doc.file);
+      return;
+    }
+    const child = oldNode ? lastProperty(doc, oldNode, key)?.children?.[1] : undefined;
+    oldNode = child?.type === 'object' ? child : undefined;
+    cur = next;
+  }
 }
 
 function changedMore(file: string): UnsafeEditError {
@@ -165,26 +206,6 @@ function verifyStrict(doc: JsonDoc, newFull: string, path: readonly string[], va
   }
   // An empty path: the whole document was written (it was empty before).
   if (!deepEqual(got, value)) throw changedMore(doc.file);
-}
-
-/**
- * `value` with `path` set to `v` (undefined: deleted), sharing every untouched subtree with the
- * original.
- */
-function withAt(value: JsonObject, path: readonly string[], v: Json | undefined): JsonObject {
-  if (path.length === 0) return (v ?? {}) as JsonObject;
-  const out = { ...value };
-  let cur = out;
-  for (const k of path.slice(0, -1)) {
-    const child = Object.prototype.hasOwnProperty.call(cur, k) ? cur[k] : undefined;
-    const copy: JsonObject = typeof child === 'object' && child !== null && !Array.isArray(child) ? { ...child } : {};
-    put(cur, k, copy);
-    cur = copy;
-  }
-  const last = path[path.length - 1];
-  if (v === undefined) delete cur[last];
-  else put(cur, last, v);
-  return out;
 }
 
 function withBom(doc: JsonDoc, text: string): string {

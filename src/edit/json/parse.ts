@@ -72,7 +72,7 @@ export function parseJson(fullText: string, file: string, dialect: JsonDialect, 
       throw e;
     }
   }
-  refuseDeepNesting(text, file);
+  if (couldBeTooDeep(text)) refuseDeepNesting(text, file);
   const root = treeOrError(text, file, dialect);
   if (!root || root.type !== 'object') topLevelError(text, file, root);
   return new JsoncDoc(fullText, file, dialect, text, bom, root);
@@ -106,7 +106,7 @@ function validateStrict(text: string, file: string): void {
 
 /** The text does not parse: throw its first error with line:column (jsonc-parser knows where). */
 function locateError(text: string, file: string, dialect: JsonDialect): never {
-  refuseDeepNesting(text, file); // jsonc-parser's tree is recursive
+  if (couldBeTooDeep(text)) refuseDeepNesting(text, file); // jsonc-parser's tree is recursive
   treeOrError(text, file, dialect);
   // JSON.parse refused what jsonc-parser accepts (e.g. a control character in a string).
   throw new ConfigParseError(file, 1, 1, 'not valid JSON');
@@ -145,6 +145,19 @@ function topLevelError(text: string, file: string, root?: Node): never {
 function tooDeep(text: string, file: string, offset: number): never {
   const { line, column } = lineColumn(text, offset);
   throw new ConfigParseError(file, line, column, `nested more than ${MAX_DEPTH} levels deep`);
+}
+
+/**
+ * Could the text nest more than MAX_DEPTH levels? Not with fewer than MAX_DEPTH opening brackets
+ * (those in strings and comments count too: an overcount only costs the exact pass below). Counted
+ * natively, so a small file skips a tokenizer pass.
+ */
+function couldBeTooDeep(text: string): boolean {
+  let n = 0;
+  for (const c of ['{', '[']) {
+    for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) if (++n > MAX_DEPTH) return true;
+  }
+  return false;
 }
 
 /** Refuse nesting beyond MAX_DEPTH before anything recursive sees the text (token by token: comments and strings skipped). */
@@ -196,7 +209,7 @@ class EmptyDoc implements JsonDoc {
 
 class JsoncDoc implements JsonDoc {
   readonly format = 'jsonc';
-  readonly value: JsonObject;
+  private whole: JsonObject | undefined;
   constructor(
     readonly fullText: string,
     readonly file: string,
@@ -204,8 +217,10 @@ class JsoncDoc implements JsonDoc {
     readonly text: string,
     readonly bom: boolean,
     readonly root: Node,
-  ) {
-    this.value = nodeValue(root) as JsonObject;
+  ) {}
+  /** Built on first use: an edit reads and verifies along its path only. */
+  get value(): JsonObject {
+    return (this.whole ??= nodeValue(this.root) as JsonObject);
   }
   children(node: Node): readonly Node[] {
     return node.children ?? [];
