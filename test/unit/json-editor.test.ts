@@ -364,3 +364,29 @@ describe('__proto__ keys are plain keys, as JSON.parse reads them', () => {
     expect(removeJsonEntry(a.text, 'f', STRICT_JSON, ['mcpServers'], 'pelcro', a.hint)).toBe(doc);
   });
 });
+
+describe('a comment at the end of the last entry stays with that entry', () => {
+  // Fixed: the new entry was inserted before the comment, which then seemed to describe the new one.
+  test.each([
+    ['a line comment', '{\n  "mcpServers": {\n    "a": 1 // about a\n  }\n}\n', '{\n  "mcpServers": {\n    "a": 1, // about a\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    }\n  }\n}\n'],
+    ['a block comment', '{\n  "mcpServers": {\n    "a": 1 /* about a */\n  }\n}\n', '{\n  "mcpServers": {\n    "a": 1, /* about a */\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    }\n  }\n}\n'],
+    ['a trailing comma, then a comment (the new entry gets one too)', '{\n  "mcpServers": {\n    "a": 1, // about a\n  }\n}\n', '{\n  "mcpServers": {\n    "a": 1, // about a\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    },\n  }\n}\n'],
+    ['CRLF', '{\r\n  "mcpServers": {\r\n    "a": 1 // about a\r\n  }\r\n}\r\n', '{\r\n  "mcpServers": {\r\n    "a": 1, // about a\r\n    "added": {\r\n      "url": "https://mcp.example.com/mcp"\r\n    }\r\n  }\r\n}\r\n'],
+  ])('%s', (_label, doc, expected) => {
+    expect(roundTrip(doc, C)).toBe(expected);
+  });
+
+  test('an inputs element with a comment after it', () => {
+    const doc = '{\n  "inputs": [\n    { "id": "x" } // one\n  ]\n}\n';
+    const { text, hint } = appendJsonArrayElement(doc, F, C, ['inputs'], { id: 'y' });
+    expect(text).toBe('{\n  "inputs": [\n    { "id": "x" }, // one\n    {\n      "id": "y"\n    }\n  ]\n}\n');
+    expect(removeJsonArrayElements(text, F, C, ['inputs'], (e) => (e as { id?: string }).id === 'y', hint)).toBe(doc);
+  });
+
+  test('a block comment followed by the closing bracket on the same line: the old layout is kept', () => {
+    const doc = '{\n  "mcpServers": {\n    "a": 1 /* about a */ }\n}\n';
+    const added = roundTrip(doc, C);
+    expect(comments(added)).toEqual(['/* about a */']);
+    expect(value(added)).toEqual({ mcpServers: { a: 1, added: URL_ENTRY } });
+  });
+});

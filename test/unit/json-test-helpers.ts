@@ -38,3 +38,19 @@ export function diffBounds(a: string, b: string): { prefix: number; suffix: numb
   while (s < max - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
   return { prefix: p, suffix: s };
 }
+
+/**
+ * Where an insertion went: the text with the one inserted region, and its bounds. An insertion is one
+ * contiguous region, except after a last entry that ends with a comment on its line: then a comma right
+ * after the entry, and the region after the comment (the comment stays with the entry it describes).
+ * `text` is the edited text without that comma, so callers check a single region either way.
+ */
+export function insertionRegion(original: string, edited: string): { prefix: number; suffix: number; text: string } {
+  let { prefix, suffix } = diffBounds(original, edited);
+  if (prefix + suffix === original.length) return { prefix, suffix, text: edited };
+  if (edited[prefix] !== ',' || !/^[ \t]*(\/\/|\/\*)/.test(original.slice(prefix))) throw new Error(`not an insertion at ${prefix}`);
+  const text = edited.slice(0, prefix) + edited.slice(prefix + 1);
+  ({ prefix, suffix } = diffBounds(original, text));
+  if (prefix + suffix !== original.length) throw new Error(`more than an insertion after ${prefix}`);
+  return { prefix, suffix, text };
+}

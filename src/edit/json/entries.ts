@@ -255,16 +255,16 @@ export function setJsonEntryIn(doc: JsonDoc, containerPath: readonly string[], n
     }
     const children = doc.children(container);
     const hint: InsertHint = children.length === 0 ? { emptyContainerText: doc.text.slice(container.offset, container.offset + container.length) } : {};
-    const splice = appendChild(doc.text, container, children, (indent, inline) => JSON.stringify(name) + ': ' + render(value, indent, style, inline), style);
-    return edited(doc, [splice], path, value, hint);
+    const splices = appendChild(doc.text, container, children, (indent, inline) => JSON.stringify(name) + ': ' + render(value, indent, style, inline), style);
+    return edited(doc, splices, path, value, hint);
   }
   const missing = containerPath.slice(found.depth);
   const nested = nest([...missing.slice(1), name], value);
   const children = doc.children(found.parent);
-  const splice = appendChild(doc.text, found.parent, children, (indent, inline) => JSON.stringify(missing[0]) + ': ' + render(nested, indent, style, inline), style);
+  const splices = appendChild(doc.text, found.parent, children, (indent, inline) => JSON.stringify(missing[0]) + ': ' + render(nested, indent, style, inline), style);
   const hint: InsertHint = { createdPath: containerPath.slice(0, found.depth + 1) };
   if (children.length === 0) hint.emptyContainerText = doc.text.slice(found.parent.offset, found.parent.offset + found.parent.length);
-  return edited(doc, [splice], containerPath.slice(0, found.depth + 1), nested, hint);
+  return edited(doc, splices, containerPath.slice(0, found.depth + 1), nested, hint);
 }
 
 /** The node holds nothing but (possibly nested) empty objects. */
@@ -332,8 +332,8 @@ export function appendJsonElementIn(doc: JsonDoc, arrayPath: readonly string[], 
   const arr = arrayNode(doc, arrayPath);
   const children = doc.children(arr);
   const hint: InsertHint = children.length === 0 ? { emptyContainerText: doc.text.slice(arr.offset, arr.offset + arr.length) } : {};
-  const splice = appendChild(doc.text, arr, children, (indent, inline) => render(element, indent, style, inline), style);
-  return edited(doc, [splice], arrayPath, [...existing, element], hint);
+  const splices = appendChild(doc.text, arr, children, (indent, inline) => render(element, indent, style, inline), style);
+  return edited(doc, splices, arrayPath, [...existing, element], hint);
 }
 
 function arrayNode(doc: JsonDoc, arrayPath: readonly string[]): Node {

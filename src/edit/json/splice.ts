@@ -57,27 +57,51 @@ export function render(value: Json, baseIndent: string, style: DocStyle, inline:
 }
 
 /** Insert `item` (a property `"k": v` or an array element) as the last child of container. */
-export function appendChild(text: string, container: Node, children: readonly Node[], item: (indent: string, inline: boolean) => string, style: DocStyle): Splice {
+export function appendChild(text: string, container: Node, children: readonly Node[], item: (indent: string, inline: boolean) => string, style: DocStyle): Splice[] {
   const open = container.offset;
   const close = container.offset + container.length - 1;
   if (children.length > 0) {
     const last = children[children.length - 1];
+    const lastEnd = last.offset + last.length;
     const inline = sameLine(text, open, last.offset);
     const indent = lineIndent(text, last.offset);
-    const content = inline ? ', ' + item(indent, true) : ',' + style.eol + indent + item(indent, false);
-    return { offset: last.offset + last.length, length: 0, content };
+    if (inline) return [{ offset: lastEnd, length: 0, content: ', ' + item(indent, true) }];
+    // `"a": 1 // about a`: the comment stays with the child it describes; the new one goes on the next line
+    // (with a trailing comma of its own when the last child had one: the file's style).
+    const comment = trailingComment(text, lastEnd, close);
+    if (comment?.comma) return [{ offset: comment.end, length: 0, content: style.eol + indent + item(indent, false) + ',' }];
+    if (comment) {
+      return [
+        { offset: lastEnd, length: 0, content: ',' },
+        { offset: comment.end, length: 0, content: style.eol + indent + item(indent, false) },
+      ];
+    }
+    return [{ offset: lastEnd, length: 0, content: ',' + style.eol + indent + item(indent, false) }];
   }
   const closeIndent = lineIndent(text, open);
   const indent = closeIndent + style.indent;
   const inner = text.slice(open + 1, close);
   const nl = inner.indexOf('\n');
-  if (nl === -1) return { offset: open + 1, length: 0, content: style.eol + indent + item(indent, false) + style.eol + closeIndent };
+  if (nl === -1) return [{ offset: open + 1, length: 0, content: style.eol + indent + item(indent, false) + style.eol + closeIndent }];
   // Multi-line empty container: insert at the end of the `{` line, after a `// comment` that sits there.
   let at = open + 1 + nl;
   if (text[at - 1] === '\r') at--;
   const head = text.slice(open + 1, at).trim();
   if (head !== '' && !(head.startsWith('//') && tokensBetween(text, open + 1, at).comments.length === 1)) at = open + 1;
-  return { offset: at, length: 0, content: style.eol + indent + item(indent, false) };
+  return [{ offset: at, length: 0, content: style.eol + indent + item(indent, false) }];
+}
+
+/**
+ * A single comment that follows `from` on its line (after a trailing comma, if any), with nothing after
+ * it on that line but white space: where it ends, and whether the comma is there. Strict JSON never has one.
+ */
+function trailingComment(text: string, from: number, close: number): { end: number; comma: boolean } | undefined {
+  const m = /^([ \t]*,?[ \t]*)(\/\/[^\r\n]*|\/\*(?:(?!\*\/)[^\r\n])*\*\/)[ \t]*\r?\n/.exec(text.slice(from, Math.min(close, from + 4096)));
+  if (!m) return undefined;
+  const comma = m[1].includes(',');
+  // The entry's separator must be that comma or none: a comma further down (`"a": 1 // x` then `, // y`) is the entry's.
+  if (tokensBetween(text, from, close).commas.length !== (comma ? 1 : 0)) return undefined;
+  return { end: from + m[1].length + m[2].length, comma };
 }
 
 /** Offsets of comment tokens and commas in [start, end). */
