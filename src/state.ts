@@ -11,6 +11,7 @@ import { ConfigParseError } from './errors.js';
 import { acquireLock, lockEpoch, pidAlive, type Lock } from './files/lock.js';
 import { atomicWrite, createTemp, discardTemps, LockLost, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
+import type { JournalFile } from './files/transaction.js';
 import { stateDir, type Platform } from './platform.js';
 
 export interface LedgerRecord {
@@ -25,21 +26,8 @@ export interface LedgerRecord {
   at: string;
 }
 
-export interface JournalFile {
-  file: string;
-  realFile: string;
-  /** null: the file did not exist before. */
-  backup: string | null;
-  /** fingerprint() of the bytes before and after (null: no file). */
-  beforeHash: string | null;
-  afterHash: string | null;
-  /** The other writer's lock this file is edited under (Claude Code's), if any. */
-  sharedLock?: string;
-  /** Size of the backup in bytes (UTF-16 code units in entries written before fingerprints v2). */
-  backupSize?: number;
-  /** Folders mcpwire created for this file, outermost first: undo removes them when they are empty. */
-  createdDirs?: string[];
-}
+/** One file of a journal entry (the file layer's record of a change). */
+export type { JournalFile };
 
 export interface JournalEntry {
   id: string;

@@ -41,18 +41,25 @@ export type WriteOutcome =
   | { ok: false; refused: boolean; error: unknown }
   | { ok: true; realFile: string; before: string | null; after: string | null; changed: boolean; backup?: string };
 
-/** A file about to be renamed, as the journal records it. */
-export interface ChangedFile {
+/** A changed file as the journal records it. */
+export interface JournalFile {
   file: string;
   realFile: string;
   /** null: the file did not exist before. */
   backup: string | null;
+  /** fingerprint() of the bytes before and after (null: no file). */
   beforeHash: string | null;
   afterHash: string | null;
+  /** The other writer's lock this file is edited under (Claude Code's), if any. */
   sharedLock?: string;
+  /** Size of the backup in bytes (UTF-16 code units in entries written before fingerprints v2). */
   backupSize?: number;
-  /** Folders created for this file, outermost first (undo removes them). */
+  /** Folders mcpwire created for this file, outermost first: undo removes them when they are empty. */
   createdDirs?: string[];
+}
+
+/** A file about to be renamed. */
+export interface ChangedFile extends JournalFile {
   /** Indexes of the requests that changed this file. */
   requests: number[];
 }
