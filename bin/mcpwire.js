@@ -17,7 +17,8 @@ if (!useOwnCache) Module.enableCompileCache();
 // cache folder. Looked up without touching the disk beyond one read; created only when written.
 const cacheKey = `${process.version}-${process.arch}`;
 function cacheDirs() {
-  const home = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(require('node:os').homedir(), '.cache');
+  const home =
+    process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(require('node:os').homedir(), '.cache');
   return [path.join(dist, '.v8-cache', cacheKey), path.join(home, 'mcpwire', 'v8-cache', cacheKey)];
 }
 

@@ -24,7 +24,28 @@ export function prng(seed) {
   };
 }
 
-const WORDS = ['fix', 'the', 'failing', 'test', 'in', 'src/parser.ts', 'why does', 'refactor', 'über', '日本語', 'emoji 🚀', 'lock', '"quoted"', 'path\\to', 'line\nbreak', 'deploy', 'migration', 'explain', 'add a flag', 'tab\there'];
+const WORDS = [
+  'fix',
+  'the',
+  'failing',
+  'test',
+  'in',
+  'src/parser.ts',
+  'why does',
+  'refactor',
+  'über',
+  '日本語',
+  'emoji 🚀',
+  'lock',
+  '"quoted"',
+  'path\\to',
+  'line\nbreak',
+  'deploy',
+  'migration',
+  'explain',
+  'add a flag',
+  'tab\there',
+];
 
 /** `~/.claude.json` as Claude Code keeps it, of about `bytes` bytes (strict JSON, 2-space indent). */
 export function claudeJson(bytes, seed = 42) {
@@ -36,13 +57,35 @@ export function claudeJson(bytes, seed = 42) {
     autoUpdates: true,
     theme: 'dark',
     verbose: false,
-    tipsHistory: Object.fromEntries(['new-user-warmup', 'memory-command', 'theme-command', 'prompt-queue', 'shift-enter', 'todo-list', 'permissions', 'ide-hotkey', 'git-worktrees', 'custom-commands', 'drag-and-drop-images', 'double-esc'].map((k, i) => [k, 3 + i * 37])),
+    tipsHistory: Object.fromEntries(
+      [
+        'new-user-warmup',
+        'memory-command',
+        'theme-command',
+        'prompt-queue',
+        'shift-enter',
+        'todo-list',
+        'permissions',
+        'ide-hotkey',
+        'git-worktrees',
+        'custom-commands',
+        'drag-and-drop-images',
+        'double-esc',
+      ].map((k, i) => [k, 3 + i * 37]),
+    ),
     promptQueueUseCount: 18,
     userID: createHash('sha256').update('bench').digest('hex'),
     firstStartTime: '2025-03-14T09:26:53.589Z',
     fallbackAvailableWarningThreshold: 0.5,
     projects: {},
-    oauthAccount: { accountUuid: '5f0c2d9e-8d1a-4c55-9a7e-2b8e1f3c4d5e', emailAddress: 'dev@example.com', organizationUuid: '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0', organizationRole: 'admin', workspaceRole: null, organizationName: 'Example' },
+    oauthAccount: {
+      accountUuid: '5f0c2d9e-8d1a-4c55-9a7e-2b8e1f3c4d5e',
+      emailAddress: 'dev@example.com',
+      organizationUuid: '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+      organizationRole: 'admin',
+      workspaceRole: null,
+      organizationName: 'Example',
+    },
     mcpServers: {
       github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/', headers: { Authorization: 'Bearer ${GITHUB_PAT}' } },
       sentry: { type: 'http', url: 'https://mcp.sentry.dev/mcp' },
@@ -83,7 +126,9 @@ export function claudeJson(bytes, seed = 42) {
     lastTotalOutputTokens: Math.floor(rnd() * 1e5),
     lastTotalCacheCreationInputTokens: Math.floor(rnd() * 1e5),
     lastTotalCacheReadInputTokens: Math.floor(rnd() * 1e6),
-    lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12).toString(16).padStart(12, '0')}`,
+    lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12)
+      .toString(16)
+      .padStart(12, '0')}`,
   });
   const key = (i) => `/home/dev/src/${['api', 'web', 'infra', 'tools', 'ml'][i % 5]}/project-${i}`;
   // Grow by an estimate (each project's own size, two levels deeper in the document), then measure once.
@@ -169,17 +214,18 @@ const VSCODE = `// VS Code MCP servers (user profile)
 }
 `;
 
-const CURSOR = JSON.stringify(
-  {
-    mcpServers: {
-      github: { url: 'https://api.githubcopilot.com/mcp/', headers: { Authorization: 'Bearer ${env:GITHUB_PAT}' } },
-      linear: { url: 'https://mcp.linear.app/sse' },
-      'local-tools': { command: 'node', args: ['/opt/tools/server.js', '--verbose'], env: { LOG: 'debug' } },
+const CURSOR =
+  JSON.stringify(
+    {
+      mcpServers: {
+        github: { url: 'https://api.githubcopilot.com/mcp/', headers: { Authorization: 'Bearer ${env:GITHUB_PAT}' } },
+        linear: { url: 'https://mcp.linear.app/sse' },
+        'local-tools': { command: 'node', args: ['/opt/tools/server.js', '--verbose'], env: { LOG: 'debug' } },
+      },
     },
-  },
-  null,
-  2,
-) + '\n';
+    null,
+    2,
+  ) + '\n';
 
 const WINDSURF = JSON.stringify(
   {

@@ -56,7 +56,10 @@ process.on('exit', () => fs.rmSync(root, { recursive: true, force: true }));
 
 // Peak memory of a spawned node: a preload reports process.resourceUsage().maxRSS (KiB) at exit.
 const rssPreload = path.join(root, 'rss.cjs');
-fs.writeFileSync(rssPreload, "process.on('exit', () => { try { require('node:fs').writeFileSync(process.env.BENCH_RSS_OUT, String(process.resourceUsage().maxRSS)); } catch {} });\n");
+fs.writeFileSync(
+  rssPreload,
+  "process.on('exit', () => { try { require('node:fs').writeFileSync(process.env.BENCH_RSS_OUT, String(process.resourceUsage().maxRSS)); } catch {} });\n",
+);
 
 function envFor(home, extra = {}) {
   // A clean environment: every client path derives from HOME.
@@ -69,7 +72,12 @@ function timeRun(label, args, home, opts = {}) {
   const rssOut = opts.rss ? path.join(root, `rss-${process.pid}.txt`) : undefined;
   const nodeArgs = rssOut ? ['-r', rssPreload, ...args] : args;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, nodeArgs, { cwd: root, env: envFor(home, rssOut ? { BENCH_RSS_OUT: rssOut } : {}), stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, nodeArgs, {
+    cwd: root,
+    env: envFor(home, rssOut ? { BENCH_RSS_OUT: rssOut } : {}),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 20,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) failures.push(`${label}: exit ${r.status ?? r.signal}: ${String(r.stderr).trim().split('\n')[0]}`);
   const rss = rssOut ? Number(fs.readFileSync(rssOut, 'utf8')) : undefined;
@@ -143,7 +151,8 @@ state.journal.push({ name, at: new Date().toISOString(), backups });
 durable(journal, JSON.stringify(state, null, 2));
 `;
 
-const PLAIN_BIG = "const fs = require('node:fs');\nconst f = process.argv[2];\nconst v = JSON.parse(fs.readFileSync(f, 'utf8'));\nfs.writeFileSync(f, JSON.stringify(v, null, 2));\n";
+const PLAIN_BIG =
+  "const fs = require('node:fs');\nconst f = process.argv[2];\nconst v = JSON.parse(fs.readFileSync(f, 'utf8'));\nfs.writeFileSync(f, JSON.stringify(v, null, 2));\n";
 
 const floorScript = path.join(root, 'floor.cjs');
 const plainScript = path.join(root, 'plain.cjs');
@@ -165,7 +174,9 @@ const sizes = [...Object.values(USER_FILES).map((rel) => fs.statSync(path.join(h
 
 const loadStart = os.loadavg();
 log(`mcpwire bench — node ${process.version}, ${os.cpus().length} CPUs, load ${loadStart.map((x) => x.toFixed(2)).join(' ')}`);
-log(`realistic HOME: ~/.claude.json ${(facts.claudeBytes / 1024).toFixed(0)} KiB with ${facts.projects} projects; Codex TOML, VS Code JSONC, Cursor, Windsurf, Claude Desktop with other entries`);
+log(
+  `realistic HOME: ~/.claude.json ${(facts.claudeBytes / 1024).toFixed(0)} KiB with ${facts.projects} projects; Codex TOML, VS Code JSONC, Cursor, Windsurf, Claude Desktop with other entries`,
+);
 
 const cases = {
   help: { label: 'mcpwire --help', args: () => [BIN, '--help'], home: homeAdd, goal: 1.3 },
@@ -243,7 +254,16 @@ try {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const results = { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, loadavgStart: loadStart, rounds: ROUNDS, home: facts, cases: {}, goals: [] };
+const results = {
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  cpus: os.cpus().length,
+  loadavgStart: loadStart,
+  rounds: ROUNDS,
+  home: facts,
+  cases: {},
+  goals: [],
+};
 const rows = [];
 const fmt = (n, d = 1) => n.toFixed(d);
 const plainRatio = median(samples.plain.ratio);
@@ -252,19 +272,63 @@ for (const [k, c] of Object.entries(cases)) {
   const r = median(s.ratio);
   const goal = k === 'add' ? plainRatio : c.goal;
   const verdict = goal === undefined ? '' : r <= goal ? 'PASS' : 'MISS';
-  results.cases[k] = { label: c.label, medianMs: median(s.ms), medianBaseMs: median(s.base), ratio: r, ratioP10: quantile(s.ratio, 0.1), ratioP90: quantile(s.ratio, 0.9), samples: s };
+  results.cases[k] = {
+    label: c.label,
+    medianMs: median(s.ms),
+    medianBaseMs: median(s.base),
+    ratio: r,
+    ratioP10: quantile(s.ratio, 0.1),
+    ratioP90: quantile(s.ratio, 0.9),
+    samples: s,
+  };
   if (goal !== undefined) results.goals.push({ case: k, label: c.label, ratio: r, goal, verdict });
-  rows.push([c.label, String(s.ms.length), fmt(median(s.ms)), fmt(median(s.base)), `${fmt(r, 2)}×`, `${fmt(quantile(s.ratio, 0.1), 2)}–${fmt(quantile(s.ratio, 0.9), 2)}`, goal === undefined ? '' : k === 'add' ? `≤ plain (${fmt(goal, 2)}×); aim 1.5×` : `≤ ${goal}×`, verdict]);
+  rows.push([
+    c.label,
+    String(s.ms.length),
+    fmt(median(s.ms)),
+    fmt(median(s.base)),
+    `${fmt(r, 2)}×`,
+    `${fmt(quantile(s.ratio, 0.1), 2)}–${fmt(quantile(s.ratio, 0.9), 2)}`,
+    goal === undefined ? '' : k === 'add' ? `≤ plain (${fmt(goal, 2)}×); aim 1.5×` : `≤ ${goal}×`,
+    verdict,
+  ]);
 }
 if (!skipBig) {
   const r = median(bigS.ratio);
   const m = median(bigS.rssRatio);
-  results.cases.big = { label: 'add into 25 MiB vs plain', plainMs: median(bigS.plain), addMs: median(bigS.add), ratio: r, plainRssKiB: median(bigS.plainRss), addRssKiB: median(bigS.addRss), rssRatio: m, samples: bigS };
+  results.cases.big = {
+    label: 'add into 25 MiB vs plain',
+    plainMs: median(bigS.plain),
+    addMs: median(bigS.add),
+    ratio: r,
+    plainRssKiB: median(bigS.plainRss),
+    addRssKiB: median(bigS.addRss),
+    rssRatio: m,
+    samples: bigS,
+  };
   results.goals.push({ case: 'big', label: 'add into 25 MiB, time', ratio: r, goal: 1.5, verdict: r <= 1.5 ? 'PASS' : 'MISS' });
   results.goals.push({ case: 'bigRss', label: 'add into 25 MiB, peak memory', ratio: m, goal: 1.5, verdict: m <= 1.5 ? 'PASS' : 'MISS' });
   rows.push([`plain parse+stringify+write ${fmt(bigSize / 1024 / 1024, 0)} MiB`, String(bigS.plain.length), fmt(median(bigS.plain)), '', '', '', '', '']);
-  rows.push([`mcp add into ${fmt(bigSize / 1024 / 1024, 0)} MiB ~/.claude.json`, String(bigS.add.length), fmt(median(bigS.add)), fmt(median(bigS.plain)), `${fmt(r, 2)}×`, `${fmt(Math.min(...bigS.ratio), 2)}–${fmt(Math.max(...bigS.ratio), 2)}`, '≤ 1.5× plain', r <= 1.5 ? 'PASS' : 'MISS']);
-  rows.push([`  peak memory (maxRSS MiB), plain ${fmt(median(bigS.plainRss) / 1024, 0)}`, String(bigS.add.length), fmt(median(bigS.addRss) / 1024, 0), fmt(median(bigS.plainRss) / 1024, 0), `${fmt(m, 2)}×`, `${fmt(Math.min(...bigS.rssRatio), 2)}–${fmt(Math.max(...bigS.rssRatio), 2)}`, '≤ 1.5× plain', m <= 1.5 ? 'PASS' : 'MISS']);
+  rows.push([
+    `mcp add into ${fmt(bigSize / 1024 / 1024, 0)} MiB ~/.claude.json`,
+    String(bigS.add.length),
+    fmt(median(bigS.add)),
+    fmt(median(bigS.plain)),
+    `${fmt(r, 2)}×`,
+    `${fmt(Math.min(...bigS.ratio), 2)}–${fmt(Math.max(...bigS.ratio), 2)}`,
+    '≤ 1.5× plain',
+    r <= 1.5 ? 'PASS' : 'MISS',
+  ]);
+  rows.push([
+    `  peak memory (maxRSS MiB), plain ${fmt(median(bigS.plainRss) / 1024, 0)}`,
+    String(bigS.add.length),
+    fmt(median(bigS.addRss) / 1024, 0),
+    fmt(median(bigS.plainRss) / 1024, 0),
+    `${fmt(m, 2)}×`,
+    `${fmt(Math.min(...bigS.rssRatio), 2)}–${fmt(Math.max(...bigS.rssRatio), 2)}`,
+    '≤ 1.5× plain',
+    m <= 1.5 ? 'PASS' : 'MISS',
+  ]);
 }
 
 const head = ['case', 'runs', 'median ms', 'base ms', 'paired ratio', 'p10–p90', 'goal', ''];
@@ -280,10 +344,15 @@ results.loadavgEnd = os.loadavg();
 results.bigFileBytes = bigSize;
 results.failures = failures;
 results.totalMs = Date.now() - started;
-log(`load: ${loadStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${results.loadavgEnd.map((x) => x.toFixed(2)).join(' ')} at the end (${os.cpus().length} CPUs)`);
-if (Math.max(loadStart[0], results.loadavgEnd[0]) > os.cpus().length) log('note: the machine was busy; ratios are noisier than usual (paired ratios cancel much of it, not all).');
+log(
+  `load: ${loadStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${results.loadavgEnd.map((x) => x.toFixed(2)).join(' ')} at the end (${os.cpus().length} CPUs)`,
+);
+if (Math.max(loadStart[0], results.loadavgEnd[0]) > os.cpus().length)
+  log('note: the machine was busy; ratios are noisier than usual (paired ratios cancel much of it, not all).');
 for (const f of failures) log(`failure: ${f}`);
 fs.mkdirSync(OUT_DIR, { recursive: true });
 fs.writeFileSync(path.join(OUT_DIR, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
-log(`${results.goals.filter((g) => g.verdict === 'PASS').length}/${results.goals.length} goals met; ${(results.totalMs / 1000).toFixed(0)} s; results in .bench/bench-results.json`);
+log(
+  `${results.goals.filter((g) => g.verdict === 'PASS').length}/${results.goals.length} goals met; ${(results.totalMs / 1000).toFixed(0)} s; results in .bench/bench-results.json`,
+);
 process.exitCode = 0;

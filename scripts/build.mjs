@@ -18,7 +18,9 @@ async function bundleTable() {
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) => (a.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) =>
+      a.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
       contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
       loader: 'js',
@@ -33,7 +35,9 @@ const jsoncFormatterTables = {
   name: 'jsonc-formatter-tables',
   setup(b) {
     b.onResolve({ filter: /^\.\/string-intern(\.js)?$/ }, (a) =>
-      a.importer.includes(`${path.sep}jsonc-parser${path.sep}`) ? { path: path.join(path.dirname(a.importer), 'string-intern.js'), sideEffects: false } : undefined,
+      a.importer.includes(`${path.sep}jsonc-parser${path.sep}`)
+        ? { path: path.join(path.dirname(a.importer), 'string-intern.js'), sideEffects: false }
+        : undefined,
     );
   },
 };

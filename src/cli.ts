@@ -71,8 +71,7 @@ function terminalOutput(io: IO | undefined) {
 
 const TARGET_HELP = `${TARGET_IDS.join(', ')} (comma-separated), detected (every client installed here) or all (every supported client)`;
 const SERVER_HELP = `a preset (${PRESETS.map((p) => p.name).join(', ')}) or an MCP URL`;
-const envOption = () =>
-  new Option('--env <env>', `which of the preset's URLs to use (default production); presets: ${describePresets()}`).choices(PRESET_ENVS);
+const envOption = () => new Option('--env <env>', `which of the preset's URLs to use (default production); presets: ${describePresets()}`).choices(PRESET_ENVS);
 
 export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExit?: (code: number) => void } = {}): Command {
   const loadBundle = opts.load ?? requireBundle;
@@ -88,22 +87,24 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
   const verbose = () => Boolean(program.opts().verbose);
 
   /** Load the command's bundle and run it; the exit code goes to onExit. */
-  const cmd = <K extends Exclude<keyof Bundles, 'mcpsdk'>>(name: K, o: { json?: boolean }, call: (m: Bundles[K], ctx: Context) => number | Promise<number>) => async () => {
-    const m = loadBundle(name);
-    const code = await m.runCommand({ verbose: verbose(), json: Boolean(o.json), context }, (ctx) => call(m, ctx));
-    opts.onExit?.(code);
-    // Network commands: idle keep-alive sockets must not hold the process open (output is written synchronously).
-    if (BUNDLES[name].exitWhenDone && !context) process.exit(code);
-  };
+  const cmd =
+    <K extends Exclude<keyof Bundles, 'mcpsdk'>>(name: K, o: { json?: boolean }, call: (m: Bundles[K], ctx: Context) => number | Promise<number>) =>
+    async () => {
+      const m = loadBundle(name);
+      const code = await m.runCommand({ verbose: verbose(), json: Boolean(o.json), context }, (ctx) => call(m, ctx));
+      opts.onExit?.(code);
+      // Network commands: idle keep-alive sockets must not hold the process open (output is written synchronously).
+      if (BUNDLES[name].exitWhenDone && !context) process.exit(code);
+    };
 
-  const mcp = program.command('mcp').description('add, remove and list server entries in the clients\' config files');
+  const mcp = program.command('mcp').description("add, remove and list server entries in the clients' config files");
   mcp
     .command('add')
     .argument('[server]', SERVER_HELP)
-    .description('write a remote server entry into each chosen client\'s config')
+    .description("write a remote server entry into each chosen client's config")
     .addOption(new Option('-t, --target <targets>', TARGET_HELP))
     .option('--name <name>', 'entry name (default: from the preset or the URL host)')
-    .option('--url <url>', 'the server\'s MCP URL')
+    .option('--url <url>', "the server's MCP URL")
     .option('--account <label>', 'a second entry for the same server: NAME-LABEL')
     .addOption(new Option('--scope <scope>', 'user, project or local').default('user'))
     .option('--header <header>', 'literal header "K: V" (repeatable; the file becomes private, 0600)', collect)
@@ -133,7 +134,13 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
     .option('--json', 'machine-readable output on stdout')
     .action((o) => cmd('mcp', o, (m, ctx) => m.mcpList(ctx, o))());
   const undo = (o: { json?: boolean; dryRun?: boolean; force?: boolean }) => cmd('undo', o, (m, ctx) => m.undoCommand(ctx, o))();
-  mcp.command('undo').description('restore the files changed by the last write command').option('--dry-run', 'say what would be restored').option('--json', 'machine-readable output on stdout').option('--force', 'restore the files nobody changed since; list the others').action(undo);
+  mcp
+    .command('undo')
+    .description('restore the files changed by the last write command')
+    .option('--dry-run', 'say what would be restored')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--force', 'restore the files nobody changed since; list the others')
+    .action(undo);
 
   const sessionOptions = (c: Command) =>
     c
@@ -149,12 +156,12 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
       .option('--json', 'machine-readable output on stdout');
   const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
-  sessionOptions(auth.command('login').argument('[server]', `${SERVER_HELP}, or a known name`).description('log in (OAuth loopback) and keep the tokens in the OS keychain'))
+  sessionOptions(
+    auth.command('login').argument('[server]', `${SERVER_HELP}, or a known name`).description('log in (OAuth loopback) and keep the tokens in the OS keychain'),
+  )
     .option('--api-key', 'store a static API key instead (typed hidden, or piped on stdin; never an argument)')
-    .option('--header <name>', 'with --api-key: the header that carries it (default: the preset\'s, else Authorization: Bearer)')
-    .action((server, o) =>
-    cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o))(),
-  );
+    .option('--header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
+    .action((server, o) => cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o))());
   auth
     .command('status')
     .argument('[name]', 'one login (entry name)')
@@ -181,14 +188,14 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .argument('<server>', 'a known name, a preset or an MCP URL')
       .description('an authenticated session: list the tools, or call one')
       .option('--call <tool>', 'call this tool')
-      .option('--args <json>', 'the tool\'s arguments, a JSON object'),
+      .option('--args <json>', "the tool's arguments, a JSON object"),
   ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
 
   program
     .command('proxy')
     .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')
     .description('the stdio bridge to a remote server, for clients that start only local servers (Claude Desktop)')
-    .option('--url <url>', 'the server\'s MCP URL (or MCPWIRE_URL in the environment)')
+    .option('--url <url>', "the server's MCP URL (or MCPWIRE_URL in the environment)")
     .option('--log <file>', 'append a diagnostic line per message and per HTTP exchange to FILE (never a secret)')
     .option('--header <header>', 'literal header "K: V" (repeatable; also MCPWIRE_HEADER_1, _2, … in the environment)', collect)
     .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
@@ -200,7 +207,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
     .action((o) => cmd('targets', o, (m, ctx) => m.targetsCommand(ctx, o))());
   program
     .command('undo')
-    .description('restore the files changed by the last write command (from mcpwire\'s backups)')
+    .description("restore the files changed by the last write command (from mcpwire's backups)")
     .option('--dry-run', 'say what would be restored')
     .option('--json', 'machine-readable output on stdout')
     .option('--force', 'restore the files nobody changed since; list the others')

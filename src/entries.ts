@@ -167,7 +167,13 @@ function addToDoc(
 }
 
 /** Remove inputs that were referenced by a removed/replaced entry and by no server any more. */
-function dropOrphanInputs(doc: ParsedDoc, container: readonly string[], ids: string[], hint: InsertHint, leaving?: string): { text: string; after: () => ParsedDoc } {
+function dropOrphanInputs(
+  doc: ParsedDoc,
+  container: readonly string[],
+  ids: string[],
+  hint: InsertHint,
+  leaving?: string,
+): { text: string; after: () => ParsedDoc } {
   const same = { text: doc.fullText, after: () => doc };
   if (ids.length === 0 || !isJsonDoc(doc)) return same;
   const json = editorFor(doc.format);

@@ -31,7 +31,10 @@ export interface UnreadableFile {
 /** Claude Code: local > project > user. Others: project > user. */
 const PRECEDENCE: Record<Scope, number> = { user: 0, project: 1, local: 2 };
 
-export function listEntries(ctx: { platform: Platform; targets: TargetContext }, targets: readonly Target[]): { entries: ListedEntry[]; errors: UnreadableFile[] } {
+export function listEntries(
+  ctx: { platform: Platform; targets: TargetContext },
+  targets: readonly Target[],
+): { entries: ListedEntry[]; errors: UnreadableFile[] } {
   const entries: ListedEntry[] = [];
   const errors: UnreadableFile[] = [];
   for (const t of targets) {
@@ -60,11 +63,22 @@ export function listEntries(ctx: { platform: Platform; targets: TargetContext },
         const e = t.read(name, raw);
         if (e.kind !== 'remote' && e.kind !== 'bridge') continue;
         if (twice.includes(name)) e.problems.push(`"${name}" is defined more than once in this file: the client uses the last one`);
-        found.push({ target: t.id, scope, file, name, url: e.url, kind: e.kind, headers: e.headers ? Object.keys(e.headers) : undefined, problems: e.problems });
+        found.push({
+          target: t.id,
+          scope,
+          file,
+          name,
+          url: e.url,
+          kind: e.kind,
+          headers: e.headers ? Object.keys(e.headers) : undefined,
+          problems: e.problems,
+        });
       }
     }
     for (const e of found) {
-      const winner = found.filter((o) => o.name === e.name && PRECEDENCE[o.scope] > PRECEDENCE[e.scope]).sort((a, b) => PRECEDENCE[b.scope] - PRECEDENCE[a.scope])[0];
+      const winner = found
+        .filter((o) => o.name === e.name && PRECEDENCE[o.scope] > PRECEDENCE[e.scope])
+        .sort((a, b) => PRECEDENCE[b.scope] - PRECEDENCE[a.scope])[0];
       if (winner) e.shadowedBy = winner.scope;
     }
     entries.push(...found);

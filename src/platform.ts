@@ -119,8 +119,10 @@ export function folderInUse(platform: Platform, dir: string, own: readonly strin
  */
 export function appInstalled(platform: Platform, name: string, installDir: string): boolean {
   const { fs, path } = platform;
-  if (platform.os === 'darwin') return fs.existsSync(path.join(platform.home, 'Library', 'Application Support', name)) || fs.existsSync(`/Applications/${name}.app`);
-  if (platform.os === 'win32') return fs.existsSync(path.join(appData(platform), name)) || fs.existsSync(path.join(localAppData(platform), 'Programs', installDir));
+  if (platform.os === 'darwin')
+    return fs.existsSync(path.join(platform.home, 'Library', 'Application Support', name)) || fs.existsSync(`/Applications/${name}.app`);
+  if (platform.os === 'win32')
+    return fs.existsSync(path.join(appData(platform), name)) || fs.existsSync(path.join(localAppData(platform), 'Programs', installDir));
   return fs.existsSync(path.join(xdgConfigHome(platform), name));
 }
 

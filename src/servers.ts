@@ -64,13 +64,13 @@ export function parseUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new UserError(`"${showUrl(raw)}" is not a URL.`, { fix: 'Pass the server\'s full address, e.g. --url https://mcp.pelcro.com/' });
+    throw new UserError(`"${showUrl(raw)}" is not a URL.`, { fix: "Pass the server's full address, e.g. --url https://mcp.pelcro.com/" });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UserError(`"${showUrl(raw)}" is not an http(s) URL.`, { fix: 'MCP servers are reached over https://; pass --url https://…' });
   }
   if (url.username || url.password) {
-    throw new UserError('The URL holds a user name or password; it would end up in every client\'s config.', {
+    throw new UserError("The URL holds a user name or password; it would end up in every client's config.", {
       fix: 'Pass credentials with --header-env "Authorization=VAR" (or log in with `mcpwire auth login`), not in the URL.',
     });
   }
@@ -91,7 +91,10 @@ export function nameFromUrl(url: URL): string {
     while (labels.length > 2 && ['mcp', 'api', 'www', 'app'].includes(labels[0])) labels.shift();
     name = labels.length >= 2 ? labels[labels.length - 2] : labels[0];
   }
-  name = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  name = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return name || 'mcp';
 }
 
@@ -131,9 +134,12 @@ export function parseHeader(raw: string, position = 0): { name: string; value: s
   }
   const value = trimOws(raw.slice(i + 1));
   if (VALUE_CONTROL.test(value)) {
-    throw new UserError(`The value of --header "${printable(name)}" holds a control character (a line break, NUL or escape); a client would send a broken or injected header. The value is not shown.`, {
-      fix: `Pass the value on one line, without control characters: --header "${printable(name)}: VALUE".`,
-    });
+    throw new UserError(
+      `The value of --header "${printable(name)}" holds a control character (a line break, NUL or escape); a client would send a broken or injected header. The value is not shown.`,
+      {
+        fix: `Pass the value on one line, without control characters: --header "${printable(name)}: VALUE".`,
+      },
+    );
   }
   return { name, value };
 }
@@ -193,11 +199,18 @@ export function resolveServer(known: { state: { read(k: 'servers'): Record<strin
     const servers = known.state.read('servers');
     const names = Object.keys(servers);
     const own = (k: string) => (Object.hasOwn(servers, k) ? servers[k] : undefined);
-    const rec: KnownServer | undefined = name ? own(name) ?? (o.account ? own(`${name}-${o.account}`) : undefined) : names.length === 1 ? servers[names[0]] : undefined;
+    const rec: KnownServer | undefined = name
+      ? (own(name) ?? (o.account ? own(`${name}-${o.account}`) : undefined))
+      : names.length === 1
+        ? servers[names[0]]
+        : undefined;
     if (!rec) {
-      throw new UserError(name ? `No server named "${printable(name)}" is known to mcpwire.` : 'Which server? No --url was given and mcpwire knows no single server.', {
-        fix: `Pass --url https://… (or a preset: ${PRESETS.map((p) => p.name).join(', ')}).`,
-      });
+      throw new UserError(
+        name ? `No server named "${printable(name)}" is known to mcpwire.` : 'Which server? No --url was given and mcpwire knows no single server.',
+        {
+          fix: `Pass --url https://… (or a preset: ${PRESETS.map((p) => p.name).join(', ')}).`,
+        },
+      );
     }
     url = rec.url;
     name ??= rec.name;

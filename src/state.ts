@@ -283,6 +283,9 @@ export class JournalSession {
 
 export function newTransactionId(p: Platform): string {
   const d = new Date(p.now());
-  const stamp = d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${p.pid}-${Math.random().toString(36).slice(2, 6)}`;
 }

@@ -10,7 +10,8 @@ export function fakePlatform(o: Partial<Platform> & { os: OS; home: string; fs: 
     path,
     now: () => Date.now(),
     execPath: o.os === 'win32' ? 'C:\\Program Files\\nodejs\\node.exe' : '/usr/local/bin/node',
-    launcher: o.os === 'win32' ? 'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\mcpwire\\bin\\mcpwire.js' : '/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js',
+    launcher:
+      o.os === 'win32' ? 'C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\mcpwire\\bin\\mcpwire.js' : '/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js',
     pid: 4242,
     ...o,
   };

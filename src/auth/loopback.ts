@@ -45,7 +45,9 @@ const page = (title: string, body: string) =>
 const STATE_MISMATCH = 'a callback that did not belong to this sign-in (state mismatch) was ignored';
 
 export async function startLoopback(port = 0): Promise<Loopback> {
-  let pending: { state: string; resolve(p: URLSearchParams): void; reject(e: Error): void; timer: NodeJS.Timeout; onIgnored?: (why: string) => void; ignored: number } | undefined;
+  let pending:
+    | { state: string; resolve(p: URLSearchParams): void; reject(e: Error): void; timer: NodeJS.Timeout; onIgnored?: (why: string) => void; ignored: number }
+    | undefined;
   /** One callback (from the browser, or pasted): check it, and settle the pending login if it is this sign-in's. */
   const settle = (params: URLSearchParams, html: (status: number, title: string, body: string) => void): Delivery => {
     const p = pending!;
@@ -62,7 +64,12 @@ export async function startLoopback(port = 0): Promise<Loopback> {
     if (error) {
       const description = params.get('error_description');
       html(400, 'Sign-in failed', `The authorization server said: ${error}${description ? ` (${description})` : ''}. You can close this tab.`);
-      p.reject(new UserError(`The authorization server refused the sign-in: ${shown(error, 100)}${description ? ` (${shown(description)})` : ''}. Nothing was stored.`, { exitCode: 1, fix: 'Run the login again; if it is refused again, tell the server\'s operator.' }));
+      p.reject(
+        new UserError(
+          `The authorization server refused the sign-in: ${shown(error, 100)}${description ? ` (${shown(description)})` : ''}. Nothing was stored.`,
+          { exitCode: 1, fix: "Run the login again; if it is refused again, tell the server's operator." },
+        ),
+      );
       return 'accepted';
     }
     html(200, 'Signed in', 'mcpwire has your sign-in. You can close this tab.');
@@ -71,16 +78,23 @@ export async function startLoopback(port = 0): Promise<Loopback> {
   };
   let bound = '';
   const server = http.createServer((req, res) => {
-    const text = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+    const text = (status: number, body: string) =>
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(body);
     // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends Host: evil.example.
     if (req.headers.host !== bound) return text(400, 'bad request');
     const u = new URL(req.url ?? '/', `http://${bound}`);
     if (u.pathname !== '/callback' || !pending) return text(404, 'not found');
-    settle(u.searchParams, (status, title, body) => res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page(title, body)));
+    settle(u.searchParams, (status, title, body) =>
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page(title, body)),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new UserError(`Port ${port} on 127.0.0.1 is in use.`, { exitCode: 1, fix: 'Pass another --port, or none for a free one.' }) : e),
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new UserError(`Port ${port} on 127.0.0.1 is in use.`, { exitCode: 1, fix: 'Pass another --port, or none for a free one.' })
+          : e,
+      ),
     );
     server.listen(port, '127.0.0.1', resolve);
   });

@@ -76,7 +76,8 @@ function bodyText(body: unknown): string {
 export function classify(u: URL, init: RequestInit | undefined, mcpUrl: URL | undefined): Step {
   const path = u.pathname;
   if (path.includes('/.well-known/oauth-protected-resource')) return { step: 'protected resource metadata', server: 'MCP server' };
-  if (path.includes('/.well-known/oauth-authorization-server') || path.includes('/.well-known/openid-configuration')) return { step: 'authorization server metadata', server: 'authorization server' };
+  if (path.includes('/.well-known/oauth-authorization-server') || path.includes('/.well-known/openid-configuration'))
+    return { step: 'authorization server metadata', server: 'authorization server' };
   const body = bodyText(init?.body);
   if ((init?.method ?? 'GET').toUpperCase() === 'POST') {
     const grant = /(?:^|&)grant_type=([^&]*)/.exec(body)?.[1];
@@ -115,10 +116,13 @@ export function networkFetch(o: NetworkOptions): NetworkFetch {
     fetch: async (input, init) => {
       const u = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
       if (u.protocol === 'http:' && u.origin !== o.mcpUrl?.origin && !isLoopbackHost(u.hostname)) {
-        throw new UserError(`Refusing to talk to the authorization server ${u.origin} over plain http: the MCP authorization spec requires HTTPS. Nothing was stored.`, {
-          exitCode: 1,
-          fix: "Tell the server's operator; their authorization server must use https://.",
-        });
+        throw new UserError(
+          `Refusing to talk to the authorization server ${u.origin} over plain http: the MCP authorization spec requires HTTPS. Nothing was stored.`,
+          {
+            exitCode: 1,
+            fix: "Tell the server's operator; their authorization server must use https://.",
+          },
+        );
       }
       const what = o.step ?? classify(u, init, o.mcpUrl);
       const timer = new AbortController();

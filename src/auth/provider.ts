@@ -95,7 +95,11 @@ export class StoredProvider implements OAuthClientProvider {
 
   clientInformation(ctx?: Ctx): ClientInfo | undefined {
     if (this.o.clientId) {
-      return { client_id: this.o.clientId, ...(this.o.clientSecret ? { client_secret: this.o.clientSecret } : {}), ...(ctx?.issuer ? { issuer: ctx.issuer } : {}) } as ClientInfo;
+      return {
+        client_id: this.o.clientId,
+        ...(this.o.clientSecret ? { client_secret: this.o.clientSecret } : {}),
+        ...(ctx?.issuer ? { issuer: ctx.issuer } : {}),
+      } as ClientInfo;
     }
     const c = this.record.clients[ctx?.issuer ?? ''];
     // Registered for another redirect URI (another port): register again.

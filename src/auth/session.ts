@@ -98,10 +98,13 @@ function explain(e: unknown, o: { name: string; url: string; net: NetworkFetch; 
   const err = e as Error & { code?: unknown };
   if (err?.code === 'REQUEST_TIMEOUT') {
     // The MCP request's own timeout: the headers came in time, the answer never did.
-    return new UserError(`Timed out after ${Math.round((o.timeoutMs * REQUEST_BACKSTOP_STEPS) / 1000)} s waiting for the MCP server ${new URL(o.url).origin} (MCP request${o.label ? ` ${o.label === 'connect' ? 'initialize' : o.label}` : ''}).`, {
-      exitCode: 1,
-      fix: 'Check the server\'s status; --timeout SECONDS allows each step more time.',
-    });
+    return new UserError(
+      `Timed out after ${Math.round((o.timeoutMs * REQUEST_BACKSTOP_STEPS) / 1000)} s waiting for the MCP server ${new URL(o.url).origin} (MCP request${o.label ? ` ${o.label === 'connect' ? 'initialize' : o.label}` : ''}).`,
+      {
+        exitCode: 1,
+        fix: "Check the server's status; --timeout SECONDS allows each step more time.",
+      },
+    );
   }
   // A network failure, however deep the SDK wrapped it: look for a system error code in the causes.
   let code: string | undefined;
@@ -163,7 +166,10 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     const authUrl = provider.pendingAuthUrl;
     if (!authUrl) throw new UserError(`${printable(o.url)} asked for authorization but gave no way to sign in.`, { exitCode: 1 });
     if (authUrl.protocol !== 'https:' && !isLoopbackHost(authUrl.hostname)) {
-      throw new UserError(`Refusing to send you to the sign-in page ${authUrl.origin} over plain http. Nothing was stored.`, { exitCode: 1, fix: "Tell the server's operator; their authorization server must use https://." });
+      throw new UserError(`Refusing to send you to the sign-in page ${authUrl.origin} over plain http. Nothing was stored.`, {
+        exitCode: 1,
+        fix: "Tell the server's operator; their authorization server must use https://.",
+      });
     }
     provider.pendingAuthUrl = undefined;
     const callback = loopback.expect(provider.lastState ?? '', o.browserTimeoutMs, (why) => o.io.err(`(${why}; still waiting)`));
@@ -213,7 +219,10 @@ export async function openSession(o: SessionOptions): Promise<Session> {
         // A step that timed out may have been swallowed by the SDK (a refresh falls back to a new sign-in): stop here.
         if (!(e instanceof UnauthorizedError) || !provider.pendingAuthUrl || net.timedOut) throw fail(e, label);
         if (attempt >= MAX_AUTHORIZATIONS) {
-          throw new UserError(`${printable(label)}: ${printable(o.url)} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, { exitCode: 1, fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.' });
+          throw new UserError(`${printable(label)}: ${printable(o.url)} still refused after ${MAX_AUTHORIZATIONS} sign-ins.`, {
+            exitCode: 1,
+            fix: 'Check that this account may use the server (scopes), then run `mcpwire auth login` again.',
+          });
         }
         try {
           await authorize();

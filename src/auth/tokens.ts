@@ -87,7 +87,10 @@ export async function revokeAtServer(rec: AuthRecord, timeoutMs: number): Promis
   let why: string | undefined;
   const client = rec.clients[rec.issuer ?? ''] as { client_id?: string; client_secret?: string } | undefined;
   let ok = true;
-  for (const [token, hint] of [[t.refresh_token, 'refresh_token'], [t.access_token, 'access_token']] as const) {
+  for (const [token, hint] of [
+    [t.refresh_token, 'refresh_token'],
+    [t.access_token, 'access_token'],
+  ] as const) {
     if (!token) continue;
     const body = new URLSearchParams({ token, token_type_hint: hint });
     if (client?.client_id) body.set('client_id', client.client_id);

@@ -32,7 +32,8 @@ export interface SessionFlags {
 function numberFlag(raw: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} ${raw} is not a whole number from ${min} to ${max}.`, { fix: `Pass ${flag} with a number from ${min} to ${max}.` });
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UserError(`${flag} ${raw} is not a whole number from ${min} to ${max}.`, { fix: `Pass ${flag} with a number from ${min} to ${max}.` });
   return n;
 }
 
@@ -43,7 +44,10 @@ export function networkTimeoutMs(o: { timeout?: string }): number {
 
 /** Server text, one line per line of it, each made printable (a tool's multi-line answer keeps its lines). */
 function printableLines(text: string): string {
-  return text.split('\n').map((l) => printable(l.replace(/\r$/, ''))).join('\n');
+  return text
+    .split('\n')
+    .map((l) => printable(l.replace(/\r$/, '')))
+    .join('\n');
 }
 
 async function session(ctx: Context, server: string | undefined, o: SessionFlags): Promise<{ s: Session; name: string; url: string; storeKind: string }> {
@@ -89,30 +93,55 @@ async function apiKeyLogin(ctx: Context, server: string | undefined, o: SessionF
       fix: 'Pass only the name (e.g. --header X-API-Key); the key itself is typed or piped in, never put on the command line.',
     });
   }
-  if (RESERVED_HEADERS.has(header.toLowerCase())) throw new UserError(`The bridge sets ${header} itself.`, { fix: 'Pass the header the server reads the key from (e.g. --header X-API-Key).' });
+  if (RESERVED_HEADERS.has(header.toLowerCase()))
+    throw new UserError(`The bridge sets ${header} itself.`, { fix: 'Pass the header the server reads the key from (e.g. --header X-API-Key).' });
   const store = await openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
   const shown = header.toLowerCase() === 'authorization' ? 'Authorization: Bearer' : header;
-  const value = await readSecret(`API key for ${printable(spec.name)} (sent as ${shown}; not shown): `, 'API key', `Type it when asked, or pipe it in: \`printf %s "$KEY" | mcpwire auth login ${spec.name} --api-key\`.`);
+  const value = await readSecret(
+    `API key for ${printable(spec.name)} (sent as ${shown}; not shown): `,
+    'API key',
+    `Type it when asked, or pipe it in: \`printf %s "$KEY" | mcpwire auth login ${spec.name} --api-key\`.`,
+  );
   // A new key replaces whatever was stored under this name (an OAuth login included): the user asked for it.
   await store.set(spec.name, { ...emptyRecord(spec.name, spec.url), apiKey: { header, value } } as unknown as Record<string, unknown>);
   ctx.state.update((st) => {
     st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: new Date(ctx.platform.now()).toISOString() };
   });
   if (o.json) ctx.io.json({ name: spec.name, url: spec.url, loggedIn: true, apiKey: { header }, store: store.kind });
-  else ctx.io.out(`Stored an API key for ${printable(spec.name)} (${printable(spec.url)}), sent as ${shown}, in the ${store.kind === 'keychain' ? 'OS keychain' : 'credentials file'}.`);
+  else
+    ctx.io.out(
+      `Stored an API key for ${printable(spec.name)} (${printable(spec.url)}), sent as ${shown}, in the ${store.kind === 'keychain' ? 'OS keychain' : 'credentials file'}.`,
+    );
   return 0;
 }
 
 export async function authLogin(ctx: Context, server: string | undefined, o: SessionFlags & { apiKey?: boolean; header?: string }): Promise<number> {
   if (o.apiKey) return apiKeyLogin(ctx, server, o);
-  if (o.header !== undefined) throw new UserError('--header goes with --api-key.', { fix: `Run \`mcpwire auth login ${server ?? 'NAME'} --api-key --header ${o.header}\`, or leave --header out for an OAuth login.` });
+  if (o.header !== undefined)
+    throw new UserError('--header goes with --api-key.', {
+      fix: `Run \`mcpwire auth login ${server ?? 'NAME'} --api-key --header ${o.header}\`, or leave --header out for an OAuth login.`,
+    });
   const { s, name, url, storeKind } = await session(ctx, server, o);
   try {
     const rec: AuthRecord = s.provider.record;
     const t = rec.tokens[rec.issuer ?? ''];
     const expiresAt = t?.expires_in ? new Date(t.obtainedAt + Number(t.expires_in) * 1000).toISOString() : undefined;
-    if (o.json) ctx.io.json({ name, url, loggedIn: Boolean(t), issuer: rec.issuer || undefined, expiresAt, scopes: t?.scope?.split(' ').filter(Boolean) ?? [], store: storeKind });
-    else ctx.io.out(t ? `Logged in to ${printable(name)} (${printable(url)}); the token is in the ${storeKind === 'keychain' ? 'OS keychain' : 'credentials file'}${expiresAt ? `, valid until ${expiresAt}` : ''}.` : `${printable(name)} (${printable(url)}) needs no login: it answered without one.`);
+    if (o.json)
+      ctx.io.json({
+        name,
+        url,
+        loggedIn: Boolean(t),
+        issuer: rec.issuer || undefined,
+        expiresAt,
+        scopes: t?.scope?.split(' ').filter(Boolean) ?? [],
+        store: storeKind,
+      });
+    else
+      ctx.io.out(
+        t
+          ? `Logged in to ${printable(name)} (${printable(url)}); the token is in the ${storeKind === 'keychain' ? 'OS keychain' : 'credentials file'}${expiresAt ? `, valid until ${expiresAt}` : ''}.`
+          : `${printable(name)} (${printable(url)}) needs no login: it answered without one.`,
+      );
     return 0;
   } finally {
     await s.close();
@@ -125,9 +154,12 @@ export async function toolsCommand(ctx: Context, server: string | undefined, o: 
     try {
       args = JSON.parse(o.args) as Record<string, unknown>;
     } catch {
-      throw new UserError(`--args is not JSON: ${printable(o.args.length > 200 ? o.args.slice(0, 199) + '…' : o.args)}`, { fix: `Pass the tool's arguments as a JSON object, e.g. --args '{"id": 42}'.` });
+      throw new UserError(`--args is not JSON: ${printable(o.args.length > 200 ? o.args.slice(0, 199) + '…' : o.args)}`, {
+        fix: `Pass the tool's arguments as a JSON object, e.g. --args '{"id": 42}'.`,
+      });
     }
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UserError('--args must be a JSON object.', { fix: `e.g. --args '{"id": 42}'` });
+    if (typeof args !== 'object' || args === null || Array.isArray(args))
+      throw new UserError('--args must be a JSON object.', { fix: `e.g. --args '{"id": 42}'` });
   }
   const { s } = await session(ctx, server, o);
   try {
@@ -141,7 +173,8 @@ export async function toolsCommand(ctx: Context, server: string | undefined, o: 
     const result = await s.run(`tools/call ${name}`, () => s.client.callTool({ name, arguments: args }, s.requestOptions));
     if (o.json) ctx.io.json(result);
     else {
-      for (const c of (result.content ?? []) as Array<{ type: string; text?: string }>) ctx.io.out(c.type === 'text' ? printableLines(c.text ?? '') : JSON.stringify(c));
+      for (const c of (result.content ?? []) as Array<{ type: string; text?: string }>)
+        ctx.io.out(c.type === 'text' ? printableLines(c.text ?? '') : JSON.stringify(c));
     }
     return result.isError ? 1 : 0;
   } finally {
@@ -187,9 +220,17 @@ export async function authStatus(ctx: Context, name: string | undefined, o: { js
   }
   if (accounts.length === 0) ctx.io.out('No logins. Log in with: mcpwire auth login SERVER');
   for (const a of accounts) {
-    const state = a.apiKey ? ctx.io.style.ok(`API key (${printable(a.apiKey.header)})`) : !a.loggedIn ? ctx.io.style.bad('not logged in') : a.expired ? ctx.io.style.warn(a.refreshable ? 'expired (refreshes on use)' : 'expired') : ctx.io.style.ok('logged in');
+    const state = a.apiKey
+      ? ctx.io.style.ok(`API key (${printable(a.apiKey.header)})`)
+      : !a.loggedIn
+        ? ctx.io.style.bad('not logged in')
+        : a.expired
+          ? ctx.io.style.warn(a.refreshable ? 'expired (refreshes on use)' : 'expired')
+          : ctx.io.style.ok('logged in');
     const where = a.url ? printable(a.url) : '(server URL unknown to mcpwire)';
-    ctx.io.out(`${printable(a.name)}  ${where}  ${state}${a.expiresAt ? `  until ${a.expiresAt}` : ''}${a.scopes.length ? `  scopes: ${printable(a.scopes.join(' '))}` : ''}`);
+    ctx.io.out(
+      `${printable(a.name)}  ${where}  ${state}${a.expiresAt ? `  until ${a.expiresAt}` : ''}${a.scopes.length ? `  scopes: ${printable(a.scopes.join(' '))}` : ''}`,
+    );
   }
   ctx.io.out(ctx.io.style.dim(`tokens: ${s.location}`));
   if (loginFix) {
@@ -204,7 +245,10 @@ export async function authToken(ctx: Context, name: string | undefined, o: { tim
   const s = await store(ctx);
   const names = await s.list();
   const which = name ?? (names.length === 1 ? names[0] : undefined);
-  if (!which) throw new UserError(names.length ? 'Which login? Several are stored.' : 'No logins stored.', { fix: names.length ? `Pass one of: ${names.join(', ')}` : 'Log in with: mcpwire auth login SERVER' });
+  if (!which)
+    throw new UserError(names.length ? 'Which login? Several are stored.' : 'No logins stored.', {
+      fix: names.length ? `Pass one of: ${names.join(', ')}` : 'Log in with: mcpwire auth login SERVER',
+    });
   ctx.io.out(await freshAccessToken(ctx.platform, s, validateName(which), networkTimeoutMs(o)));
   return 0;
 }
@@ -231,7 +275,12 @@ export async function authLogout(ctx: Context, name: string | undefined, o: { al
     const removed = await s.delete(n);
     results.push({ name: n, removed, revoked: revocation.result, ...(revocation.why ? { revocationError: revocation.why } : {}) });
     if (!o.json) {
-      const how = revocation.result === 'revoked' ? ' (tokens revoked at the server)' : revocation.result === 'failed' ? ` (the server did not confirm the revocation: ${printable(revocation.why ?? 'no answer')})` : '';
+      const how =
+        revocation.result === 'revoked'
+          ? ' (tokens revoked at the server)'
+          : revocation.result === 'failed'
+            ? ` (the server did not confirm the revocation: ${printable(revocation.why ?? 'no answer')})`
+            : '';
       ctx.io.out(removed ? `Logged out of ${printable(n)}${how}.` : `${printable(n)}: no login stored; nothing to log out of.`);
     }
   }

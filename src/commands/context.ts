@@ -42,16 +42,22 @@ export function resolveTargets(spec: string | undefined, required: boolean, ctx:
     if (required) throw new UserError('Which clients? --target is required here.', { fix: `Pass --target with one or more of: ${choices}.` });
     return [...TARGETS];
   }
-  const words = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const words = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (words.includes('all')) return [...TARGETS];
   const chosen = new Set<Target>();
   for (const word of words) {
     if (word === 'detected') {
       const installed = TARGETS.filter((t) => t.detect(ctx));
       if (installed.length === 0) {
-        throw new UserError('No supported client is installed here (mcpwire looks for each client\'s program on PATH, its app folder, and its own files in its config folder).', {
-          fix: 'Name the clients to write: --target cursor,codex (see `mcpwire targets`), or --target all.',
-        });
+        throw new UserError(
+          "No supported client is installed here (mcpwire looks for each client's program on PATH, its app folder, and its own files in its config folder).",
+          {
+            fix: 'Name the clients to write: --target cursor,codex (see `mcpwire targets`), or --target all.',
+          },
+        );
       }
       installed.forEach((t) => chosen.add(t));
       continue;

@@ -13,7 +13,6 @@ import { printable, tildify } from '../ui.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
 
-
 export interface AddOptions {
   target?: string;
   name?: string;
@@ -88,7 +87,7 @@ function unsetVariableWarning(ctx: Context, spec: ServerSpec): string | undefine
   return (
     `${unset.join(', ')} ${unset.length > 1 ? 'are' : 'is'} not set in this shell. Each client reads ${unset.length > 1 ? 'them' : 'it'} from its own environment when it starts: ` +
     'a client started from this terminal sees what the shell exports, but a GUI app started from the dock or a menu does not read your shell profile ' +
-    '(on macOS: `launchctl setenv NAME value`, then restart the app; elsewhere: your session\'s environment).'
+    "(on macOS: `launchctl setenv NAME value`, then restart the app; elsewhere: your session's environment)."
   );
 }
 
@@ -111,7 +110,7 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
         target: t.id,
         scope,
         name: spec.name,
-        hint: r.action === 'added' ? r.hint : prev?.hint ?? {},
+        hint: r.action === 'added' ? r.hint : (prev?.hint ?? {}),
         inputsHint: r.inputsHint ?? prev?.inputsHint,
         createdFile: r.action === 'added' ? current === null || prev?.createdFile : prev?.createdFile,
         at: new Date(ctx.platform.now()).toISOString(),
@@ -197,7 +196,9 @@ export async function mcpRemove(ctx: Context, server: string | undefined, o: Rem
   });
   const reports = await runWrites(ctx, `mcp remove ${entryName}`, plans, Boolean(o.dryRun));
   if (!o.json && reports.every((r) => r.action === 'absent')) {
-    ctx.io.out(`No entry named "${entryName}" in ${reports.length === 1 ? printable(tildify(ctx.platform, reports[0].file)) : `the ${reports.length} files checked`}; nothing changed.`);
+    ctx.io.out(
+      `No entry named "${entryName}" in ${reports.length === 1 ? printable(tildify(ctx.platform, reports[0].file)) : `the ${reports.length} files checked`}; nothing changed.`,
+    );
     return 0;
   }
   return renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
@@ -210,7 +211,9 @@ function nothingRecorded(ctx: Context, name: string, o: RemoveOptions): number {
     const ids = [...new Set(elsewhere.map((e) => e.target))];
     throw new UserError(
       `mcpwire did not write "${name}" anywhere; it is in ${elsewhere.map((e) => `${printable(tildify(ctx.platform, e.file))} (${e.target}, ${e.scope})`).join(', ')}.`,
-      { fix: `Name the clients to remove it from: mcpwire mcp remove ${name} --target ${ids.join(',')}${elsewhere.some((e) => e.scope !== 'user') ? ' --scope SCOPE' : ''}` },
+      {
+        fix: `Name the clients to remove it from: mcpwire mcp remove ${name} --target ${ids.join(',')}${elsewhere.some((e) => e.scope !== 'user') ? ' --scope SCOPE' : ''}`,
+      },
     );
   }
   if (o.json) ctx.io.json({ changes: [] });
@@ -225,9 +228,15 @@ export function mcpList(ctx: Context, o: { target?: string; json?: boolean }): n
     io.json({ entries, errors });
     return errors.length ? 1 : 0;
   }
-  if (entries.length === 0 && errors.length === 0) io.out('No remote MCP servers in any supported client. Add one: mcpwire mcp add --target all --url https://…');
+  if (entries.length === 0 && errors.length === 0)
+    io.out('No remote MCP servers in any supported client. Add one: mcpwire mcp add --target all --url https://…');
   // Names, URLs and paths come from the files: shown with control characters escaped, credentials in URLs masked.
-  const rows = entries.map((e) => ({ e, name: printable(e.name), url: e.url === undefined ? '?' : showUrl(e.url), file: printable(tildify(ctx.platform, e.file)) }));
+  const rows = entries.map((e) => ({
+    e,
+    name: printable(e.name),
+    url: e.url === undefined ? '?' : showUrl(e.url),
+    file: printable(tildify(ctx.platform, e.file)),
+  }));
   const w = (k: 'name' | 'url') => Math.max(...rows.map((r) => r[k].length), 4);
   const tw = Math.max(...entries.map((e) => e.target.length), 4);
   for (const { e, name, url, file } of rows) {
@@ -236,7 +245,9 @@ export function mcpList(ctx: Context, o: { target?: string; json?: boolean }): n
       e.shadowedBy ? io.style.warn(`shadowed by the ${e.shadowedBy} entry`) : '',
       ...e.problems.map((p) => io.style.bad(printable(p))),
     ].filter(Boolean);
-    io.out(`${e.target.padEnd(tw)}  ${e.scope.padEnd(7)}  ${name.padEnd(w('name'))}  ${url.padEnd(w('url'))}  ${io.style.dim(file)}${flags.length ? '  ' + flags.join('; ') : ''}`);
+    io.out(
+      `${e.target.padEnd(tw)}  ${e.scope.padEnd(7)}  ${name.padEnd(w('name'))}  ${url.padEnd(w('url'))}  ${io.style.dim(file)}${flags.length ? '  ' + flags.join('; ') : ''}`,
+    );
   }
   for (const e of errors) io.err(`${io.style.bad('unreadable:')} ${printable(e.error)}`);
   return errors.length ? 1 : 0;

@@ -29,7 +29,10 @@ export function undoCommand(ctx: Context, o: { json?: boolean; dryRun?: boolean;
     ctx.io.out(`  ${printable(tildify(p, f.file))}  ${SAID[f.action][r.dryRun ? 1 : 0]}`);
     if (f.backup) ctx.io.out(`    its version before that command: ${printable(f.backup)}`);
   }
-  if (left.length > 0) ctx.io.err(`${left.length} file${left.length > 1 ? 's' : ''} changed since ${left.length > 1 ? 'were' : 'was'} left as ${left.length > 1 ? 'they are' : 'it is'} (--force); copy back from the backup what you need.`);
+  if (left.length > 0)
+    ctx.io.err(
+      `${left.length} file${left.length > 1 ? 's' : ''} changed since ${left.length > 1 ? 'were' : 'was'} left as ${left.length > 1 ? 'they are' : 'it is'} (--force); copy back from the backup what you need.`,
+    );
   return 0;
 }
 

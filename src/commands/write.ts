@@ -48,7 +48,8 @@ export function renderReports(ctx: Context, reports: WriteReports, opts: { json:
   if (journalFailed) {
     // The change happened but its record may be incomplete: say exactly what changed and where the old bytes are.
     io.err(`mcpwire: these files were changed, but the journal could not be completed (${printable(reports.journalError!.message)}):`);
-    for (const c of reports.changed ?? []) io.err(`  ${printable(tildify(p, c.file))}  ${c.backup ? `previous version kept in ${printable(c.backup)}` : 'created by this command'}`);
+    for (const c of reports.changed ?? [])
+      io.err(`  ${printable(tildify(p, c.file))}  ${c.backup ? `previous version kept in ${printable(c.backup)}` : 'created by this command'}`);
     io.err('fix: `mcpwire undo` restores them; make the state folder writable first.');
   }
   if (opts.json) {
@@ -76,8 +77,10 @@ export function renderReports(ctx: Context, reports: WriteReports, opts: { json:
   const w = Math.max(...reports.map((r) => r.target.length), 6);
   const fw = Math.max(...reports.map((r) => printable(tildify(p, r.file)).length));
   for (const r of reports) {
-    const style = r.action === 'refused' || r.action === 'failed' ? io.style.bad : r.action === 'unchanged' || r.action === 'absent' ? io.style.dim : io.style.ok;
-    const verb = (opts.dryRun && ['added', 'updated', 'removed'].includes(r.action) ? `would be ${r.action}` : r.action) + (r.notInstalled ? ' (not installed here)' : '');
+    const style =
+      r.action === 'refused' || r.action === 'failed' ? io.style.bad : r.action === 'unchanged' || r.action === 'absent' ? io.style.dim : io.style.ok;
+    const verb =
+      (opts.dryRun && ['added', 'updated', 'removed'].includes(r.action) ? `would be ${r.action}` : r.action) + (r.notInstalled ? ' (not installed here)' : '');
     io.out(`${style(MARK[r.action] ?? ' ')} ${r.target.padEnd(w)}  ${r.scope.padEnd(7)}  ${printable(tildify(p, r.file)).padEnd(fw)}  ${style(verb)}`);
     if (r.error) {
       io.err(`  ${io.style.bad(printable(r.error.message))}`);

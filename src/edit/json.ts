@@ -19,23 +19,50 @@ export function parseJsonDocument(fullText: string, file: string, dialect: JsonD
 }
 
 /** Set `container[name] = value`, creating the container path if needed. */
-export function setJsonEntry(fullText: string, file: string, dialect: JsonDialect, containerPath: readonly string[], name: string, value: Json): { text: string; hint: InsertHint } {
+export function setJsonEntry(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  containerPath: readonly string[],
+  name: string,
+  value: Json,
+): { text: string; hint: InsertHint } {
   const { text, hint } = setJsonEntryIn(parseJson(fullText, file, dialect), containerPath, name, value);
   return { text, hint };
 }
 
 /** Remove `container[name]`; with setJsonEntry's hint, the original bytes come back. */
-export function removeJsonEntry(fullText: string, file: string, dialect: JsonDialect, containerPath: readonly string[], name: string, hint: InsertHint = {}): string {
+export function removeJsonEntry(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  containerPath: readonly string[],
+  name: string,
+  hint: InsertHint = {},
+): string {
   return removeJsonEntryIn(parseJson(fullText, file, dialect), containerPath, name, hint).text;
 }
 
 /** Append an element to the array at `arrayPath` (created if missing). */
-export function appendJsonArrayElement(fullText: string, file: string, dialect: JsonDialect, arrayPath: readonly string[], element: Json): { text: string; hint: InsertHint } {
+export function appendJsonArrayElement(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  arrayPath: readonly string[],
+  element: Json,
+): { text: string; hint: InsertHint } {
   const { text, hint } = appendJsonElementIn(parseJson(fullText, file, dialect), arrayPath, element);
   return { text, hint };
 }
 
 /** Remove the elements for which `match` is true from the array at arrayPath. */
-export function removeJsonArrayElements(fullText: string, file: string, dialect: JsonDialect, arrayPath: readonly string[], match: (element: Json) => boolean, hint: InsertHint = {}): string {
+export function removeJsonArrayElements(
+  fullText: string,
+  file: string,
+  dialect: JsonDialect,
+  arrayPath: readonly string[],
+  match: (element: Json) => boolean,
+  hint: InsertHint = {},
+): string {
   return removeJsonElementsIn(parseJson(fullText, file, dialect), arrayPath, match, hint).text;
 }

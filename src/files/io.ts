@@ -11,7 +11,15 @@ import { pidAlive, type Lock } from './lock.js';
 /** Another process took the lock over while this one worked: nothing was written; try again. */
 export class LockLost extends Error {}
 
-type Stat = { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean };
+type Stat = {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+};
 
 function kindOf(st: Stat): string {
   if (st.isDirectory()) return 'a folder';
@@ -167,7 +175,7 @@ export function createTemp(p: Platform, realFile: string, bytes: Uint8Array, opt
   try {
     // write(2) may write less than asked (a nearly full disk): write until every byte is out, so a
     // full disk fails with ENOSPC here instead of renaming a truncated file over the user's config.
-    for (let off = 0; off < bytes.length; ) {
+    for (let off = 0; off < bytes.length;) {
       const n = p.fs.writeSync(fd, bytes, off, bytes.length - off);
       if (n <= 0) throw Object.assign(new Error(`short write to ${tmp}`), { code: 'EIO' });
       off += n;
@@ -177,7 +185,10 @@ export function createTemp(p: Platform, realFile: string, bytes: Uint8Array, opt
     p.fs.unlinkSync(tmp);
     throw e;
   }
-  const owner = typeof process.getuid === 'function' && prev && (prev.uid !== process.getuid() || prev.gid !== process.getgid?.()) ? { uid: prev.uid, gid: prev.gid } : undefined;
+  const owner =
+    typeof process.getuid === 'function' && prev && (prev.uid !== process.getuid() || prev.gid !== process.getgid?.())
+      ? { uid: prev.uid, gid: prev.gid }
+      : undefined;
   // open()'s mode is filtered by the umask: set it exactly when it must be kept or be private.
   return { realFile, tmp, fd, chmod: prev || mode === 0o600 ? mode : undefined, chown: owner };
 }
@@ -277,4 +288,3 @@ export function removeDeadTempFiles(p: Platform, realFile: string): void {
     }
   }
 }
-

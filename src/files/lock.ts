@@ -60,7 +60,6 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-
 function ownerNote(p: Platform, lockPath: string, ownerDir: string): string {
   return p.path.join(ownerDir, 'locks', fingerprint(lockPath)!.replace(':', '-') + '.owner');
 }

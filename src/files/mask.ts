@@ -68,7 +68,7 @@ function maskJson(text: string): string {
         top.key = raw;
         expectKey = false;
       } else if (top) {
-        const path = [...top.path, top.object ? top.key ?? '' : '[]'];
+        const path = [...top.path, top.object ? (top.key ?? '') : '[]'];
         const headerArg = !top.object && top.prev !== undefined && HEADER_FLAG.test(top.prev);
         if (!top.object) top.prev = raw;
         if (headerArg || shouldMask(path)) {
@@ -88,7 +88,7 @@ function maskJson(text: string): string {
       i = e === -1 ? n : e + 1;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       const top = stack[stack.length - 1];
-      const path = top ? [...top.path, top.object ? top.key ?? '' : '[]'] : [];
+      const path = top ? [...top.path, top.object ? (top.key ?? '') : '[]'] : [];
       stack.push({ object: c === 0x7b, path });
       expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {
@@ -138,7 +138,10 @@ function maskToml(text: string): string {
       const path = [...table, ...tomlKeys(m[1])];
       const rest = line.slice(m[0].length);
       if (rest.startsWith('{')) {
-        return line.slice(0, m[0].length) + rest.replace(INLINE_PAIR, (all, k: string, eq: string, v: string) => (shouldMask([...path, ...tomlKeys(k)]) ? k + eq + maskString(v) : all));
+        return (
+          line.slice(0, m[0].length) +
+          rest.replace(INLINE_PAIR, (all, k: string, eq: string, v: string) => (shouldMask([...path, ...tomlKeys(k)]) ? k + eq + maskString(v) : all))
+        );
       }
       const s = new RegExp('^' + TOML_STRING).exec(rest);
       if (s && shouldMask(path)) return line.slice(0, m[0].length) + maskString(s[1]) + rest.slice(s[1].length);

@@ -93,7 +93,8 @@ export function undoLast(deps: { platform: Platform; state: State }, o: { dryRun
         }
       } else {
         const bytes = readBytes(p, f.backup);
-        if (bytes === null || !sameFingerprint(f.beforeHash, bytes)) throw new UserError(`The backup ${f.backup} is missing or damaged; ${f.file} was left as it is.`, { exitCode: 1 });
+        if (bytes === null || !sameFingerprint(f.beforeHash, bytes))
+          throw new UserError(`The backup ${f.backup} is missing or damaged; ${f.file} was left as it is.`, { exitCode: 1 });
         atomicWrite(p, f.realFile, bytes, false, locks.get(lockPathFor(ctx, f.sharedLock)));
       }
     });

@@ -106,7 +106,12 @@ export function lockPathFor(ctx: { platform: Platform; stateDir: string }, share
 }
 
 /** Take the locks in one order for every mcpwire process, so two commands on overlapping files cannot deadlock. */
-export function acquireInOrder(p: Platform, lockPaths: Iterable<string>, ownerDir: string, onError?: (lockPath: string, e: unknown) => void): Map<string, Lock> {
+export function acquireInOrder(
+  p: Platform,
+  lockPaths: Iterable<string>,
+  ownerDir: string,
+  onError?: (lockPath: string, e: unknown) => void,
+): Map<string, Lock> {
   const locks = new Map<string, Lock>();
   try {
     for (const lockPath of [...new Set(lockPaths)].sort()) {
@@ -151,7 +156,11 @@ export async function runTransaction(ctx: TransactionContext, reqs: FileWrite[],
       return await attemptOnce(ctx, reqs, journal);
     } catch (e) {
       if (!(e instanceof LockLost)) throw e;
-      if (attempt >= 3) throw new UserError('Another process kept taking over the locks of these files; nothing was written.', { exitCode: 1, fix: 'Close Claude Code (or the other writer) and run the command again.' });
+      if (attempt >= 3)
+        throw new UserError('Another process kept taking over the locks of these files; nothing was written.', {
+          exitCode: 1,
+          fix: 'Close Claude Code (or the other writer) and run the command again.',
+        });
     }
   }
 }
@@ -263,7 +272,10 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
       } catch (e) {
         const why = new UserError(`mcpwire could not record this change in its journal (${(e as Error).message}); nothing was changed.`, {
           exitCode: 1,
-          fix: e instanceof UserError && e.fix ? e.fix : `Make ${ctx.stateDir} a writable folder of yours (or set MCPWIRE_CONFIG_DIR), then run the command again.`,
+          fix:
+            e instanceof UserError && e.fix
+              ? e.fix
+              : `Make ${ctx.stateDir} a writable folder of yours (or set MCPWIRE_CONFIG_DIR), then run the command again.`,
         });
         for (const g of ready) fail(g, why);
         changed.length = 0;
@@ -285,7 +297,8 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
     const applied: ChangedFile[] = [];
     for (const [k, g] of ready.entries()) {
       try {
-        if (!locks.get(g.lockPath)!.stillHeld()) throw new UserError(`${changed[k].file}: another process took over its lock; the file was not changed.`, { exitCode: 1 });
+        if (!locks.get(g.lockPath)!.stillHeld())
+          throw new UserError(`${changed[k].file}: another process took over its lock; the file was not changed.`, { exitCode: 1 });
         if (g.temp) {
           p.fs.renameSync(g.temp.tmp, g.realFile);
           g.temp = undefined; // renamed: nothing left to discard (an unlink would only fail, at the cost of an exception)

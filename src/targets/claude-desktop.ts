@@ -38,7 +38,8 @@ export const claudeDesktop: Target = {
     const p = ctx.platform;
     if (folderInUse(p, configDir(ctx), ['claude_desktop_config.json'])) return true;
     if (p.os === 'darwin') return p.fs.existsSync('/Applications/Claude.app');
-    if (p.os === 'win32') return p.fs.existsSync(p.path.join(localAppData(p), 'Packages', MSIX_PACKAGE)) || p.fs.existsSync(p.path.join(localAppData(p), 'AnthropicClaude'));
+    if (p.os === 'win32')
+      return p.fs.existsSync(p.path.join(localAppData(p), 'Packages', MSIX_PACKAGE)) || p.fs.existsSync(p.path.join(localAppData(p), 'AnthropicClaude'));
     return false;
   },
   file: (_scope, ctx) => ctx.platform.path.join(configDir(ctx), 'claude_desktop_config.json'),
@@ -63,7 +64,9 @@ export const claudeDesktop: Target = {
     if (cached && !version) {
       command = p.execPath;
       args = [p.launcher, ...bridgeArgs];
-      warnings.push('mcpwire runs from the npx cache, which npm deletes, and its version could not be read: install mcpwire (`npm i -g mcpwire`) and run this again.');
+      warnings.push(
+        'mcpwire runs from the npx cache, which npm deletes, and its version could not be read: install mcpwire (`npm i -g mcpwire`) and run this again.',
+      );
     } else if (version) {
       // npm deletes its npx cache at will: the entry must not point into it. This exact version through
       // npx instead (never @latest: what runs must not change under the user), started by absolute paths.
@@ -76,7 +79,10 @@ export const claudeDesktop: Target = {
         `mcpwire runs from the npx cache, which npm deletes: Claude Desktop will start \`npx -y ${pinned}\` (this exact version, fetched once). ` +
           'For a start that needs no network, install mcpwire (`npm i -g mcpwire`) and run this again.',
       );
-      if (!npx) warnings.push('npx was found neither next to node nor on PATH: the entry names plain `npx`, which Claude Desktop may not find; install mcpwire instead.');
+      if (!npx)
+        warnings.push(
+          'npx was found neither next to node nor on PATH: the entry names plain `npx`, which Claude Desktop may not find; install mcpwire instead.',
+        );
     } else if (p.os === 'win32' && /\.(cmd|bat)$/i.test(p.launcher)) {
       // A .cmd shim cannot be spawned directly by a GUI app on Windows: go through cmd.
       command = 'cmd';
@@ -90,7 +96,8 @@ export const claudeDesktop: Target = {
   },
   read(name, raw) {
     const e = readCommonEntry(name, raw);
-    if (e.kind === 'bridge' && e.url === undefined && isObject(raw) && isObject(raw.env) && typeof raw.env.MCPWIRE_URL === 'string') e.url = raw.env.MCPWIRE_URL;
+    if (e.kind === 'bridge' && e.url === undefined && isObject(raw) && isObject(raw.env) && typeof raw.env.MCPWIRE_URL === 'string')
+      e.url = raw.env.MCPWIRE_URL;
     if (e.kind === 'remote' && isObject(raw) && raw.command === undefined) {
       e.problems.push('Claude Desktop ignores url entries (stdio only): replace it with `mcpwire mcp add --target claude-desktop`');
     }
@@ -106,7 +113,10 @@ export const claudeDesktop: Target = {
  */
 function runningVersion(p: Platform): string | undefined {
   try {
-    const pkg = JSON.parse(String(p.fs.readFileSync(p.path.join(p.path.dirname(p.path.dirname(p.launcher)), 'package.json'), 'utf8'))) as { name?: unknown; version?: unknown };
+    const pkg = JSON.parse(String(p.fs.readFileSync(p.path.join(p.path.dirname(p.path.dirname(p.launcher)), 'package.json'), 'utf8'))) as {
+      name?: unknown;
+      version?: unknown;
+    };
     return pkg.name === 'mcpwire' && typeof pkg.version === 'string' && /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?$/.test(pkg.version) ? pkg.version : undefined;
   } catch {
     return undefined;
@@ -130,7 +140,10 @@ function findNpx(p: Platform): { cli?: string; shim: string } | undefined {
   const names = p.os === 'win32' ? ['npx.cmd', 'npx.exe', 'npx'] : ['npx'];
   const dirs = [nodeDir, ...(p.env.PATH ?? p.env.Path ?? '').split(p.os === 'win32' ? ';' : ':').filter((d) => p.path.isAbsolute(d))];
   const shim = dirs.flatMap((d) => names.map((n) => p.path.join(d, n))).find(exists);
-  const candidates = p.os === 'win32' ? [p.path.join(nodeDir, 'node_modules', 'npm', 'bin', 'npx-cli.js')] : [p.path.join(nodeDir, '..', 'lib', 'node_modules', 'npm', 'bin', 'npx-cli.js')];
+  const candidates =
+    p.os === 'win32'
+      ? [p.path.join(nodeDir, 'node_modules', 'npm', 'bin', 'npx-cli.js')]
+      : [p.path.join(nodeDir, '..', 'lib', 'node_modules', 'npm', 'bin', 'npx-cli.js')];
   if (shim && p.os !== 'win32') {
     // /usr/local/bin/npx is usually a link to npm's bin/npx-cli.js.
     try {

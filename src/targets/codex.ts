@@ -61,6 +61,5 @@ export const codex: Target = {
     return { name, kind: 'unknown', problems: ['neither url nor command'] };
   },
   transportKeys: ['url', 'command', 'args', 'env', 'cwd', 'type', 'bearer_token', 'bearer_token_env_var', 'http_headers', 'env_http_headers'],
-  scopeNote: (scope) =>
-    scope === 'project' ? 'Codex reads .codex/config.toml only when the project is trusted (codex asks on first start).' : undefined,
+  scopeNote: (scope) => (scope === 'project' ? 'Codex reads .codex/config.toml only when the project is trusted (codex asks on first start).' : undefined),
 };

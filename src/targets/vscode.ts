@@ -13,7 +13,10 @@ function userDir(ctx: TargetContext): string {
 
 /** `${input:ID}` id for a header of a server: stable, so adding twice is a no-op. */
 export function inputId(server: string, header: string): string {
-  return `${server}-${header.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  return `${server}-${header
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}`;
 }
 
 export const vscode: Target = {
@@ -25,7 +28,12 @@ export const vscode: Target = {
     // VS Code fills its folder (caches, logs, User/settings.json); mcpwire may have created Code/User/ for mcp.json.
     const p = ctx.platform;
     const dir = userDir(ctx);
-    return folderInUse(p, dir, ['mcp.json']) || folderInUse(p, p.path.dirname(dir), ['User']) || onPath(p, 'code') || (p.os === 'darwin' && p.fs.existsSync('/Applications/Visual Studio Code.app'));
+    return (
+      folderInUse(p, dir, ['mcp.json']) ||
+      folderInUse(p, p.path.dirname(dir), ['User']) ||
+      onPath(p, 'code') ||
+      (p.os === 'darwin' && p.fs.existsSync('/Applications/Visual Studio Code.app'))
+    );
   },
   file(scope, ctx) {
     const { path } = ctx.platform;

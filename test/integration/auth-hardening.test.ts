@@ -32,7 +32,7 @@ afterEach(() => srv.close());
 const credsFile = () => s.file('.config/mcpwire/credentials.json');
 const creds = () => (fs.existsSync(credsFile()) ? JSON.parse(fs.readFileSync(credsFile(), 'utf8')).credentials : {});
 const STACK = /\n\s+at .*\.(c?js|ts):\d+/;
- 
+
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 describe('every network step has a timeout that names the server and the step', () => {
@@ -111,7 +111,9 @@ describe('every network step has a timeout that names the server and the step', 
     const r = await run(s, ['auth', 'logout', 'demo', '--timeout', '1']);
     expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - t0).toBeLessThan(8000);
-    expect(r.stdout).toContain(`Logged out of demo (the server did not confirm the revocation: Timed out after 1 s waiting for the authorization server ${srv.issuer} (revocation).)`);
+    expect(r.stdout).toContain(
+      `Logged out of demo (the server did not confirm the revocation: Timed out after 1 s waiting for the authorization server ${srv.issuer} (revocation).)`,
+    );
     expect(creds().demo).toBeUndefined();
     expect(srv.requests.filter((q) => q.path === '/revoke')).toHaveLength(1);
   });
@@ -126,7 +128,10 @@ describe('a URL that is not an MCP endpoint says so, not that the authorization 
     ['405', 405, 'text/plain', 'method not allowed'],
   ] as const)('HTTP %s', async (shown, status, type, body) => {
     srv.answerMcp(status, type, body);
-    for (const args of [['auth', 'login', srv.url, '--name', 'site'], ['tools', srv.url, '--name', 'site']]) {
+    for (const args of [
+      ['auth', 'login', srv.url, '--name', 'site'],
+      ['tools', srv.url, '--name', 'site'],
+    ]) {
       const r = await run(s, [...args, '--timeout', '5']);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain(`mcpwire: ${srv.url} is not an MCP endpoint: HTTP ${shown} from ${new URL(srv.url).origin}; check the URL.`);
@@ -276,7 +281,14 @@ describe('status, logout and the keychain note for a new user', () => {
 
   test('auth status shows what the server sent (stored URL, issuer, scopes) with control characters as \\xNN', async () => {
     fs.mkdirSync(path.dirname(credsFile()), { recursive: true, mode: 0o700 });
-    const rec = { version: 1, name: 'demo', url: 'https://mcp.example.com/\u001b[31mred', clients: {}, issuer: 'iss', tokens: { iss: { access_token: 'secret-at', token_type: 'Bearer', scope: 'read \u001b]0;title\u0007', obtainedAt: Date.now() } } };
+    const rec = {
+      version: 1,
+      name: 'demo',
+      url: 'https://mcp.example.com/\u001b[31mred',
+      clients: {},
+      issuer: 'iss',
+      tokens: { iss: { access_token: 'secret-at', token_type: 'Bearer', scope: 'read \u001b]0;title\u0007', obtainedAt: Date.now() } },
+    };
     fs.writeFileSync(credsFile(), JSON.stringify({ version: 1, credentials: { demo: rec } }), { mode: 0o600 });
     const r = await run(s, ['auth', 'status']);
     expect(r.code, r.stderr).toBe(0);
@@ -303,7 +315,9 @@ describe('status, logout and the keychain note for a new user', () => {
     const r = await runCli(['auth', 'status'], { cwd: s.cwd, env });
     expect(r.code).toBe(0);
     const notes = r.stderr.split('\n').filter((l) => l.includes('keychain'));
-    expect(notes).toEqual(['mcpwire: no OS keychain (no D-Bus session bus); tokens kept in ~/.config/mcpwire/credentials.json, mode 0600. MCPWIRE_CREDENTIAL_STORE=file hides this note.']);
+    expect(notes).toEqual([
+      'mcpwire: no OS keychain (no D-Bus session bus); tokens kept in ~/.config/mcpwire/credentials.json, mode 0600. MCPWIRE_CREDENTIAL_STORE=file hides this note.',
+    ]);
     expect(notes[0].length).toBeLessThanOrEqual(160);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -13,7 +13,8 @@ import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
 
-const run = (s: Scratch, args: string[]) => runCli(args, { cwd: s.cwd, env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}` } });
+const run = (s: Scratch, args: string[]) =>
+  runCli(args, { cwd: s.cwd, env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}` } });
 
 let srv: OAuthServer;
 let s: Scratch;
@@ -42,7 +43,9 @@ describe('auth login, status, token, logout', () => {
 
     const status = await run(s, ['auth', 'status', '--json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout).accounts).toEqual([expect.objectContaining({ name: 'demo', url: srv.url, loggedIn: true, scopes: ['mcp'], store: 'file' })]);
+    expect(JSON.parse(status.stdout).accounts).toEqual([
+      expect.objectContaining({ name: 'demo', url: srv.url, loggedIn: true, scopes: ['mcp'], store: 'file' }),
+    ]);
     for (const out of [login.stdout, login.stderr, status.stdout, status.stderr]) expect(out).not.toContain(access);
     // Not in mcpwire's state either, and the known server is recorded.
     expect(fs.readFileSync(s.file('.config/mcpwire/state.json'), 'utf8')).not.toContain(access);
@@ -167,7 +170,10 @@ describe('auth login, status, token, logout', () => {
 });
 
 describe('servers that misbehave', () => {
-  const creds = () => (fs.existsSync(s.file('.config/mcpwire/credentials.json')) ? JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials : {});
+  const creds = () =>
+    fs.existsSync(s.file('.config/mcpwire/credentials.json'))
+      ? JSON.parse(fs.readFileSync(s.file('.config/mcpwire/credentials.json'), 'utf8')).credentials
+      : {};
   const tokensOf = (name: string) => Object.keys(creds()[name]?.tokens ?? {});
 
   test('no WWW-Authenticate: the resource metadata is found at the well-known path', async () => {
@@ -216,7 +222,9 @@ describe('servers that misbehave', () => {
   test('Ctrl-C while waiting for the browser: "no token was stored", exit 130', async () => {
     const bad = await startOAuthServer('never-redirect');
     try {
-      const c = spawn(process.execPath, [BIN, 'auth', 'login', bad.url, '--name', 'slow'], { env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}` } });
+      const c = spawn(process.execPath, [BIN, 'auth', 'login', bad.url, '--name', 'slow'], {
+        env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}` },
+      });
       let stderr = '';
       const done = new Promise<number | null>((resolve) => c.on('close', resolve));
       await new Promise<void>((resolve) => c.stderr.on('data', (d) => ((stderr += d), stderr.includes('Waiting') && resolve())));

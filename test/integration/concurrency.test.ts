@@ -34,7 +34,6 @@ const urlOf = (i: number) => `https://mcp${i}.example.com/mcp`;
 // ---------------------------------------------------------------------------------------------
 // Seed documents
 
-
 const CURSOR_SEED = `// Cursor MCP servers (hand-edited)
 {
   "mcpServers": {
@@ -248,7 +247,11 @@ function checkAfterRace(home: string, targets: Target[], results: Done[]): strin
     // Byte for byte: the same 8 adds, one after another, in the order the race serialised them.
     const order = Object.keys(entries).filter((n) => names.includes(n));
     const { home: h2, cwd: c2 } = freshHome([t]);
-    replay(h2, c2, order.map((n) => addArgs(t.id, Number(n.slice(1)) - 1)));
+    replay(
+      h2,
+      c2,
+      order.map((n) => addArgs(t.id, Number(n.slice(1)) - 1)),
+    );
     const expectedText = fs.readFileSync(path.join(h2, t.rel), 'utf8');
     expect(text === expectedText, `${t.id}: the file differs from ${order.join(', ')} added one after another`).toBe(true);
     orders.push(`${t.id}: ${order.join(' ')}`);
@@ -261,7 +264,13 @@ function checkAfterRace(home: string, targets: Target[], results: Done[]): strin
   };
   const { ledger, journal, servers } = state;
   for (const t of targets) {
-    expect(Object.values(ledger).filter((r) => r.target === t.id).map((r) => r.name).sort(), `ledger records for ${t.id}`).toEqual([...names].sort());
+    expect(
+      Object.values(ledger)
+        .filter((r) => r.target === t.id)
+        .map((r) => r.name)
+        .sort(),
+      `ledger records for ${t.id}`,
+    ).toEqual([...names].sort());
   }
   expect(journal.map((j) => j.command).sort()).toEqual(names.map((n) => `mcp add ${n}`).sort());
   for (const j of journal) expect(j.files).toHaveLength(targets.length);
@@ -289,7 +298,11 @@ describe('concurrency: 8 processes add 8 entries to the same file at the same mo
       for (let round = 0; round < ROUNDS; round++) {
         const { home, cwd } = freshHome([t]);
         const t0 = performance.now();
-        const results = await race(home, cwd, names.map((_, i) => addArgs(t.id, i)));
+        const results = await race(
+          home,
+          cwd,
+          names.map((_, i) => addArgs(t.id, i)),
+        );
         const ms = performance.now() - t0;
         const orders = checkAfterRace(home, [t], results);
         log.push(`round ${round + 1}: ${ms.toFixed(0)} ms; order ${orders.join('; ')}`);
@@ -303,7 +316,11 @@ describe('concurrency: 8 processes add 8 entries to the same file at the same mo
     for (let round = 0; round < 2; round++) {
       const { home, cwd } = freshHome(TARGETS);
       const t0 = performance.now();
-      const results = await race(home, cwd, names.map((_, i) => addArgs(TARGETS.map((t) => t.id).join(','), i)));
+      const results = await race(
+        home,
+        cwd,
+        names.map((_, i) => addArgs(TARGETS.map((t) => t.id).join(','), i)),
+      );
       const ms = performance.now() - t0;
       const orders = checkAfterRace(home, TARGETS, results);
       log.push(`round ${round + 1}: ${ms.toFixed(0)} ms; ${orders.join('; ')}`);
@@ -380,7 +397,11 @@ describe('stale lock found by 8 processes at once', () => {
       fs.mkdirSync(lock);
       const past = new Date(Date.now() - 30_000);
       fs.utimesSync(lock, past, past);
-      const results = await race(home, cwd, names.map((_, i) => addArgs('claude-code', i)));
+      const results = await race(
+        home,
+        cwd,
+        names.map((_, i) => addArgs('claude-code', i)),
+      );
       const entries = claude.entries(JSON.parse(fs.readFileSync(path.join(home, '.claude.json'), 'utf8')));
       results.forEach((r, i) => {
         if (r.code === 0 && !entries[`e${i + 1}`]) silent.push(`round ${round + 1}: e${i + 1}`);

@@ -21,13 +21,33 @@ if (!available && process.env.CI === 'true') {
 }
 
 const REQUIRED_2025_11_25 = [
-  'metadata-default', 'metadata-var1', 'metadata-var2', 'metadata-var3', 'basic-cimd',
-  'scope-from-www-authenticate', 'scope-from-scopes-supported', 'scope-omitted-when-undefined', 'scope-step-up', 'scope-retry-limit',
-  'token-endpoint-auth-basic', 'token-endpoint-auth-post', 'token-endpoint-auth-none', 'pre-registration',
+  'metadata-default',
+  'metadata-var1',
+  'metadata-var2',
+  'metadata-var3',
+  'basic-cimd',
+  'scope-from-www-authenticate',
+  'scope-from-scopes-supported',
+  'scope-omitted-when-undefined',
+  'scope-step-up',
+  'scope-retry-limit',
+  'token-endpoint-auth-basic',
+  'token-endpoint-auth-post',
+  'token-endpoint-auth-none',
+  'pre-registration',
 ];
 const NEW_2026_07_28 = [
-  'resource-mismatch', 'offline-access-scope', 'offline-access-not-supported', 'authorization-server-migration',
-  'iss-supported', 'iss-not-advertised', 'iss-supported-missing', 'iss-wrong-issuer', 'iss-unexpected', 'iss-normalized', 'metadata-issuer-mismatch',
+  'resource-mismatch',
+  'offline-access-scope',
+  'offline-access-not-supported',
+  'authorization-server-migration',
+  'iss-supported',
+  'iss-not-advertised',
+  'iss-supported-missing',
+  'iss-wrong-issuer',
+  'iss-unexpected',
+  'iss-normalized',
+  'metadata-issuer-mismatch',
 ];
 
 function runHarness(args: string[]): { code: number | null; out: string } {
@@ -56,7 +76,12 @@ describe.runIf(available)('MCP conformance suite: every required client auth sce
   }, 200_000);
 
   test('--requirements 2026-07-28: all 25 auth scenarios pass (non-auth expected failures listed)', () => {
-    const r = runHarness(['--requirements', '2026-07-28', '--expected-failures', path.join(ROOT, 'test', 'integration', 'conformance', 'expected-failures.yaml')]);
+    const r = runHarness([
+      '--requirements',
+      '2026-07-28',
+      '--expected-failures',
+      path.join(ROOT, 'test', 'integration', 'conformance', 'expected-failures.yaml'),
+    ]);
     const missing = [...REQUIRED_2025_11_25, ...NEW_2026_07_28].filter((n) => !passed(r.out, n));
     expect(missing, r.out.slice(-4000)).toEqual([]);
     expect(r.out).not.toMatch(/Unexpected failures/);

@@ -55,7 +55,18 @@ describe.runIf(files.length > 0)('real config corpus through the CLI', () => {
     const past = new Date('2021-02-03T04:05:06Z');
     fs.utimesSync(dest, past, past);
     const common = ['--target', place.target, '--scope', place.scope, '--name', 'mcpwire-corpus-probe'];
-    const add = s.run(['mcp', 'add', ...common, '--url', 'https://mcp.pelcro.com/', '--header', 'X-Org: acme', '--header-env', 'Authorization=PELCRO_TOKEN', '--json']);
+    const add = s.run([
+      'mcp',
+      'add',
+      ...common,
+      '--url',
+      'https://mcp.pelcro.com/',
+      '--header',
+      'X-Org: acme',
+      '--header-env',
+      'Authorization=PELCRO_TOKEN',
+      '--json',
+    ]);
     if (malformed || add.code === 2) {
       // Refused: exit 2, the place of the problem named, the bytes and mtime exactly as they were.
       expect(add.code, add.stderr).toBe(2);
@@ -78,5 +89,8 @@ describe.runIf(files.length > 0)('real config corpus through the CLI', () => {
 });
 
 afterAll(() => {
-  if (files.length) console.log(`corpus: ${tally.roundTripped} round-tripped byte for byte, ${files.filter((f) => f[2]).length} malformed refused, ${tally.refused.length} refused:\n  ${tally.refused.join('\n  ')}`);
+  if (files.length)
+    console.log(
+      `corpus: ${tally.roundTripped} round-tripped byte for byte, ${files.filter((f) => f[2]).length} malformed refused, ${tally.refused.length} refused:\n  ${tally.refused.join('\n  ')}`,
+    );
 });

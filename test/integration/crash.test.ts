@@ -49,7 +49,6 @@ const RECOVERY_LIMIT_MS = 9_000;
 // ---------------------------------------------------------------------------------------------
 // Seed documents
 
-
 const CURSOR_SEED = `// Cursor MCP servers — edited by hand; keep the comments!
 {
   /* team servers */
@@ -123,10 +122,13 @@ function runCli(home: string, cwd: string, args: string[], opts: { kill?: KillPl
       exited = true;
       if (timer) clearTimeout(timer);
       // Let the last watch events arrive.
-      setTimeout(() => {
-        watcher?.close();
-        resolve({ code, signal, ms, stdout, stderr, events });
-      }, watcher ? 15 : 0);
+      setTimeout(
+        () => {
+          watcher?.close();
+          resolve({ code, signal, ms, stdout, stderr, events });
+        },
+        watcher ? 15 : 0,
+      );
     });
   });
 }
@@ -372,8 +374,20 @@ async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buf
   const { home, cwd, file } = makeHome(root, s.name, s);
   const rnd = prng(s.name === 'claude' ? 11 : 23);
   const stats: Stats = {
-    scenario: s.name, kills: 0, completed: 0, phases: { startup: 0, locked: 0, 'backed-up': 0, writing: 0, renamed: 0 },
-    adds: 0, removes: 0, lockLeft: 0, noteless: 0, notelessWhy: {}, recoveries: 0, maxRecoveryMs: 0, tmpLeft: 0, orphanBackups: 0, bytesChecked: 0,
+    scenario: s.name,
+    kills: 0,
+    completed: 0,
+    phases: { startup: 0, locked: 0, 'backed-up': 0, writing: 0, renamed: 0 },
+    adds: 0,
+    removes: 0,
+    lockLeft: 0,
+    noteless: 0,
+    notelessWhy: {},
+    recoveries: 0,
+    maxRecoveryMs: 0,
+    tmpLeft: 0,
+    orphanBackups: 0,
+    bytesChecked: 0,
   };
   const backupsDir = path.join(stateDir(home), 'backups');
   const watchDir = path.dirname(file);
@@ -413,7 +427,7 @@ async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buf
       // holder is dead) — not after the 10 s staleness, and not never.
       const r = await runCli(home, cwd, args, { watch: watchDir, nodeArgs: s.nodeArgs });
       expect(r.code, `normal run after a kill: ${r.stderr}`).toBe(0);
-      expect(r.ms, 'recovering a dead process\'s lock must not wait for staleness').toBeLessThan(RECOVERY_LIMIT_MS);
+      expect(r.ms, "recovering a dead process's lock must not wait for staleness").toBeLessThan(RECOVERY_LIMIT_MS);
       expect(checkFile('after a normal run').equals(expectedAfter)).toBe(true);
       expect(presentLocks(home, s), 'a normal run leaves no lock behind').toEqual([]);
       timing.add(timingsOf(r, file));
@@ -529,7 +543,9 @@ describe('crash safety: SIGKILL at any moment leaves the old or the new file', (
     const lines = [''];
     SCENARIOS.forEach((s, i) => {
       const c = cals[i].timing.get();
-      lines.push(`${s.name}: ${(Buffer.byteLength(s.seed) / 1e6).toFixed(2)} MB; unkilled run (median of the last ones) ${c.exitMs.toFixed(0)} ms: temp file at ${c.tmpMs.toFixed(0)} ms, rename at ${c.renameMs.toFixed(0)} ms`);
+      lines.push(
+        `${s.name}: ${(Buffer.byteLength(s.seed) / 1e6).toFixed(2)} MB; unkilled run (median of the last ones) ${c.exitMs.toFixed(0)} ms: temp file at ${c.tmpMs.toFixed(0)} ms, rename at ${c.renameMs.toFixed(0)} ms`,
+      );
     });
     lines.push('kills per phase:');
     lines.push(`  ${'phase'.padEnd(10)} ${SCENARIOS.map((s) => s.name.padStart(7)).join(' ')}   meaning`);
@@ -564,11 +580,13 @@ describe('crash safety: SIGKILL at any moment leaves the old or the new file', (
   it.each([
     { then: 'ENOSPC', label: 'then the disk is full: the command fails, the file is untouched' },
     { then: 'ok', label: 'then the rest fits: the file is complete' },
-  ])('a short write to the temp file, $label', async ({ then }) => {
-    const s = SCENARIOS[0];
-    const { home, cwd, file } = makeHome(root, `short-write-${then}`, s);
-    const { newText } = await calibrateOnce(root, s, `short-write-${then}-expected`);
-    const preload = `
+  ])(
+    'a short write to the temp file, $label',
+    async ({ then }) => {
+      const s = SCENARIOS[0];
+      const { home, cwd, file } = makeHome(root, `short-write-${then}`, s);
+      const { newText } = await calibrateOnce(root, s, `short-write-${then}-expected`);
+      const preload = `
       import fs from 'node:fs';
       import { syncBuiltinESMExports } from 'node:module';
       const tmpFds = new Set(); let calls = 0;
@@ -584,17 +602,19 @@ describe('crash safety: SIGKILL at any moment leaves the old or the new file', (
       };
       syncBuiltinESMExports();
     `;
-    const r = await runCli(home, cwd, addArgs(s), { nodeArgs: ['--import', 'data:text/javascript,' + encodeURIComponent(preload)] });
-    const bytes = fs.readFileSync(file);
-    expect(() => s.parse(bytes.toString('utf8')), 'the file must still parse').not.toThrow();
-    if (then === 'ENOSPC') {
-      expect(bytes.equals(Buffer.from(s.seed)), 'a failed write leaves the file as it was').toBe(true);
-      expect(r.code, r.stdout + r.stderr).toBe(1);
-      expect(JSON.parse(r.stdout).changes[0]).toMatchObject({ action: 'failed' });
-    } else {
-      expect(r.code, r.stderr).toBe(0);
-      expect(bytes.equals(newText), 'every byte must be written').toBe(true);
-    }
-    expect(walk(home).filter(isTmp), 'no temp file left').toEqual([]);
-  }, 30_000);
+      const r = await runCli(home, cwd, addArgs(s), { nodeArgs: ['--import', 'data:text/javascript,' + encodeURIComponent(preload)] });
+      const bytes = fs.readFileSync(file);
+      expect(() => s.parse(bytes.toString('utf8')), 'the file must still parse').not.toThrow();
+      if (then === 'ENOSPC') {
+        expect(bytes.equals(Buffer.from(s.seed)), 'a failed write leaves the file as it was').toBe(true);
+        expect(r.code, r.stdout + r.stderr).toBe(1);
+        expect(JSON.parse(r.stdout).changes[0]).toMatchObject({ action: 'failed' });
+      } else {
+        expect(r.code, r.stderr).toBe(0);
+        expect(bytes.equals(newText), 'every byte must be written').toBe(true);
+      }
+      expect(walk(home).filter(isTmp), 'no temp file left').toEqual([]);
+    },
+    30_000,
+  );
 });

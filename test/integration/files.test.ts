@@ -21,13 +21,21 @@ function runWith(s: Scratch, args: string[], opts: { preload?: string; env?: Rec
   const node = [...(opts.preload ? ['--import', 'data:text/javascript,' + encodeURIComponent(opts.preload)] : []), BIN, ...args];
   const t0 = performance.now();
   const r = opts.umask
-    ? spawnSync('sh', ['-c', `umask ${opts.umask}; exec "$0" "$@"`, process.execPath, ...node], { cwd: s.cwd, env: { ...s.env, ...opts.env }, encoding: 'utf8', timeout: opts.timeout ?? 30_000 })
+    ? spawnSync('sh', ['-c', `umask ${opts.umask}; exec "$0" "$@"`, process.execPath, ...node], {
+        cwd: s.cwd,
+        env: { ...s.env, ...opts.env },
+        encoding: 'utf8',
+        timeout: opts.timeout ?? 30_000,
+      })
     : spawnSync(process.execPath, node, { cwd: s.cwd, env: { ...s.env, ...opts.env }, encoding: 'utf8', timeout: opts.timeout ?? 30_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0, signal: r.signal };
 }
 
 function seedAll(s: Scratch): void {
-  s.write(USER_FILES['claude-code'], JSON.stringify({ numStartups: 3, mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } } }, null, 2));
+  s.write(
+    USER_FILES['claude-code'],
+    JSON.stringify({ numStartups: 3, mcpServers: { github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/' } } }, null, 2),
+  );
   s.write(USER_FILES.codex, '# mine\nmodel = "gpt-5"\n\n[mcp_servers.docs]\ncommand = "npx"\n');
   s.write(USER_FILES.cursor, '// mine\n{ "mcpServers": {} }\n');
   s.write(USER_FILES['claude-desktop'], '{ "mcpServers": {} }\n');
@@ -185,7 +193,19 @@ X-Key = "tablesecret4"
     const s = scratch();
     s.write('.cursor/mcp.json', CURSOR);
     s.write('.codex/config.toml', CODEX);
-    const r = s.run(['mcp', 'add', '--target', 'cursor,codex', '--url', 'https://mcp.x.example/?api_key=querysecret5', '--name', 'x', '--header', 'X-Api-Key: newsecret6', '--dry-run']);
+    const r = s.run([
+      'mcp',
+      'add',
+      '--target',
+      'cursor,codex',
+      '--url',
+      'https://mcp.x.example/?api_key=querysecret5',
+      '--name',
+      'x',
+      '--header',
+      'X-Api-Key: newsecret6',
+      '--dry-run',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const all = r.stdout + r.stderr;
     for (const secret of ['ghp_LITERALSECRET1', 'envsecret2', 'tomlsecret3', 'tablesecret4', 'querysecret5', 'newsecret6']) expect(all).not.toContain(secret);
@@ -196,7 +216,20 @@ X-Key = "tablesecret4"
     expect(r.stdout).not.toMatch(/^(Index:|====)/m);
     expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
     // --json carries the same masked diff.
-    const j = s.run(['mcp', 'add', '--target', 'cursor', '--url', 'https://mcp.x.example/', '--name', 'x', '--header', 'X-Api-Key: newsecret6', '--dry-run', '--json']);
+    const j = s.run([
+      'mcp',
+      'add',
+      '--target',
+      'cursor',
+      '--url',
+      'https://mcp.x.example/',
+      '--name',
+      'x',
+      '--header',
+      'X-Api-Key: newsecret6',
+      '--dry-run',
+      '--json',
+    ]);
     expect(j.stdout).not.toContain('newsecret6');
     expect(j.stdout).not.toContain('ghp_LITERALSECRET1');
   });
@@ -204,7 +237,9 @@ X-Key = "tablesecret4"
   test('coloured on a terminal (FORCE_COLOR), references stay readable', () => {
     const s = scratch();
     s.write('.cursor/mcp.json', CURSOR);
-    const r = s.run(['mcp', 'add', '--target', 'cursor', '--url', URL, '--header-env', 'Authorization=PELCRO_TOKEN', '--dry-run'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    const r = s.run(['mcp', 'add', '--target', 'cursor', '--url', URL, '--header-env', 'Authorization=PELCRO_TOKEN', '--dry-run'], {
+      env: { FORCE_COLOR: '1', NO_COLOR: '' },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\u001b\[32m\+ {8}"Authorization": "Bearer \$\{env:PELCRO_TOKEN\}"\u001b\[39m/);
     expect(r.stdout).toMatch(/\u001b\[36m@@ -\d+,\d+ \+\d+,\d+ @@\u001b\[39m/);
@@ -222,7 +257,17 @@ describe('private by default', () => {
     expect(mode(s.file(USER_FILES['claude-code']))).toBe(0o600);
     expect(mode(s.file(USER_FILES.codex))).toBe(0o600);
     for (const id of ['cursor', 'claude-desktop', 'vscode', 'windsurf']) expect(mode(s.file(USER_FILES[id])) & 0o022, id).toBe(0);
-    for (const d of ['.codex', '.cursor', '.config/Claude', '.config/Code', '.config/Code/User', '.codeium', '.codeium/windsurf', '.config/mcpwire', '.config/mcpwire/backups'].filter((d) => fs.existsSync(s.file(d)))) {
+    for (const d of [
+      '.codex',
+      '.cursor',
+      '.config/Claude',
+      '.config/Code',
+      '.config/Code/User',
+      '.codeium',
+      '.codeium/windsurf',
+      '.config/mcpwire',
+      '.config/mcpwire/backups',
+    ].filter((d) => fs.existsSync(s.file(d)))) {
       expect(mode(s.file(d)), d).toBe(0o700);
     }
     for (const f of walk(s.home)) expect(mode(f) & 0o022, f).toBe(0);
@@ -249,7 +294,9 @@ describe('backups and undo --force', () => {
     const s = scratch();
     seedAll(s);
     expect(s.run(['mcp', 'add', '--target', 'all', '--url', URL]).code).toBe(0);
-    const names = walk(s.file('.config/mcpwire/backups')).map((f) => path.basename(f)).sort();
+    const names = walk(s.file('.config/mcpwire/backups'))
+      .map((f) => path.basename(f))
+      .sort();
     expect(names).toEqual([
       'claude-code-user-.claude.json',
       'claude-desktop-user-claude_desktop_config.json',
@@ -281,7 +328,8 @@ describe('backups and undo --force', () => {
     expect(cursor.action).toBe('changed-since');
     expect(fs.readFileSync(cursor.backup!).toString('base64')).toBe(before.get(s.file(USER_FILES.cursor)));
     expect(s.read(USER_FILES.cursor)).toBe(edited);
-    for (const id of ['claude-code', 'codex', 'claude-desktop', 'vscode', 'windsurf']) expect(fs.readFileSync(s.file(USER_FILES[id])).toString('base64')).toBe(before.get(s.file(USER_FILES[id])));
+    for (const id of ['claude-code', 'codex', 'claude-desktop', 'vscode', 'windsurf'])
+      expect(fs.readFileSync(s.file(USER_FILES[id])).toString('base64')).toBe(before.get(s.file(USER_FILES[id])));
     // The next undo steps further back (here: nothing left); the backup of the file left alone stays.
     expect(s.run(['undo']).stderr).toMatch(/Nothing to undo/);
     expect(fs.existsSync(cursor.backup!)).toBe(true);

@@ -110,10 +110,7 @@ function seedUserConfigs(ctx: WriteContext): void {
 
 /** Codex loads `<project>/.codex/config.toml` only for a trusted project (keyed by its root). */
 function trustCodexProject(ctx: WriteContext): void {
-  appendToml(
-    path.join(ctx.env?.CODEX_HOME ?? ctx.scratch.codexHome, 'config.toml'),
-    `[projects.${tomlStr(ctx.scratch.project)}]\ntrust_level = "trusted"\n`,
-  );
+  appendToml(path.join(ctx.env?.CODEX_HOME ?? ctx.scratch.codexHome, 'config.toml'), `[projects.${tomlStr(ctx.scratch.project)}]\ntrust_level = "trusted"\n`);
 }
 
 const scratchDirs: string[] = [];
@@ -152,7 +149,11 @@ const SCOPE_LABEL: Record<ClaudeScope, RegExp> = {
   project: /^Project config/,
 };
 
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const TEST_TIMEOUT = 45_000;
 
 function defineInteropSuite(label: string, writer: Writer, opts: { skip?: boolean } = {}): void {
@@ -184,13 +185,9 @@ function defineInteropSuite(label: string, writer: Writer, opts: { skip?: boolea
 
           const list = ok(await runClaude(['mcp', 'list'], run), 'claude mcp list');
           const entries = parseClaudeList(list.stdout);
-          expect(entries, list.stdout).toContainEqual(
-            expect.objectContaining({ name: spec.name, url: spec.url, transport: 'HTTP' }),
-          );
+          expect(entries, list.stdout).toContainEqual(expect.objectContaining({ name: spec.name, url: spec.url, transport: 'HTTP' }));
           // the user's existing server survived the write
-          expect(entries, list.stdout).toContainEqual(
-            expect.objectContaining({ name: 'existing', url: EXISTING_URL, transport: 'HTTP' }),
-          );
+          expect(entries, list.stdout).toContainEqual(expect.objectContaining({ name: 'existing', url: EXISTING_URL, transport: 'HTTP' }));
           // Claude recognises `${VAR}` references (unset here) and names them
           expect(claudeMissingEnvVars(list.stdout, spec.name).sort(), list.stdout).toEqual(envVarsOf(spec).sort());
           expect(list.stdout).not.toMatch(new RegExp(`\\[${spec.name}\\][^\\n]*Skipped`));
@@ -208,10 +205,7 @@ function defineInteropSuite(label: string, writer: Writer, opts: { skip?: boolea
       };
       await writer.writeClaudeEntry(ctx, 'user', spec);
       expect(existsSync(path.join(ctx.scratch.home, '.claude.json'))).toBe(false);
-      const get = ok(
-        await runClaude(['mcp', 'get', spec.name], { home: ctx.scratch.home, cwd: ctx.scratch.project, env: ctx.env }),
-        'claude mcp get',
-      );
+      const get = ok(await runClaude(['mcp', 'get', spec.name], { home: ctx.scratch.home, cwd: ctx.scratch.project, env: ctx.env }), 'claude mcp get');
       const d = parseClaudeGet(get.stdout);
       expect(d.scope).toMatch(/^User config/);
       expect(d.url).toBe(spec.url);
@@ -242,10 +236,7 @@ function defineInteropSuite(label: string, writer: Writer, opts: { skip?: boolea
             env_http_headers: spec.envHeaders ?? null,
           };
 
-          const [get, list] = await Promise.all([
-            runCodex(['mcp', 'get', spec.name, '--json'], run),
-            runCodex(['mcp', 'list', '--json'], run),
-          ]);
+          const [get, list] = await Promise.all([runCodex(['mcp', 'get', spec.name, '--json'], run), runCodex(['mcp', 'list', '--json'], run)]);
           const g = parseJson<CodexServerJson>(ok(get, 'codex mcp get'), 'codex mcp get');
           expect(g.name).toBe(spec.name);
           expect(g.enabled).toBe(true);
@@ -295,10 +286,7 @@ function defineGuards(): void {
     it('Codex refuses to start at all with bearer_token under a url server', { timeout: TEST_TIMEOUT }, async () => {
       const ctx = newContext();
       seedUserConfigs(ctx);
-      appendToml(
-        path.join(ctx.scratch.codexHome, 'config.toml'),
-        '[mcp_servers.pelcro]\nurl = "https://mcp.pelcro.invalid/"\nbearer_token = "sk-literal"\n',
-      );
+      appendToml(path.join(ctx.scratch.codexHome, 'config.toml'), '[mcp_servers.pelcro]\nurl = "https://mcp.pelcro.invalid/"\nbearer_token = "sk-literal"\n');
       const r = await runCodex(['mcp', 'list', '--json'], { home: ctx.scratch.home, cwd: ctx.scratch.project });
       expect(r.code, describeRun(r)).not.toBe(0);
       expect(r.stderr).toMatch(/bearer_token is not supported/);

@@ -152,7 +152,9 @@ describe('fallback to the file store (real processes)', () => {
     const { store, lines, ms } = await open({});
     expect(store.kind).toBe('file');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^mcpwire: no OS keychain \(no D-Bus session bus\); tokens kept in \S*credentials\.json, mode 0600\. MCPWIRE_CREDENTIAL_STORE=file hides this note\.$/);
+    expect(lines[0]).toMatch(
+      /^mcpwire: no OS keychain \(no D-Bus session bus\); tokens kept in \S*credentials\.json, mode 0600\. MCPWIRE_CREDENTIAL_STORE=file hides this note\.$/,
+    );
     expect(ms).toBeLessThan(100);
     await store.set('pelcro', cred(1));
     expect(nodeFs.statSync(store.location).mode & 0o777).toBe(0o600);
@@ -182,7 +184,9 @@ describe('fallback to the file store (real processes)', () => {
 
       const forced = await open({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${sock}`, MCPWIRE_CREDENTIAL_STORE: 'keychain' }).catch((e: unknown) => e);
       expect(forced).toBeInstanceOf(UserError);
-      expect((forced as UserError).message).toContain('MCPWIRE_CREDENTIAL_STORE=keychain, but no OS keychain is reachable: the keychain did not answer within 2 s');
+      expect((forced as UserError).message).toContain(
+        'MCPWIRE_CREDENTIAL_STORE=keychain, but no OS keychain is reachable: the keychain did not answer within 2 s',
+      );
       expect((forced as UserError).fix).toContain('MCPWIRE_CREDENTIAL_STORE=file');
     } finally {
       for (const s of held) s.destroy();
@@ -267,7 +271,12 @@ describe.skipIf(missing.length > 0)('real keychain: gnome-keyring in a private D
   });
 
   test('an item written by secret-tool (same attributes) is read by mcpwire', async () => {
-    const r = await run('secret-tool', ['store', '--label=mcpwire pelcro-acme', 'service', 'mcpwire', 'username', 'pelcro-acme'], session.env, JSON.stringify(cred(2)));
+    const r = await run(
+      'secret-tool',
+      ['store', '--label=mcpwire pelcro-acme', 'service', 'mcpwire', 'username', 'pelcro-acme'],
+      session.env,
+      JSON.stringify(cred(2)),
+    );
     expect(r.code).toBe(0);
     expect(await store.get('pelcro-acme')).toEqual(cred(2));
   });
@@ -320,7 +329,14 @@ describe.skipIf(missing.length > 0)('auth login with the real keychain (the CLI,
     const home = nodeFs.mkdtempSync(path.join(tmpRoot, 'cli-'));
     const follow = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
     // A scratch HOME for mcpwire's state; the keychain is the private session's.
-    env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), DBUS_SESSION_BUS_ADDRESS: session.bus, BROWSER: `${process.execPath} ${follow}`, NO_COLOR: '1' };
+    env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, '.config'),
+      DBUS_SESSION_BUS_ADDRESS: session.bus,
+      BROWSER: `${process.execPath} ${follow}`,
+      NO_COLOR: '1',
+    };
   });
   afterAll(async () => {
     await srv?.close();
@@ -340,7 +356,10 @@ describe.skipIf(missing.length > 0)('auth login with the real keychain (the CLI,
     expect(rec.url).toBe(srv.url);
     expect(nodeFs.existsSync(path.join(env.XDG_CONFIG_HOME!, 'mcpwire', 'credentials.json'))).toBe(false);
     // The token is in no file under HOME (state, caches, anything).
-    const files = (dir: string): string[] => nodeFs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(path.join(dir, d.name)) : d.isFile() ? [path.join(dir, d.name)] : []));
+    const files = (dir: string): string[] =>
+      nodeFs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((d) => (d.isDirectory() ? files(path.join(dir, d.name)) : d.isFile() ? [path.join(dir, d.name)] : []));
     for (const f of files(env.HOME!)) expect(nodeFs.readFileSync(f, 'utf8'), f).not.toContain(access);
 
     const status = await cli(['auth', 'status', '--json']);

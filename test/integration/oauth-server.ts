@@ -11,7 +11,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 
 /** Ways the server misbehaves, one at a time. */
-export type Misbehaviour = 'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect' | 'plain-http-as' | 'error-redirect';
+export type Misbehaviour =
+  'no-www-authenticate' | 'no-s256' | 'wrong-state' | 'wrong-iss' | 'issuer-mismatch' | 'never-redirect' | 'plain-http-as' | 'error-redirect';
 
 /** The steps `hang()` can stall. */
 export type HangStep = 'resource-metadata' | 'as-metadata' | 'register' | 'token' | 'revoke' | 'mcp' | 'mcp-stream';
@@ -65,13 +66,19 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
   let mcpAnswer: { status: number; type?: string; body: string } | undefined;
   const token = () => randomBytes(16).toString('hex');
   const stepOf = (path: string): HangStep | undefined =>
-    path.startsWith('/.well-known/oauth-protected-resource') ? 'resource-metadata'
-    : path === '/.well-known/oauth-authorization-server' ? 'as-metadata'
-    : path === '/register' ? 'register'
-    : path === '/token' ? 'token'
-    : path === '/revoke' ? 'revoke'
-    : path === '/mcp' ? 'mcp'
-    : undefined;
+    path.startsWith('/.well-known/oauth-protected-resource')
+      ? 'resource-metadata'
+      : path === '/.well-known/oauth-authorization-server'
+        ? 'as-metadata'
+        : path === '/register'
+          ? 'register'
+          : path === '/token'
+            ? 'token'
+            : path === '/revoke'
+              ? 'revoke'
+              : path === '/mcp'
+                ? 'mcp'
+                : undefined;
 
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url ?? '/', base);
@@ -91,13 +98,22 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const body: Record<string, string> = req.headers['content-type']?.includes('json') ? (raw ? JSON.parse(raw) : {}) : Object.fromEntries(new URLSearchParams(raw));
+    const body: Record<string, string> = req.headers['content-type']?.includes('json')
+      ? raw
+        ? JSON.parse(raw)
+        : {}
+      : Object.fromEntries(new URLSearchParams(raw));
     requests.push({ path: u.pathname, body });
-    const json = (status: number, v: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(v));
+    const json = (status: number, v: unknown, headers: Record<string, string> = {}) =>
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(v));
 
     if (u.pathname.startsWith('/.well-known/oauth-protected-resource')) {
       // plain-http-as: an authorization server elsewhere, over plain http (the name never resolves here).
-      return json(200, { resource: `${base}/mcp`, authorization_servers: [misbehave === 'plain-http-as' ? 'http://auth.mcpwire-test.example' : base], scopes_supported: ['mcp'] });
+      return json(200, {
+        resource: `${base}/mcp`,
+        authorization_servers: [misbehave === 'plain-http-as' ? 'http://auth.mcpwire-test.example' : base],
+        scopes_supported: ['mcp'],
+      });
     }
     if (u.pathname === '/.well-known/oauth-authorization-server') {
       return json(200, {
@@ -128,7 +144,11 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
       }
       const code = token();
       subjects.set(code, `user-${++users}`);
-      codes.set(code, { challenge: u.searchParams.get('code_challenge') ?? '', clientId: u.searchParams.get('client_id') ?? '', scope: u.searchParams.get('scope') ?? 'mcp' });
+      codes.set(code, {
+        challenge: u.searchParams.get('code_challenge') ?? '',
+        clientId: u.searchParams.get('client_id') ?? '',
+        scope: u.searchParams.get('scope') ?? 'mcp',
+      });
       const back = new URL(u.searchParams.get('redirect_uri')!);
       back.searchParams.set('code', code);
       back.searchParams.set('state', misbehave === 'wrong-state' ? 'not-the-state-you-sent' : (u.searchParams.get('state') ?? ''));
@@ -149,7 +169,9 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
       if (body.grant_type === 'authorization_code') {
         const c = codes.get(body.code);
         codes.delete(body.code);
-        const challenge = createHash('sha256').update(body.code_verifier ?? '').digest('base64url');
+        const challenge = createHash('sha256')
+          .update(body.code_verifier ?? '')
+          .digest('base64url');
         if (!c || c.challenge !== challenge) return json(400, { error: 'invalid_grant' });
         return issue(c.scope);
       }
@@ -171,7 +193,10 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
       const auth = req.headers.authorization ?? '';
       const expiry = access.get(auth.replace(/^Bearer /, ''));
       if (expiry === undefined || expiry <= Date.now()) {
-        const challenge: Record<string, string> = misbehave === 'no-www-authenticate' ? {} : { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"` };
+        const challenge: Record<string, string> =
+          misbehave === 'no-www-authenticate'
+            ? {}
+            : { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"` };
         return json(401, { error: 'invalid_token' }, challenge);
       }
       if (opts.mcp) return opts.mcp(req, res, raw ? body : undefined, subjects.get(auth.replace(/^Bearer /, '')) ?? 'unknown');
@@ -179,7 +204,8 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
       const msg = body as unknown as { id?: number; method: string; params?: { protocolVersion?: string } };
       if (msg.id === undefined) return res.writeHead(202).end();
       const reply = (result: unknown) => json(200, { jsonrpc: '2.0', id: msg.id, result });
-      if (msg.method === 'initialize') return reply({ protocolVersion: msg.params?.protocolVersion ?? '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'test', version: '1' } });
+      if (msg.method === 'initialize')
+        return reply({ protocolVersion: msg.params?.protocolVersion ?? '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'test', version: '1' } });
       if (msg.method === 'tools/list') return reply({ tools: [{ name: 'whoami', description: 'who the token belongs to', inputSchema: { type: 'object' } }] });
       if (msg.method === 'tools/call') return reply({ content: [{ type: 'text', text: 'you are logged in' }] });
       return json(200, { jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'method not found' } });

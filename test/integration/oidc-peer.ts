@@ -106,7 +106,9 @@ export async function startOidcPeer(o: { accessTokenTtl: number }): Promise<Oidc
       return {
         token,
         clientId: String(payload.client_id),
-        scopes: String(payload.scope ?? '').split(' ').filter(Boolean),
+        scopes: String(payload.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
         expiresAt: payload.exp,
         resource: new URL(String(payload.aud)),
         extra: { sub: payload.sub },
@@ -117,11 +119,18 @@ export async function startOidcPeer(o: { accessTokenTtl: number }): Promise<Oidc
   app.use(mcpAuthMetadataRouter({ oauthMetadata, resourceServerUrl: new URL(resource), scopesSupported: [SCOPE], resourceName: 'mcpwire e2e' }));
   app.use('/mcp', (req, res, next) => {
     const auth = req.headers.authorization;
-    res.on('finish', () => mcpRequests.push({ token: auth?.replace(/^Bearer /i, ''), status: res.statusCode, method: (req.body as { method?: string } | undefined)?.method }));
+    res.on('finish', () =>
+      mcpRequests.push({ token: auth?.replace(/^Bearer /i, ''), status: res.statusCode, method: (req.body as { method?: string } | undefined)?.method }),
+    );
     next();
   });
   app.use(express.json());
-  const bearer = requireBearerAuth({ verifier, requiredScopes: [SCOPE], resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(resource)), expectedResource: new URL(resource) });
+  const bearer = requireBearerAuth({
+    verifier,
+    requiredScopes: [SCOPE],
+    resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(resource)),
+    expectedResource: new URL(resource),
+  });
   app.post('/mcp', bearer, async (req, res) => {
     // Stateless: one server and transport per request.
     const server = new McpServer({ name: 'e2e', version: '1.0.0' });

@@ -42,7 +42,15 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     s = scratch();
     urls = path.join(s.home, 'browser-urls.txt');
@@ -52,7 +60,8 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
     await peer?.close();
   });
 
-  const run = (args: string[]) => runCli(args, { cwd: s.cwd, env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${RECORD} ${urls}` } });
+  const run = (args: string[]) =>
+    runCli(args, { cwd: s.cwd, env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${RECORD} ${urls}` } });
 
   /** The next address mcpwire handed to the browser. */
   async function nextBrowserUrl(seen: number): Promise<string> {
@@ -170,7 +179,11 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
     // `auth token` with a token that expires within a minute: refreshed again with the rotated token.
     const token = await run(['auth', 'token', 'e2e']);
     expect(token.code, token.stderr).toBe(0);
-    expect(tokenRequests().slice(grantsBefore).map((r) => [r.params.grant_type, r.status])).toEqual([
+    expect(
+      tokenRequests()
+        .slice(grantsBefore)
+        .map((r) => [r.params.grant_type, r.status]),
+    ).toEqual([
       ['refresh_token', 200],
       ['refresh_token', 200],
     ]);

@@ -13,7 +13,6 @@ const PV = 'io.modelcontextprotocol/protocolVersion';
 const CI = 'io.modelcontextprotocol/clientInfo';
 const LOG = 'io.modelcontextprotocol/logLevel';
 
- 
 type Reply = Record<string, any>;
 
 interface Post {

@@ -82,12 +82,13 @@ describe.each(['sse', 'json'] as const)('mcpwire proxy to an SDK server, %s resp
 
   // The SDK server sends a call's notifications on its SSE stream only (JSON mode drops them), so this
   // case exists for the SSE server alone (not a skip: there is nothing to test in JSON mode).
-  if (mode === 'sse') test('progress notifications reach the client with its progress token', async () => {
-    const seen: number[] = [];
-    const r = await c.client.callTool({ name: 'progress', arguments: {} }, { onprogress: (p) => seen.push(p.progress) });
-    expect(text(r)).toBe('done');
-    expect(seen).toEqual([1, 2, 3]);
-  });
+  if (mode === 'sse')
+    test('progress notifications reach the client with its progress token', async () => {
+      const seen: number[] = [];
+      const r = await c.client.callTool({ name: 'progress', arguments: {} }, { onprogress: (p) => seen.push(p.progress) });
+      expect(text(r)).toBe('done');
+      expect(seen).toEqual([1, 2, 3]);
+    });
 
   test('a server notification on the standalone GET stream reaches the client', async () => {
     const got = new Promise<void>((resolve) => c.client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));

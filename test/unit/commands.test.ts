@@ -31,7 +31,16 @@ function scratchHome(env: Record<string, string> = {}) {
   const home = nodeFs.realpathSync(nodeFs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-inproc-')));
   const cwd = path.join(home, 'project');
   nodeFs.mkdirSync(path.join(cwd, '.git'), { recursive: true });
-  const platform = fakePlatform({ os: 'linux', home, cwd, fs: nodeFs as unknown as Fs, env: { HOME: home, PATH: '', ...env }, pid: process.pid, launcher: '/opt/mcpwire/bin/mcpwire.js', execPath: '/usr/bin/node' });
+  const platform = fakePlatform({
+    os: 'linux',
+    home,
+    cwd,
+    fs: nodeFs as unknown as Fs,
+    env: { HOME: home, PATH: '', ...env },
+    pid: process.pid,
+    launcher: '/opt/mcpwire/bin/mcpwire.js',
+    execPath: '/usr/bin/node',
+  });
   const file = (rel: string) => path.join(home, rel);
   return {
     home,
@@ -69,7 +78,12 @@ describe('mcp add, list, remove in-process', () => {
 
     const rm = await h.run('mcp', 'remove', 'pelcro', '--json');
     expect(rm.code).toBe(0);
-    expect(rm.json().changes.map((c: { target: string; action: string }) => [c.target, c.action]).sort()).toEqual([
+    expect(
+      rm
+        .json()
+        .changes.map((c: { target: string; action: string }) => [c.target, c.action])
+        .sort(),
+    ).toEqual([
       ['codex', 'removed'],
       ['cursor', 'removed'],
     ]);
@@ -113,7 +127,7 @@ describe('mcp add, list, remove in-process', () => {
     expect(h.read('.codeium/windsurf/mcp_config.json')).toBe(other);
   });
 
-  test('targets and --target detected: a folder holding only mcpwire\'s file is no sign of the client', async () => {
+  test("targets and --target detected: a folder holding only mcpwire's file is no sign of the client", async () => {
     const h = scratchHome();
     expect((await h.run('mcp', 'add', 'pelcro', '--target', 'cursor,vscode,windsurf,claude-desktop,codex,claude-code')).code).toBe(0);
     const detected = (await h.run('targets', '--json')).json().targets.filter((t: { detected: boolean }) => t.detected);
@@ -134,7 +148,7 @@ describe('mcp add, list, remove in-process', () => {
     expect((await h.run('mcp', 'add', 'peel', '--target', 'all', '--json')).json().changes).toHaveLength(6);
   });
 
-  test('the presets know Pelcro\'s staging URL', async () => {
+  test("the presets know Pelcro's staging URL", async () => {
     const h = scratchHome();
     expect((await h.run('mcp', 'add', 'pelcro', '--env', 'staging', '--target', 'cursor')).code).toBe(0);
     expect(JSON.parse(h.read('.cursor/mcp.json')).mcpServers.pelcro.url).toBe('https://mcp-staging.pelcro.com/');
@@ -158,7 +172,11 @@ describe('hostile input is refused: exit 2, the fix, nothing written', () => {
     ['a header name with a space', ['--url', URL, '--header', `X Org: ${SECRET}`], /"X Org" is not a header name/],
     ['a header name with a line break', ['--url', URL, '--header', `X-Org\r\nEvil: ${SECRET}`], /is not a header name/],
     ['a header value with CR LF', ['--url', URL, '--header', `X-Org: ${SECRET}\r\nX-Evil: 1`], /value of --header "X-Org" holds a control character/],
-    ['a header value with NUL', ['--url', URL, '--header', `Authorization: Bearer ${SECRET}\u0000`], /value of --header "Authorization" holds a control character/],
+    [
+      'a header value with NUL',
+      ['--url', URL, '--header', `Authorization: Bearer ${SECRET}\u0000`],
+      /value of --header "Authorization" holds a control character/,
+    ],
     ['a header value with an escape', ['--url', URL, '--header', `X-Org: ${SECRET}\u001b[31m`], /control character/],
     ['a header without a name', ['--url', URL, '--header', `Bearer ${SECRET}`], /--header #1 is not "Name: value"/],
     ['a header-env with a line break', ['--url', URL, '--header-env', 'Authorization=TOKEN\n'], /is not "Header=VARIABLE"/],
@@ -179,7 +197,7 @@ describe('hostile input is refused: exit 2, the fix, nothing written', () => {
     expect(h.exists('.config/mcpwire')).toBe(false);
   });
 
-  test('a URL whose query carries a credential is a literal secret: 0600, a warning, never on the bridge\'s command line', async () => {
+  test("a URL whose query carries a credential is a literal secret: 0600, a warning, never on the bridge's command line", async () => {
     const h = scratchHome();
     const url = 'https://mcp.example.com/mcp?tenant=acme&api_key=abc123SECRET';
     const r = await h.run('mcp', 'add', '--url', url, '--target', 'cursor,claude-desktop');
@@ -200,9 +218,19 @@ describe('hostile input is refused: exit 2, the fix, nothing written', () => {
     expect(nodeFs.statSync(h.file('.codeium/windsurf/mcp_config.json')).mode & 0o077).not.toBe(0);
   });
 
-  test('Claude Desktop: a literal --header goes to the entry\'s env, never into args; --header-env stays a reference', async () => {
+  test("Claude Desktop: a literal --header goes to the entry's env, never into args; --header-env stays a reference", async () => {
     const h = scratchHome({ PELCRO_TOKEN: 'set' });
-    const r = await h.run('mcp', 'add', 'pelcro', '--target', 'claude-desktop', '--header', 'X-Api-Key: k-SECRET', '--header-env', 'Authorization=PELCRO_TOKEN');
+    const r = await h.run(
+      'mcp',
+      'add',
+      'pelcro',
+      '--target',
+      'claude-desktop',
+      '--header',
+      'X-Api-Key: k-SECRET',
+      '--header-env',
+      'Authorization=PELCRO_TOKEN',
+    );
     expect(r.code).toBe(0);
     const entry = JSON.parse(h.read('.config/Claude/claude_desktop_config.json')).mcpServers.pelcro;
     expect(entry.args).toEqual(['/opt/mcpwire/bin/mcpwire.js', 'proxy', 'pelcro', '--url', URL, '--header-env', 'Authorization=PELCRO_TOKEN']);
@@ -239,7 +267,12 @@ describe('terminal output', () => {
 
 describe('errors with --json are JSON on stdout too (and text on stderr)', () => {
   test.each([
-    ['an unknown target, with the near one', ['mcp', 'add', 'pelcro', '--target', 'claude', '--json'], /Unknown target "claude"\. Did you mean claude-code\?/, 2],
+    [
+      'an unknown target, with the near one',
+      ['mcp', 'add', 'pelcro', '--target', 'claude', '--json'],
+      /Unknown target "claude"\. Did you mean claude-code\?/,
+      2,
+    ],
     ['hostile input', ['mcp', 'add', '--url', 'https://a.example/\n', '--target', 'cursor', '--json'], /control character/, 2],
     ['mcp remove without a name', ['mcp', 'remove', '--json'], /--name is required/, 2],
     ['mcp list with a bad target', ['mcp', 'list', '--target', 'vscod', '--json'], /Did you mean vscode\?/, 2],
@@ -258,14 +291,14 @@ describe('errors with --json are JSON on stdout too (and text on stderr)', () =>
     expect(r.stderr).toMatch(message);
   });
 
-  test('commander\'s usage errors echo the argument with control characters escaped', async () => {
+  test("commander's usage errors echo the argument with control characters escaped", async () => {
     const r = await scratchHome().run('mcp', 'add', '--\u001b]0;pwned\u0007');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown option '--\\x1b]0;pwned\\x07'");
     expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
 
-  test('commander\'s suggestion for a mistyped command goes into the fix', async () => {
+  test("commander's suggestion for a mistyped command goes into the fix", async () => {
     const r = await scratchHome().run('mpc', '--json');
     expect(r.json().error.fix).toMatch(/Did you mean mcp\?/);
     expect((await scratchHome().run('mcp', 'ad')).stderr).toMatch(/Did you mean add\?/);
@@ -280,14 +313,16 @@ describe('errors with --json are JSON on stdout too (and text on stderr)', () =>
     expect(code).toBe(1);
     expect(t.json()).toEqual({ error: { message: 'disk on fire', fix: expect.any(String), exitCode: 1 } });
     const t2 = testIO();
-    expect(await runCommand({ context: createContext({ platform: ctx.platform, io: t2.io }) }, () => Promise.reject(new UserError('x\u001b[31m', { fix: 'y' })))).toBe(2);
+    expect(
+      await runCommand({ context: createContext({ platform: ctx.platform, io: t2.io }) }, () => Promise.reject(new UserError('x\u001b[31m', { fix: 'y' }))),
+    ).toBe(2);
     expect(t2.stdout).toBe('');
     expect(t2.stderr).toBe('mcpwire: x\\x1b[31m\nfix: y\n');
   });
 });
 
 describe('one source for each list', () => {
-  test('--version is package.json\'s', async () => {
+  test("--version is package.json's", async () => {
     const pkg = JSON.parse(nodeFs.readFileSync(new globalThis.URL('../../package.json', import.meta.url), 'utf8'));
     const r = await scratchHome().run('--version');
     expect(r.code).toBe(0);
@@ -306,6 +341,10 @@ describe('one source for each list', () => {
 
   test('the bundle table names existing entry files, and only auth and proxy exit explicitly', () => {
     for (const b of Object.values(BUNDLES)) expect(nodeFs.existsSync(new globalThis.URL(`../../${b.entry}`, import.meta.url))).toBe(true);
-    expect(Object.entries(BUNDLES).filter(([, b]) => b.exitWhenDone).map(([n]) => n)).toEqual(['auth', 'proxy']);
+    expect(
+      Object.entries(BUNDLES)
+        .filter(([, b]) => b.exitWhenDone)
+        .map(([n]) => n),
+    ).toEqual(['auth', 'proxy']);
   });
 });

@@ -69,7 +69,9 @@ describe('nesting 100,000 levels deep is refused with path:line:column, never an
         const target = format === 'json' ? t('claude-code') : t('cursor');
         expect(thrown(() => addToText(target, text, 'f', ['mcpServers'], 'pelcro', target.render(spec(), ctx), false))).toBeInstanceOf(ConfigParseError);
         expect(thrown(() => removeFromText(target, text, 'f', ['mcpServers'], 'deep'))).toBeInstanceOf(ConfigParseError);
-        expect(thrown(() => setJsonEntry(text, 'f', format === 'json' ? STRICT_JSON : JSONC, ['mcpServers'], 'n', { url: 'u' }))).toBeInstanceOf(ConfigParseError);
+        expect(thrown(() => setJsonEntry(text, 'f', format === 'json' ? STRICT_JSON : JSONC, ['mcpServers'], 'n', { url: 'u' }))).toBeInstanceOf(
+          ConfigParseError,
+        );
       });
     }
   }
@@ -81,7 +83,8 @@ describe('nesting 100,000 levels deep is refused with path:line:column, never an
 
   test('exactly MAX_DEPTH levels still parse and edit', () => {
     const text = `{"x": ${arrays(MAX_DEPTH - 1)}}`;
-    for (const d of [STRICT_JSON, JSONC]) expect(JSON.parse(setJsonEntry(text, 'f', d, ['mcpServers'], 'n', { url: 'u' }).text).mcpServers).toEqual({ n: { url: 'u' } });
+    for (const d of [STRICT_JSON, JSONC])
+      expect(JSON.parse(setJsonEntry(text, 'f', d, ['mcpServers'], 'n', { url: 'u' }).text).mcpServers).toEqual({ n: { url: 'u' } });
   });
 
   test('an edit whose inputs array nests deep is refused too', () => {
@@ -133,7 +136,11 @@ describe('entry names are own properties only', () => {
   }
 
   test('the entries record has no prototype, whatever the format', () => {
-    for (const [format, text] of [['json', '{"s": {"a": 1}}'], ['jsonc', '{"s": {"a": 1}}'], ['toml', '[s.a]\nk = 1\n']] as const) {
+    for (const [format, text] of [
+      ['json', '{"s": {"a": 1}}'],
+      ['jsonc', '{"s": {"a": 1}}'],
+      ['toml', '[s.a]\nk = 1\n'],
+    ] as const) {
       const e = editorFor(format);
       const entries = e.entries(e.parse(text, 'f'), ['s']);
       expect(Object.getPrototypeOf(entries)).toBe(null);
@@ -149,10 +156,20 @@ describe('a conflict where only the headers differ says which (names only)', () 
 
   test('a header that differs, one only in the existing entry, one only in the new one', () => {
     const text = existing({ Authorization: 'Bearer old-secret-value', 'X-Org': 'acme-secret' });
-    const rendered = t('claude-code').render(spec({ headerEnvs: [{ name: 'Authorization', variable: 'PELCRO_TOKEN' }, { name: 'X-Trace', variable: 'TRACE' }] }), ctx);
+    const rendered = t('claude-code').render(
+      spec({
+        headerEnvs: [
+          { name: 'Authorization', variable: 'PELCRO_TOKEN' },
+          { name: 'X-Trace', variable: 'TRACE' },
+        ],
+      }),
+      ctx,
+    );
     const e = thrown(() => addToText(t('claude-code'), text, 'f', ['mcpServers'], 'pelcro', rendered, false)) as UserError;
     expect(e).toBeInstanceOf(UserError);
-    expect(e.message).toBe('f: "pelcro" already exists and points elsewhere (same URL, different headers: Authorization differs, X-Org only in the existing entry, X-Trace only in the new entry).');
+    expect(e.message).toBe(
+      'f: "pelcro" already exists and points elsewhere (same URL, different headers: Authorization differs, X-Org only in the existing entry, X-Trace only in the new entry).',
+    );
     expect(`${e.message} ${e.fix}`).not.toMatch(/old-secret|acme|PELCRO_TOKEN|TRACE\b/);
   });
 

@@ -182,8 +182,7 @@ describe.runIf(haveCorpus)('real files round-trip', () => {
     const original = parseRef(text, dialect);
     expect(parseJsonDocument(text, file, dialect).value).toEqual(original);
     const containerValue = container.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as JsonObject)[k] : undefined), original) as
-      | JsonObject
-      | undefined;
+      JsonObject | undefined;
     const name = freshName(containerValue);
 
     // add a fresh entry

@@ -266,7 +266,9 @@ describe('inserted bytes follow the document', () => {
     expect(detectStyle('\t{\n\t\t"a": 1\n\t}', false).indent).toBe('\t');
     expect(detectStyle('{\n    "a": 1\n}', false).indent).toBe('    ');
     const once = roundTrip('  {}', S, ['projects', '/some/dir', 'mcpServers'], 'b', { url: 'v' });
-    expect(once).toBe('  {\n    "projects": {\n      "/some/dir": {\n        "mcpServers": {\n          "b": {\n            "url": "v"\n          }\n        }\n      }\n    }\n  }');
+    expect(once).toBe(
+      '  {\n    "projects": {\n      "/some/dir": {\n        "mcpServers": {\n          "b": {\n            "url": "v"\n          }\n        }\n      }\n    }\n  }',
+    );
   });
 
   test('replacing a value changes only the value bytes', () => {
@@ -368,10 +370,26 @@ describe('__proto__ keys are plain keys, as JSON.parse reads them', () => {
 describe('a comment at the end of the last entry stays with that entry', () => {
   // Fixed: the new entry was inserted before the comment, which then seemed to describe the new one.
   test.each([
-    ['a line comment', '{\n  "mcpServers": {\n    "a": 1 // about a\n  }\n}\n', '{\n  "mcpServers": {\n    "a": 1, // about a\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    }\n  }\n}\n'],
-    ['a block comment', '{\n  "mcpServers": {\n    "a": 1 /* about a */\n  }\n}\n', '{\n  "mcpServers": {\n    "a": 1, /* about a */\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    }\n  }\n}\n'],
-    ['a trailing comma, then a comment (the new entry gets one too)', '{\n  "mcpServers": {\n    "a": 1, // about a\n  }\n}\n', '{\n  "mcpServers": {\n    "a": 1, // about a\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    },\n  }\n}\n'],
-    ['CRLF', '{\r\n  "mcpServers": {\r\n    "a": 1 // about a\r\n  }\r\n}\r\n', '{\r\n  "mcpServers": {\r\n    "a": 1, // about a\r\n    "added": {\r\n      "url": "https://mcp.example.com/mcp"\r\n    }\r\n  }\r\n}\r\n'],
+    [
+      'a line comment',
+      '{\n  "mcpServers": {\n    "a": 1 // about a\n  }\n}\n',
+      '{\n  "mcpServers": {\n    "a": 1, // about a\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    }\n  }\n}\n',
+    ],
+    [
+      'a block comment',
+      '{\n  "mcpServers": {\n    "a": 1 /* about a */\n  }\n}\n',
+      '{\n  "mcpServers": {\n    "a": 1, /* about a */\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    }\n  }\n}\n',
+    ],
+    [
+      'a trailing comma, then a comment (the new entry gets one too)',
+      '{\n  "mcpServers": {\n    "a": 1, // about a\n  }\n}\n',
+      '{\n  "mcpServers": {\n    "a": 1, // about a\n    "added": {\n      "url": "https://mcp.example.com/mcp"\n    },\n  }\n}\n',
+    ],
+    [
+      'CRLF',
+      '{\r\n  "mcpServers": {\r\n    "a": 1 // about a\r\n  }\r\n}\r\n',
+      '{\r\n  "mcpServers": {\r\n    "a": 1, // about a\r\n    "added": {\r\n      "url": "https://mcp.example.com/mcp"\r\n    }\r\n  }\r\n}\r\n',
+    ],
   ])('%s', (_label, doc, expected) => {
     expect(roundTrip(doc, C)).toBe(expected);
   });

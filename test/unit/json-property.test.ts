@@ -12,15 +12,7 @@ import { prng } from '../prng.js';
 import { stripBom, comments, withEntry, diffBounds, insertionRegion } from './json-test-helpers.js';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import {
-  createScanner,
-  findNodeAtLocation,
-  parse as jsoncParse,
-  parseTree,
-  SyntaxKind,
-  type Node,
-  type ParseError,
-} from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, parse as jsoncParse, parseTree, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import {
   appendJsonArrayElement,
   JSONC,
@@ -41,11 +33,7 @@ const FILE = 'gen.json';
 // ---------------------------------------------------------------------------------------------
 
 type T =
-  | { k: 'obj'; props: Array<[string, T]> }
-  | { k: 'arr'; items: T[] }
-  | { k: 'str'; v: string }
-  | { k: 'num'; raw: string }
-  | { k: 'lit'; v: null | boolean };
+  { k: 'obj'; props: Array<[string, T]> } | { k: 'arr'; items: T[] } | { k: 'str'; v: string } | { k: 'num'; raw: string } | { k: 'lit'; v: null | boolean };
 
 function toJson(t: T): Json {
   switch (t.k) {
@@ -66,9 +54,49 @@ function toJson(t: T): Json {
 }
 
 const charArb = fc.constantFrom(
-  'a', 'b', 'c', 'x', 'Z', '0', '7', '_', '-', '.', ' ', '/', '\\', '"', "'", ':', ',', '{', '}', '[', ']',
-  '#', '*', 'é', 'ß', 'ñ', 'Ж', 'С', '中', '文', 'ü', '—', '😀', '🚀', '\u0001', '\u001f', '\n', '\r', '\t', '\u2028',
-  '\u00a0', '\u0000', '\ufeff',
+  'a',
+  'b',
+  'c',
+  'x',
+  'Z',
+  '0',
+  '7',
+  '_',
+  '-',
+  '.',
+  ' ',
+  '/',
+  '\\',
+  '"',
+  "'",
+  ':',
+  ',',
+  '{',
+  '}',
+  '[',
+  ']',
+  '#',
+  '*',
+  'é',
+  'ß',
+  'ñ',
+  'Ж',
+  'С',
+  '中',
+  '文',
+  'ü',
+  '—',
+  '😀',
+  '🚀',
+  '\u0001',
+  '\u001f',
+  '\n',
+  '\r',
+  '\t',
+  '\u2028',
+  '\u00a0',
+  '\u0000',
+  '\ufeff',
 );
 const strArb = fc.string({ unit: charArb, maxLength: 8 });
 const numRawArb = fc.oneof(
@@ -92,7 +120,14 @@ const { tree: treeArb } = fc.letrec<{ tree: T; obj: T; arr: T }>((tie) => ({
 /** A server entry value: a typical MCP entry or any tree. */
 const serverTreeArb: fc.Arbitrary<T> = fc.oneof(
   fc.record({ url: strArb, type: fc.constantFrom('http', 'sse') }).map(
-    (r) => ({ k: 'obj', props: [['type', { k: 'str', v: r.type }], ['url', { k: 'str', v: 'https://' + r.url }]] }) as T,
+    (r) =>
+      ({
+        k: 'obj',
+        props: [
+          ['type', { k: 'str', v: r.type }],
+          ['url', { k: 'str', v: 'https://' + r.url }],
+        ],
+      }) as T,
   ),
   fc.record({ cmd: strArb, args: fc.array(strArb, { maxLength: 3 }) }).map(
     (r) =>
@@ -277,7 +312,8 @@ class Renderer {
       if (this.chance(cr * 0.3)) s += ' ' + this.block(); // after the value, before the comma
       const last = i === n - 1;
       if (!last || trailing) {
-        if (this.chance(cr * 0.1)) s += ' ' + this.line() + this.nl(depth + 1) + ','; // comma-first oddity
+        if (this.chance(cr * 0.1))
+          s += ' ' + this.line() + this.nl(depth + 1) + ','; // comma-first oddity
         else s += ',';
       }
       if (this.chance(cr * 0.5)) s += (this.chance(0.8) ? ' ' : '') + this.comment().text; // same line, after the comma
@@ -337,9 +373,7 @@ const containerArb: fc.Arbitrary<ContainerSpec> = fc.oneof(
   entriesArb.map((entries) => ({ mode: 'entries', entries }) as ContainerSpec),
 );
 const fillerArb = (reserved: Set<string>) =>
-  fc
-    .uniqueArray(fc.tuple(strArb, treeArb), { selector: (p) => p[0], maxLength: 4 })
-    .map((ps) => ps.filter(([k]) => !reserved.has(k)));
+  fc.uniqueArray(fc.tuple(strArb, treeArb), { selector: (p) => p[0], maxLength: 4 }).map((ps) => ps.filter(([k]) => !reserved.has(k)));
 
 type InputsSpec = { mode: 'absent' } | { mode: 'empty' } | { mode: 'items'; items: T[] };
 const inputsArb: fc.Arbitrary<InputsSpec> = fc.oneof(
@@ -692,4 +726,3 @@ test('generated document count', () => {
   console.log(`json-property: ${generated} generated documents checked (${RUNS} runs per property per dialect)`);
   expect(generated).toBeGreaterThanOrEqual(2 * 4 * RUNS);
 });
-

@@ -58,7 +58,7 @@ describe('presets', () => {
     expect(resolveServer(noState, { server: 'pelcro', env: 'staging' }).url).toBe('https://mcp-staging.pelcro.com/');
     expect(resolveServer(noState, { server: 'pelcro' }).url).toBe('https://mcp.pelcro.com/');
   });
-  test('a known name is an own property of the record, not Object.prototype\'s', () => {
+  test("a known name is an own property of the record, not Object.prototype's", () => {
     expect(() => resolveServer(noState, { server: 'constructor' })).toThrow(/No server named "constructor"/);
   });
 });

@@ -123,7 +123,12 @@ describe('file store', () => {
     expect(mode(fileOf())).toBe(0o600);
 
     // Nothing left behind: no temp file, no lock, no owner note.
-    expect(nodeFs.readdirSync(stateDirOf()).filter((f) => f !== 'locks').sort()).toEqual(['credentials.json']);
+    expect(
+      nodeFs
+        .readdirSync(stateDirOf())
+        .filter((f) => f !== 'locks')
+        .sort(),
+    ).toEqual(['credentials.json']);
     expect(nodeFs.existsSync(path.join(stateDirOf(), 'locks')) ? nodeFs.readdirSync(path.join(stateDirOf(), 'locks')) : []).toEqual([]);
   });
 
@@ -227,7 +232,11 @@ describe('choosing the store', () => {
   test('a reachable keychain is used, silently', async () => {
     const kc = fakeKeychain({ reachable: true });
     const lines: string[] = [];
-    const store = await openCredentialStore({ platform: platform({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), announce: (l) => lines.push(l), keychain: kc.backend });
+    const store = await openCredentialStore({
+      platform: platform({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }),
+      announce: (l) => lines.push(l),
+      keychain: kc.backend,
+    });
     expect(store.kind).toBe('keychain');
     expect(store.location).toBe('Fake keychain');
     expect(lines).toEqual([]);
@@ -244,7 +253,11 @@ describe('choosing the store', () => {
   test('a damaged keychain item is reported without its content', async () => {
     const kc = fakeKeychain({ reachable: true });
     kc.items.set('pelcro', 'not json SECRET');
-    const store = await openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), announce: () => {}, keychain: kc.backend });
+    const store = await openCredentialStore({
+      platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }),
+      announce: () => {},
+      keychain: kc.backend,
+    });
     const e = await rejection(store.get('pelcro'));
     expect(e.message).not.toContain('SECRET');
     expect(e.fix).toContain('mcpwire auth logout pelcro');
@@ -262,7 +275,9 @@ describe('choosing the store', () => {
     expect(kc.probes()).toBe(1);
     expect(lines).toHaveLength(1);
     // One short line: the reason, where the tokens go (the path as people write it), how to hide it.
-    expect(lines[0]).toBe('mcpwire: no OS keychain (Secret Service: no result found); tokens kept in ~/state/credentials.json, mode 0600. MCPWIRE_CREDENTIAL_STORE=file hides this note.');
+    expect(lines[0]).toBe(
+      'mcpwire: no OS keychain (Secret Service: no result found); tokens kept in ~/state/credentials.json, mode 0600. MCPWIRE_CREDENTIAL_STORE=file hides this note.',
+    );
     await a.set('pelcro', cred(1));
     expect(mode(fileOf())).toBe(0o600);
     expect(lines).toHaveLength(1);
@@ -282,9 +297,16 @@ describe('choosing the store', () => {
   });
 
   test('the note stays one line whatever the keychain said (a long, multi-line, hostile reason)', async () => {
-    const kc = fakeKeychain({ reachable: false, reason: '\u001b[2Jorg.freedesktop.DBus.Error.ServiceUnknown: the name org.freedesktop.secrets was not provided by any .service files\nsecond line' });
+    const kc = fakeKeychain({
+      reachable: false,
+      reason: '\u001b[2Jorg.freedesktop.DBus.Error.ServiceUnknown: the name org.freedesktop.secrets was not provided by any .service files\nsecond line',
+    });
     const lines: string[] = [];
-    const store = await openCredentialStore({ platform: platform({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), announce: (l) => lines.push(l), keychain: kc.backend });
+    const store = await openCredentialStore({
+      platform: platform({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }),
+      announce: (l) => lines.push(l),
+      keychain: kc.backend,
+    });
     expect(store.kind).toBe('file');
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toMatch(/[\n\u001b]/);
@@ -313,7 +335,11 @@ describe('choosing the store', () => {
     const kc = fakeKeychain({ reachable: false, reason: 'the keychain did not answer within 2 s (locked, or waiting for a password prompt)' });
     const lines: string[] = [];
     const e = await rejection(
-      openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), announce: (l) => lines.push(l), keychain: kc.backend }),
+      openCredentialStore({
+        platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }),
+        announce: (l) => lines.push(l),
+        keychain: kc.backend,
+      }),
     );
     expect(e.exitCode).toBe(1);
     expect(e.message).toBe(
@@ -324,18 +350,28 @@ describe('choosing the store', () => {
     expect(lines).toEqual([]);
     expect(nodeFs.existsSync(fileOf())).toBe(false);
 
-    const noBus = await rejection(openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', XDG_RUNTIME_DIR: tmp }), announce: () => {}, keychain: kc.backend }));
+    const noBus = await rejection(
+      openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', XDG_RUNTIME_DIR: tmp }), announce: () => {}, keychain: kc.backend }),
+    );
     expect(noBus.message).toContain('no D-Bus session bus');
 
-    const mac = await rejection(openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain' }, { os: 'darwin' }), announce: () => {}, keychain: kc.backend }));
+    const mac = await rejection(
+      openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain' }, { os: 'darwin' }), announce: () => {}, keychain: kc.backend }),
+    );
     expect(mac.fix).toContain('security unlock-keychain');
-    const win = await rejection(openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain' }, { os: 'win32' }), announce: () => {}, keychain: kc.backend }));
+    const win = await rejection(
+      openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain' }, { os: 'win32' }), announce: () => {}, keychain: kc.backend }),
+    );
     expect(win.fix).toContain('Credential Manager');
   });
 
   test('forcing the keychain when it is reachable uses it', async () => {
     const kc = fakeKeychain({ reachable: true });
-    const store = await openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), announce: () => {}, keychain: kc.backend });
+    const store = await openCredentialStore({
+      platform: platform({ MCPWIRE_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }),
+      announce: () => {},
+      keychain: kc.backend,
+    });
     expect(store.kind).toBe('keychain');
   });
 
@@ -348,7 +384,11 @@ describe('choosing the store', () => {
 
   test('an empty MCPWIRE_CREDENTIAL_STORE counts as unset', async () => {
     const kc = fakeKeychain({ reachable: true });
-    const store = await openCredentialStore({ platform: platform({ MCPWIRE_CREDENTIAL_STORE: '', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), announce: () => {}, keychain: kc.backend });
+    const store = await openCredentialStore({
+      platform: platform({ MCPWIRE_CREDENTIAL_STORE: '', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }),
+      announce: () => {},
+      keychain: kc.backend,
+    });
     expect(store.kind).toBe('keychain');
   });
 });

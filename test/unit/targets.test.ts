@@ -35,7 +35,13 @@ describe('files per OS and scope', () => {
     ['claude-desktop', 'darwin', 'user', '/Users/ada/Library/Application Support/Claude/claude_desktop_config.json'],
     ['claude-desktop', 'linux', 'user', '/home/ada/.config/Claude/claude_desktop_config.json'],
     ['claude-desktop', 'linux', 'user', '/xdg/Claude/claude_desktop_config.json', { XDG_CONFIG_HOME: '/xdg' }],
-    ['claude-desktop', 'win32', 'user', 'C:\\Users\\ada\\AppData\\Roaming\\Claude\\claude_desktop_config.json', { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' }],
+    [
+      'claude-desktop',
+      'win32',
+      'user',
+      'C:\\Users\\ada\\AppData\\Roaming\\Claude\\claude_desktop_config.json',
+      { APPDATA: 'C:\\Users\\ada\\AppData\\Roaming' },
+    ],
     ['vscode', 'darwin', 'user', '/Users/ada/Library/Application Support/Code/User/mcp.json'],
     ['vscode', 'linux', 'user', '/home/ada/.config/Code/User/mcp.json'],
     ['vscode', 'linux', 'user', '/xdg/Code/User/mcp.json', { XDG_CONFIG_HOME: '/xdg' }],
@@ -107,7 +113,7 @@ describe('detection: a folder that holds only the file mcpwire writes is no sign
     windsurf: { '/home/ada/.codeium/windsurf/mcp_config.json': '{}' },
   };
   const env = { CLAUDE_CONFIG_DIR: '/cfg/claude' };
-  test.each(Object.keys(only))('%s: only mcpwire\'s file → not detected', (id) => {
+  test.each(Object.keys(only))("%s: only mcpwire's file → not detected", (id) => {
     expect(t(id).detect(ctx('linux', only[id], env))).toBe(false);
   });
   const signs: Array<[string, OS, Record<string, string>]> = [
@@ -138,7 +144,13 @@ describe('the target list', () => {
 });
 
 describe('entry shapes (clients.md)', () => {
-  const headers = spec({ headers: [{ name: 'X-Org', value: 'acme' }], headerEnvs: [{ name: 'Authorization', variable: 'PELCRO_TOKEN' }, { name: 'X-Api-Key', variable: 'API_KEY' }] });
+  const headers = spec({
+    headers: [{ name: 'X-Org', value: 'acme' }],
+    headerEnvs: [
+      { name: 'Authorization', variable: 'PELCRO_TOKEN' },
+      { name: 'X-Api-Key', variable: 'API_KEY' },
+    ],
+  });
   const c = ctx('linux');
   test('claude-code always writes type http, ${VAR} references', () => {
     expect(t('claude-code').render(spec(), c).value).toEqual({ type: 'http', url: 'https://mcp.pelcro.com/' });
@@ -153,7 +165,12 @@ describe('entry shapes (clients.md)', () => {
   test('codex: never a type; bearer_token_env_var, env_http_headers, http_headers', () => {
     expect(t('codex').render(spec(), c).value).toEqual({ url: 'https://mcp.pelcro.com/' });
     const r = t('codex').render(headers, c).value;
-    expect(r).toEqual({ url: 'https://mcp.pelcro.com/', bearer_token_env_var: 'PELCRO_TOKEN', http_headers: { 'X-Org': 'acme' }, env_http_headers: { 'X-Api-Key': 'API_KEY' } });
+    expect(r).toEqual({
+      url: 'https://mcp.pelcro.com/',
+      bearer_token_env_var: 'PELCRO_TOKEN',
+      http_headers: { 'X-Org': 'acme' },
+      env_http_headers: { 'X-Api-Key': 'API_KEY' },
+    });
     expect(r).not.toHaveProperty('type');
     expect(r).not.toHaveProperty('bearer_token');
   });
@@ -184,7 +201,10 @@ describe('entry shapes (clients.md)', () => {
   });
   test('claude-desktop: a stdio bridge with absolute paths', () => {
     const r = t('claude-desktop').render(spec(), c);
-    expect(r.value).toEqual({ command: '/usr/local/bin/node', args: ['/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js', 'proxy', 'pelcro', '--url', 'https://mcp.pelcro.com/'] });
+    expect(r.value).toEqual({
+      command: '/usr/local/bin/node',
+      args: ['/usr/local/lib/node_modules/mcpwire/bin/mcpwire.js', 'proxy', 'pelcro', '--url', 'https://mcp.pelcro.com/'],
+    });
     expect(r.value).not.toHaveProperty('url');
   });
   test('claude-desktop on Windows: node.exe directly, or cmd /c for a .cmd shim', () => {
@@ -194,11 +214,22 @@ describe('entry shapes (clients.md)', () => {
     expect(direct.args[0]).toMatch(/^C:\\.*mcpwire\.js$/);
     w.platform.launcher = 'C:\\Users\\ada\\AppData\\Roaming\\npm\\mcpwire.cmd';
     const shim = t('claude-desktop').render(spec(), w).value as { command: string; args: string[] };
-    expect(shim).toEqual({ command: 'cmd', args: ['/c', 'C:\\Users\\ada\\AppData\\Roaming\\npm\\mcpwire.cmd', 'proxy', 'pelcro', '--url', 'https://mcp.pelcro.com/'] });
+    expect(shim).toEqual({
+      command: 'cmd',
+      args: ['/c', 'C:\\Users\\ada\\AppData\\Roaming\\npm\\mcpwire.cmd', 'proxy', 'pelcro', '--url', 'https://mcp.pelcro.com/'],
+    });
   });
   test('claude-desktop: no secret in args: literal headers and a credential URL go to env', () => {
     const r = t('claude-desktop').render(
-      spec({ url: 'https://mcp.pelcro.com/?token=T0K', secretInUrl: 'token', headers: [{ name: 'X-Api-Key', value: 'k1' }, { name: 'X-Org', value: 'acme' }], headerEnvs: [{ name: 'Authorization', variable: 'PELCRO_TOKEN' }] }),
+      spec({
+        url: 'https://mcp.pelcro.com/?token=T0K',
+        secretInUrl: 'token',
+        headers: [
+          { name: 'X-Api-Key', value: 'k1' },
+          { name: 'X-Org', value: 'acme' },
+        ],
+        headerEnvs: [{ name: 'Authorization', variable: 'PELCRO_TOKEN' }],
+      }),
       c,
     );
     expect(r.value).toEqual({
@@ -234,7 +265,7 @@ describe('entry shapes (clients.md)', () => {
       expect([v.command, ...v.args].join(' ')).not.toMatch(/_npx|@latest/);
       return { ...v, warnings: r.warnings.join(' ') };
     };
-    test('macOS: node by absolute path running npm\'s npx-cli.js (found through the npx link)', () => {
+    test("macOS: node by absolute path running npm's npx-cli.js (found through the npx link)", () => {
       const cli = '/opt/homebrew/Cellar/node/22.1.0/lib/node_modules/npm/bin/npx-cli.js';
       const c = ctx('darwin', { [cli]: '', '/opt/homebrew/bin/.keep': '' });
       (c.platform.fs as unknown as { symlinkSync(t: string, p: string): void }).symlinkSync(cli, '/opt/homebrew/bin/npx');
@@ -247,17 +278,26 @@ describe('entry shapes (clients.md)', () => {
       const c = ctx('linux', { '/home/ada/.nvm/versions/node/v22.1.0/lib/node_modules/npm/bin/npx-cli.js': '' });
       c.platform.execPath = '/home/ada/.nvm/versions/node/v22.1.0/bin/node';
       const r = render(c, '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js');
-      expect(r).toMatchObject({ command: c.platform.execPath, args: ['/home/ada/.nvm/versions/node/v22.1.0/lib/node_modules/npm/bin/npx-cli.js', '-y', pinned, ...bridge] });
+      expect(r).toMatchObject({
+        command: c.platform.execPath,
+        args: ['/home/ada/.nvm/versions/node/v22.1.0/lib/node_modules/npm/bin/npx-cli.js', '-y', pinned, ...bridge],
+      });
     });
     test('Linux: only an npx script on PATH: that npx by absolute path', () => {
       const c = ctx('linux', { '/opt/tools/npx': '#!/bin/sh' });
       c.platform.env = { PATH: 'relative/bin:/opt/tools' };
-      expect(render(c, '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js')).toMatchObject({ command: '/opt/tools/npx', args: ['-y', pinned, ...bridge] });
+      expect(render(c, '/home/ada/.npm/_npx/1a2b/node_modules/mcpwire/bin/mcpwire.js')).toMatchObject({
+        command: '/opt/tools/npx',
+        args: ['-y', pinned, ...bridge],
+      });
     });
-    test('Windows: node.exe with npm\'s npx-cli.js, or cmd /c for the npx.cmd shim', () => {
+    test("Windows: node.exe with npm's npx-cli.js, or cmd /c for the npx.cmd shim", () => {
       const c = ctx('win32', { 'C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npx-cli.js': '' });
       const launcher = 'C:\\Users\\ada\\AppData\\Local\\npm-cache\\_npx\\4c3d\\node_modules\\mcpwire\\bin\\mcpwire.js';
-      expect(render(c, launcher)).toMatchObject({ command: 'C:\\Program Files\\nodejs\\node.exe', args: ['C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npx-cli.js', '-y', pinned, ...bridge] });
+      expect(render(c, launcher)).toMatchObject({
+        command: 'C:\\Program Files\\nodejs\\node.exe',
+        args: ['C:\\Program Files\\nodejs\\node_modules\\npm\\bin\\npx-cli.js', '-y', pinned, ...bridge],
+      });
       const shim = ctx('win32', { 'C:\\tools\\npx.cmd': '' });
       shim.platform.env = { Path: 'C:\\tools;C:\\Windows' };
       expect(render(shim, launcher)).toMatchObject({ command: 'cmd', args: ['/c', 'C:\\tools\\npx.cmd', '-y', pinned, ...bridge] });
@@ -299,7 +339,10 @@ describe('read back and problems', () => {
     expect(e.kind).toBe('remote');
     expect(e.problems.join('\n')).toMatch(/"type"/);
     expect(e.problems.join('\n')).toMatch(/bearer_token_env_var/);
-    expect(t('codex').read('x', { url: 'https://a/', bearer_token_env_var: 'T', env_http_headers: { K: 'V' } }).headers).toEqual({ Authorization: 'Bearer $T', K: '$V' });
+    expect(t('codex').read('x', { url: 'https://a/', bearer_token_env_var: 'T', env_http_headers: { K: 'V' } }).headers).toEqual({
+      Authorization: 'Bearer $T',
+      K: '$V',
+    });
   });
   test('claude-code: a url entry without type is skipped by Claude Code', () => {
     expect(t('claude-code').read('x', { url: 'https://a/' }).problems[0]).toMatch(/type/);
@@ -307,8 +350,13 @@ describe('read back and problems', () => {
   });
   test('claude-desktop: url entries are ignored; bridges are recognised', () => {
     expect(t('claude-desktop').read('x', { url: 'https://a/' }).problems[0]).toMatch(/stdio only/);
-    expect(t('claude-desktop').read('x', { command: 'npx', args: ['-y', 'mcp-remote', 'https://b/mcp'] })).toMatchObject({ kind: 'bridge', url: 'https://b/mcp' });
-    expect(t('claude-desktop').read('x', { command: '/usr/bin/node', args: ['/x/mcpwire/bin/mcpwire.js', 'proxy', 'x', '--url', 'https://c/'] })).toMatchObject({ kind: 'bridge', url: 'https://c/' });
+    expect(t('claude-desktop').read('x', { command: 'npx', args: ['-y', 'mcp-remote', 'https://b/mcp'] })).toMatchObject({
+      kind: 'bridge',
+      url: 'https://b/mcp',
+    });
+    expect(t('claude-desktop').read('x', { command: '/usr/bin/node', args: ['/x/mcpwire/bin/mcpwire.js', 'proxy', 'x', '--url', 'https://c/'] })).toMatchObject(
+      { kind: 'bridge', url: 'https://c/' },
+    );
     expect(t('claude-desktop').read('x', { command: 'uvx', args: ['some-server'] }).kind).toBe('stdio');
   });
   test('windsurf: url instead of serverUrl is flagged', () => {
@@ -327,7 +375,10 @@ describe('add and remove per target (text level)', () => {
       const a = addToText(target, null, 'f', container, 'pelcro', rendered, false);
       expect(a.action).toBe('added');
       const parsed = target.format === 'toml' ? parseToml(a.text, 'f') : JSON.parse(a.text);
-      expect(target.read('pelcro', (container.reduce((o: any, k) => o[k], parsed) as any).pelcro)).toMatchObject({ url: 'https://mcp.pelcro.com/', problems: [] });
+      expect(target.read('pelcro', (container.reduce((o: any, k) => o[k], parsed) as any).pelcro)).toMatchObject({
+        url: 'https://mcp.pelcro.com/',
+        problems: [],
+      });
       const again = addToText(target, a.text, 'f', container, 'pelcro', rendered, false);
       expect(again).toMatchObject({ action: 'unchanged', text: a.text });
       const r = removeFromText(target, a.text, 'f', container, 'pelcro', { hint: a.hint, inputsHint: a.inputsHint, createdFile: true });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigParseError, UnsafeEditError } from '../../src/errors.js';
-import {
-  isExactChange,
-  parseToml,
-  removeTomlTable,
-  renderTomlTable,
-  scanToml,
-  setTomlTable,
-  tomlValuesEqual,
-} from '../../src/edit/toml.js';
+import { isExactChange, parseToml, removeTomlTable, renderTomlTable, scanToml, setTomlTable, tomlValuesEqual } from '../../src/edit/toml.js';
 import type { JsonObject } from '../../src/edit/types.js';
 
 const F = 'config.toml';
@@ -35,17 +27,21 @@ describe('renderTomlTable', () => {
   });
 
   it('quotes key segments that are not bare-safe and escapes strings', () => {
-    const out = renderTomlTable(['mcp_servers', 'my server.v2'], {
-      command: 'C:\\tools\\run "x".exe',
-      args: ['--a', 'line\nbreak', 'tab\tdel\u007fnul\u0000', 'ünïcödé 🚀'],
-      http_headers: { 'X-Api-Key': 'KEY', 'needs quote': 'v' },
-      env: {},
-      startup_timeout_sec: 30,
-      ratio: 0.5,
-      enabled: false,
-      'odd key': 1,
-      '': 2,
-    }, '\n');
+    const out = renderTomlTable(
+      ['mcp_servers', 'my server.v2'],
+      {
+        command: 'C:\\tools\\run "x".exe',
+        args: ['--a', 'line\nbreak', 'tab\tdel\u007fnul\u0000', 'ünïcödé 🚀'],
+        http_headers: { 'X-Api-Key': 'KEY', 'needs quote': 'v' },
+        env: {},
+        startup_timeout_sec: 30,
+        ratio: 0.5,
+        enabled: false,
+        'odd key': 1,
+        '': 2,
+      },
+      '\n',
+    );
     expect(out).toBe(
       [
         '[mcp_servers."my server.v2"]',
@@ -199,10 +195,10 @@ describe('the scanner is a lexer, not a regex', () => {
   });
 
   it('multi-line inline tables (TOML 1.1) and strings ending in quotes', () => {
-    const doc = 'a = { x = 1,\n  # [mcp_servers.no]\n  y = """q""""\n}\ns = \'\'\'it\'\'\'\'\'\n[mcp_servers.real]\nk = 1\n';
+    const doc = "a = { x = 1,\n  # [mcp_servers.no]\n  y = \"\"\"q\"\"\"\"\n}\ns = '''it'''''\n[mcp_servers.real]\nk = 1\n";
     expect(headerPaths(doc)).toEqual(['mcp_servers/real']);
     roundTrip(doc);
-    expect(removeTomlTable(doc, F, ['mcp_servers', 'real'])).toBe('a = { x = 1,\n  # [mcp_servers.no]\n  y = """q""""\n}\ns = \'\'\'it\'\'\'\'\'\n');
+    expect(removeTomlTable(doc, F, ['mcp_servers', 'real'])).toBe("a = { x = 1,\n  # [mcp_servers.no]\n  y = \"\"\"q\"\"\"\"\n}\ns = '''it'''''\n");
   });
 });
 
@@ -214,10 +210,10 @@ describe('quoted and literal keys', () => {
   });
 
   it('finds a literal-string segment and an escaped basic-string segment', () => {
-    const doc = "[mcp_servers.'C:\\srv']\nurl = \"u\"\n\n[mcp_servers.\"q\\\"uote\\u00e9\"]\nurl = \"v\"\n";
+    const doc = '[mcp_servers.\'C:\\srv\']\nurl = "u"\n\n[mcp_servers."q\\"uote\\u00e9"]\nurl = "v"\n';
     expect(parseToml(doc, F)).toEqual({ mcp_servers: { 'C:\\srv': { url: 'u' }, 'q"uoteé': { url: 'v' } } });
     expect(removeTomlTable(doc, F, ['mcp_servers', 'C:\\srv'])).toBe('\n[mcp_servers."q\\"uote\\u00e9"]\nurl = "v"\n');
-    expect(removeTomlTable(doc, F, ['mcp_servers', 'q"uoteé'])).toBe("[mcp_servers.'C:\\srv']\nurl = \"u\"\n");
+    expect(removeTomlTable(doc, F, ['mcp_servers', 'q"uoteé'])).toBe('[mcp_servers.\'C:\\srv\']\nurl = "u"\n');
     const added = roundTrip(doc, ['mcp_servers', 'C:\\new "one"'], { url: 'w' });
     expect(added).toContain('[mcp_servers."C:\\\\new \\"one\\""]\nurl = "w"');
   });
@@ -247,7 +243,9 @@ describe('replace', () => {
   it('replaces [header start, end of last key line], sub-tables included', () => {
     const out = setTomlTable(doc, F, P, V);
     expect(out).toBe(
-      ['[mcp_servers.a]', 'url = "https://a"', '', '# about pelcro', RENDERED, '# trailing comment stays', '', '[mcp_servers.c]', 'url = "https://c"', ''].join('\n'),
+      ['[mcp_servers.a]', 'url = "https://a"', '', '# about pelcro', RENDERED, '# trailing comment stays', '', '[mcp_servers.c]', 'url = "https://c"', ''].join(
+        '\n',
+      ),
     );
     expect(parseToml(out, F)).toEqual({ mcp_servers: { a: { url: 'https://a' }, pelcro: V, c: { url: 'https://c' } } });
   });

@@ -20,15 +20,12 @@ const F = 'config.toml';
 // ---------------------------------------------------------------------------------------------
 
 const chars = (s: string[]): fc.Arbitrary<string> => fc.constantFrom(...s);
-const text = (units: string[], maxLength = 12): fc.Arbitrary<string> =>
-  fc.string({ unit: chars(units), maxLength });
+const text = (units: string[], maxLength = 12): fc.Arbitrary<string> => fc.string({ unit: chars(units), maxLength });
 
 /** Lines that look like TOML structure; used inside strings, arrays and comments. */
 const TRICKY = ['[mcp_servers.x]', '[[mcp_servers.y]]', '[ mcp_servers . "z" ]', '# [mcp_servers.fake]', 'url = "nope"', '[other]', ''];
 
-const basicString = text(['a', 'Z', '0', ' ', '#', '[', ']', '.', '=', "'", 'é', '🚀', '\\n', '\\"', '\\\\', '\\u00e9', '\\t']).map(
-  (s) => `"${s}"`,
-);
+const basicString = text(['a', 'Z', '0', ' ', '#', '[', ']', '.', '=', "'", 'é', '🚀', '\\n', '\\"', '\\\\', '\\u00e9', '\\t']).map((s) => `"${s}"`);
 const literalString = text(['a', 'Z', ' ', '#', '[', ']', '.', '"', '\\', 'é', '🚀']).map((s) => `'${s}'`);
 const trickyBasic = fc.constantFrom(...TRICKY.map((t) => `"${t.replace(/"/g, '\\"')}"`));
 const scalar = fc.oneof(
@@ -41,7 +38,10 @@ const scalar = fc.oneof(
   fc.constantFrom('1979-05-27T07:32:00Z', '1979-05-27 07:32:00-08:00', '1979-05-27', '07:32:00'),
 );
 
-const mlLine = fc.oneof(fc.constantFrom(...TRICKY), text(['a', ' ', '#', '[', ']', '=', "'", '"', 'é'], 10).filter((s) => !s.includes('""')));
+const mlLine = fc.oneof(
+  fc.constantFrom(...TRICKY),
+  text(['a', ' ', '#', '[', ']', '=', "'", '"', 'é'], 10).filter((s) => !s.includes('""')),
+);
 const mlBasic = fc
   .tuple(fc.array(mlLine, { maxLength: 4 }), fc.constantFrom('\n"""', '"""', '\\\n   """'))
   .map(([lines, close]) => `"""\n${lines.map((l) => l.replace(/"/g, '')).join('\n')}${close}`);
@@ -193,7 +193,11 @@ const jsonKey = fc.oneof(
   fc.constantFrom('url', 'command', 'args', 'env', 'http_headers', 'enabled', 'startup_timeout_sec', 'X-Api-Key', 'my key', '', '__proto__', 'a.b'),
   fc.string({ maxLength: 6 }),
 );
-const jsonString = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('[mcp_servers.x]', '"""', "'''", 'a\r\nb', '\u007f\u0000'));
+const jsonString = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.constantFrom('[mcp_servers.x]', '"""', "'''", 'a\r\nb', '\u007f\u0000'),
+);
 const jsonScalar: fc.Arbitrary<Json> = fc.oneof(
   jsonString,
   fc.integer(),

@@ -41,7 +41,7 @@ export const STORE_ENV = 'MCPWIRE_CREDENTIAL_STORE';
 
 export function checkAccount(account: string): void {
   // Entry names are short labels (`pelcro`, `pelcro-acme`); names starting with "." are mcpwire's own.
-   
+
   if (typeof account !== 'string' || account === '' || account.length > 200 || account.startsWith('.') || /[\u0000-\u001f\u007f]/.test(account)) {
     throw new UserError(`"${String(account).replace(/[\u0000-\u001f\u007f]/g, '?')}" cannot name stored credentials.`, {
       exitCode: 2,

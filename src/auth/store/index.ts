@@ -91,7 +91,7 @@ function keychainFix(p: Platform): string {
   if (p.os === 'win32') return 'Check that the Credential Manager service (VaultSvc) is running';
   return (
     'Run a Secret Service in your D-Bus session (gnome-keyring or KeePassXC; on a headless machine: ' +
-    "`dbus-run-session -- sh -c 'printf %s \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets; exec \"$SHELL\"'`)"
+    '`dbus-run-session -- sh -c \'printf %s "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets; exec "$SHELL"\'`)'
   );
 }
 

@@ -15,7 +15,17 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { UserError } from '../../errors.js';
 import type { Platform } from '../../platform.js';
-import { checkAccount, firstLine, KEYCHAIN_SERVICE, parseCredential, serialise, STORE_ENV, type CredentialStore, type KeychainBackend, type StoredCredential } from './common.js';
+import {
+  checkAccount,
+  firstLine,
+  KEYCHAIN_SERVICE,
+  parseCredential,
+  serialise,
+  STORE_ENV,
+  type CredentialStore,
+  type KeychainBackend,
+  type StoredCredential,
+} from './common.js';
 
 const PROBE_PREFIX = '.probe-';
 export const DEFAULT_OP_TIMEOUT_MS = 10_000;
@@ -65,8 +75,7 @@ function entryOptions(p: Platform): import('@napi-rs/keyring').EntryOptions | un
 
 /** The OS keychain through @napi-rs/keyring. */
 export function napiKeychain(p: Platform, opTimeoutMs = DEFAULT_OP_TIMEOUT_MS): KeychainBackend {
-  const description =
-    p.os === 'darwin' ? 'macOS Keychain' : p.os === 'win32' ? 'Windows Credential Manager' : 'Secret Service';
+  const description = p.os === 'darwin' ? 'macOS Keychain' : p.os === 'win32' ? 'Windows Credential Manager' : 'Secret Service';
   const label = `${description} (service "${KEYCHAIN_SERVICE}")`;
   let mod: Promise<KeyringModule> | undefined;
   const load = (): Promise<KeyringModule> =>
@@ -112,8 +121,7 @@ export function napiKeychain(p: Platform, opTimeoutMs = DEFAULT_OP_TIMEOUT_MS): 
     getPassword: (account) => op('read', account, (k, signal) => entry(k, account).getPassword(signal)),
     setPassword: (account, secret) => op('store', account, (k, signal) => entry(k, account).setPassword(secret, signal)),
     deletePassword: (account) => op('delete', account, (k, signal) => entry(k, account).deletePassword(signal)),
-    accounts: () =>
-      op('list', undefined, async (k, signal) => (await k.findCredentialsAsync(KEYCHAIN_SERVICE, undefined, signal)).map((c) => c.account)),
+    accounts: () => op('list', undefined, async (k, signal) => (await k.findCredentialsAsync(KEYCHAIN_SERVICE, undefined, signal)).map((c) => c.account)),
   };
 }
 
@@ -160,7 +168,10 @@ function probeInChild(p: Platform, timeoutMs: number): Promise<{ ok: true } | { 
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish({ ok: false, reason: `the keychain did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s (locked, or waiting for a password prompt)` });
+      finish({
+        ok: false,
+        reason: `the keychain did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s (locked, or waiting for a password prompt)`,
+      });
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-2000)));

@@ -261,7 +261,13 @@ export function setJsonEntryIn(doc: JsonDoc, containerPath: readonly string[], n
   const missing = containerPath.slice(found.depth);
   const nested = nest([...missing.slice(1), name], value);
   const children = doc.children(found.parent);
-  const splices = appendChild(doc.text, found.parent, children, (indent, inline) => JSON.stringify(missing[0]) + ': ' + render(nested, indent, style, inline), style);
+  const splices = appendChild(
+    doc.text,
+    found.parent,
+    children,
+    (indent, inline) => JSON.stringify(missing[0]) + ': ' + render(nested, indent, style, inline),
+    style,
+  );
   const hint: InsertHint = { createdPath: containerPath.slice(0, found.depth + 1) };
   if (children.length === 0) hint.emptyContainerText = doc.text.slice(found.parent.offset, found.parent.offset + found.parent.length);
   return edited(doc, splices, containerPath.slice(0, found.depth + 1), nested, hint);
@@ -293,7 +299,12 @@ export function removeJsonEntryIn(doc: JsonDoc, containerPath: readonly string[]
     const after = result.after();
     const createdNode = after.root ? nodeAt(after, created) : undefined;
     if (created.length === 0) {
-      if (after.root && isEmptySkeleton(after, after.root)) return { text: withBom(doc, hint.emptyContainerText ?? ''), hint: {}, after: () => parseJson(withBom(doc, hint.emptyContainerText ?? ''), doc.file, doc.dialect) };
+      if (after.root && isEmptySkeleton(after, after.root))
+        return {
+          text: withBom(doc, hint.emptyContainerText ?? ''),
+          hint: {},
+          after: () => parseJson(withBom(doc, hint.emptyContainerText ?? ''), doc.file, doc.dialect),
+        };
       return result;
     }
     if (!createdNode || !isEmptySkeleton(after, createdNode)) return result;
@@ -353,7 +364,13 @@ export function removeJsonElementsIn(doc: JsonDoc, arrayPath: readonly string[],
     const idx = existing.findIndex((e) => match(e));
     if (idx === -1) break;
     const arr = arrayNode(cur, arrayPath);
-    result = edited(cur, removeChild(cur.text, arr, cur.children(arr), idx), arrayPath, existing.filter((_, i) => i !== idx), {});
+    result = edited(
+      cur,
+      removeChild(cur.text, arr, cur.children(arr), idx),
+      arrayPath,
+      existing.filter((_, i) => i !== idx),
+      {},
+    );
   }
   const cur = result.after();
   const arr = jsonValueAt(cur, arrayPath);

@@ -125,9 +125,11 @@ function treeOrError(text: string, file: string, dialect: JsonDialect): Node | u
     const { line, column } = lineColumn(text, e.offset);
     const code = printParseErrorCode(e.error);
     const hint =
-      code === 'InvalidCommentToken' ? 'comments are not allowed in this file (strict JSON)'
-      : code === 'PropertyNameExpected' || code === 'ValueExpected' ? `${describeError(code)} (a trailing comma or a missing value?)`
-      : describeError(code);
+      code === 'InvalidCommentToken'
+        ? 'comments are not allowed in this file (strict JSON)'
+        : code === 'PropertyNameExpected' || code === 'ValueExpected'
+          ? `${describeError(code)} (a trailing comma or a missing value?)`
+          : describeError(code);
     throw new ConfigParseError(file, line, column, hint);
   }
   return root;
@@ -367,7 +369,17 @@ function valueEnd(s: string, i: number, deep?: (offset: number) => never): numbe
 const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
 
 function kindOf(c: number): Node['type'] {
-  return c === OPEN_BRACE ? 'object' : c === OPEN_BRACKET ? 'array' : c === QUOTE ? 'string' : c === 110 ? 'null' : c === 116 || c === 102 ? 'boolean' : 'number';
+  return c === OPEN_BRACE
+    ? 'object'
+    : c === OPEN_BRACKET
+      ? 'array'
+      : c === QUOTE
+        ? 'string'
+        : c === 110
+          ? 'null'
+          : c === 116 || c === 102
+            ? 'boolean'
+            : 'number';
 }
 
 /** Fill node.children (property nodes shaped like jsonc-parser's, or element nodes); returns the offset after the node. */

@@ -53,11 +53,19 @@ function sameLine(text: string, a: number, b: number): boolean {
 
 export function render(value: Json, baseIndent: string, style: DocStyle, inline: boolean): string {
   if (inline) return JSON.stringify(value);
-  return JSON.stringify(value, null, style.indent).split('\n').join(style.eol + baseIndent);
+  return JSON.stringify(value, null, style.indent)
+    .split('\n')
+    .join(style.eol + baseIndent);
 }
 
 /** Insert `item` (a property `"k": v` or an array element) as the last child of container. */
-export function appendChild(text: string, container: Node, children: readonly Node[], item: (indent: string, inline: boolean) => string, style: DocStyle): Splice[] {
+export function appendChild(
+  text: string,
+  container: Node,
+  children: readonly Node[],
+  item: (indent: string, inline: boolean) => string,
+  style: DocStyle,
+): Splice[] {
   const open = container.offset;
   const close = container.offset + container.length - 1;
   if (children.length > 0) {
@@ -145,7 +153,10 @@ export function removeChild(text: string, container: Node, children: readonly No
     const comma = between.commas[0];
     if (between.comments[0][0] < comma) {
       // `"a": 1 /* c */,`: keep the comment, drop the child and the comma
-      return [{ offset: start, length: end - start, content: '' }, { offset: comma, length: 1, content: '' }];
+      return [
+        { offset: start, length: end - start, content: '' },
+        { offset: comma, length: 1, content: '' },
+      ];
     }
     return [{ offset: start, length: comma + 1 - start, content: '' }];
   }
@@ -188,4 +199,3 @@ export function onlyWhiteSpaceDiffers(inner: string, originalInner: string): boo
   const commentTexts = (t: string) => JSON.stringify(tokensBetween(t, 0, t.length).comments.map(([s, e]) => t.slice(s, e)));
   return commentTexts(inner) === commentTexts(originalInner);
 }
-

@@ -144,10 +144,7 @@ function refuseAwkward(doc: Doc, path: string[]): void {
         const how = inline
           ? `is written as a value (\`${showPath(full)} = …\`, ${at(doc, st.start)})`
           : `is defined with dotted keys (\`${showPath(st.key)} = …\` ${st.table.length ? `under [${showPath(st.table)}] ` : ''}at ${at(doc, st.start)})`;
-        throw new UnsafeEditError(
-          doc.file,
-          `${showPath(path.slice(0, shared))} ${how}; the editor only edits [${showPath(path)}] when it is a plain [table]`,
-        );
+        throw new UnsafeEditError(doc.file, `${showPath(path.slice(0, shared))} ${how}; the editor only edits [${showPath(path)}] when it is a plain [table]`);
       }
     }
   }
@@ -195,8 +192,7 @@ function hasPath(data: Record<string, unknown>, path: string[]): boolean {
 export function tomlValuesEqual(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b || (Number.isNaN(a) && Number.isNaN(b));
   if (typeof a === 'bigint' || typeof b === 'bigint') {
-    const toBig = (x: unknown): bigint | undefined =>
-      typeof x === 'bigint' ? x : typeof x === 'number' && Number.isInteger(x) ? BigInt(x) : undefined;
+    const toBig = (x: unknown): bigint | undefined => (typeof x === 'bigint' ? x : typeof x === 'number' && Number.isInteger(x) ? BigInt(x) : undefined);
     const x = toBig(a);
     const y = toBig(b);
     return x !== undefined && x === y;
@@ -257,10 +253,7 @@ function verify(doc: Doc, out: string, path: string[], change: { value: unknown 
     throw new UnsafeEditError(doc.file, `the edited file would not be valid TOML (${why}); this is a bug in mcpwire's TOML editor`);
   }
   if (!isExactChange(doc.data, after, path, change)) {
-    throw new UnsafeEditError(
-      doc.file,
-      `the edit of [${showPath(path)}] would change more than that table; this is a bug in mcpwire's TOML editor`,
-    );
+    throw new UnsafeEditError(doc.file, `the edit of [${showPath(path)}] would change more than that table; this is a bug in mcpwire's TOML editor`);
   }
   const next: TomlDoc = { format: 'toml', file: doc.file, fullText: out, data: after };
   return { text: out, hint: {}, after: () => next };
@@ -358,7 +351,6 @@ export function removeTomlTableIn(parsed: TomlDoc, tablePath: string[]): DocEdit
   }
   return verify(doc, out, tablePath, 'delete');
 }
-
 
 /** setTomlTableIn on a text: the new text. */
 export function setTomlTable(text: string, file: string, tablePath: string[], value: JsonObject): string {

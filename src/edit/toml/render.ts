@@ -83,4 +83,3 @@ export function renderTomlTable(tablePath: string[], value: JsonObject, eol: '\n
   }
   return lines.join(eol);
 }
-

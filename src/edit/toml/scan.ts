@@ -356,4 +356,3 @@ export function scanToml(text: string): TomlStatement[] {
   }
   return out;
 }
-
