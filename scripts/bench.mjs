@@ -15,6 +15,7 @@
  *   help    `mcpwire --help`                                                goal ≤ 1.3×
  * A 25 MiB ~/.claude.json: `mcp add` vs a plain parse + stringify + write of it (paired with it),
  *           goal ≤ 1.5×, and peak memory (maxRSS) ≤ 1.5× the plain script's.
+ * The stdio bridge: scripts/bench-proxy.mjs runs at the end (BENCH_PROXY=0 skips it).
  *
  * Prints a table, the load before and after, PASS/MISS per goal; writes .bench/bench-results.json.
  * Always exits 0: it measures, it does not judge. BENCH_REPS=n changes the number of rounds (30).
@@ -356,3 +357,12 @@ log(
   `${results.goals.filter((g) => g.verdict === 'PASS').length}/${results.goals.length} goals met; ${(results.totalMs / 1000).toFixed(0)} s; results in .bench/bench-results.json`,
 );
 process.exitCode = 0;
+
+// The stdio bridge (`mcpwire proxy`), in the same run: its own script, which serves an MCP server on
+// 127.0.0.1 and drives the bridge (start, per-request overhead, idle memory, a 10 MB result).
+// BENCH_PROXY=0 skips it.
+if (process.env.BENCH_PROXY !== '0') {
+  log();
+  log('the stdio bridge (scripts/bench-proxy.mjs):');
+  spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bench-proxy.mjs')], { cwd: REPO, stdio: 'inherit' });
+}
