@@ -21,7 +21,8 @@ export function fileDiff(file: string, before: string | null, after: string | nu
     newFile: before === null,
     deleted: after === null,
     hunks: patch.hunks.map((h) => ({
-      header: `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`,
+      // As diff(1) writes it: an empty side starts at line 0 (`@@ -0,0 +1,8 @@` for a new file).
+      header: `@@ -${h.oldLines === 0 ? h.oldStart - 1 : h.oldStart},${h.oldLines} +${h.newLines === 0 ? h.newStart - 1 : h.newStart},${h.newLines} @@`,
       lines: h.lines.map((l) => l.replace(/\r$/, '')),
     })),
   };

@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { maskSecrets, maskValue } from '../../src/files/mask.js';
 import { fingerprint, fingerprintBytes, sameFingerprint } from '../../src/files/fingerprint.js';
+import { fileDiff } from '../../src/files/diff.js';
 
 describe('maskSecrets', () => {
   test('JSON/JSONC: header values and env values, wherever they are; names, URLs and references stay', () => {
@@ -77,5 +78,14 @@ describe('fingerprints', () => {
     expect(sameFingerprint(fingerprint(text), Buffer.from(text + '!'))).toBe(false);
     expect(sameFingerprint(null, null)).toBe(true);
     expect(sameFingerprint(null, Buffer.from(''))).toBe(false);
+  });
+});
+
+describe('dry-run hunks', () => {
+  // Fixed: a new file's hunk said `@@ -1,0 +1,3 @@`; diff(1) and patch(1) write an empty side as line 0.
+  test('a new file, a deleted file and a change are headed as diff(1) heads them', () => {
+    expect(fileDiff('a.json', null, '{\n  "a": 1\n}\n').hunks[0].header).toBe('@@ -0,0 +1,3 @@');
+    expect(fileDiff('a.json', '{\n  "a": 1\n}\n', null).hunks[0].header).toBe('@@ -1,3 +0,0 @@');
+    expect(fileDiff('a.json', '{\n  "a": 1\n}\n', '{\n  "a": 2\n}\n').hunks[0].header).toBe('@@ -1,3 +1,3 @@');
   });
 });
