@@ -1,9 +1,12 @@
 /**
- * Fast 53-bit fingerprints: tell whether a file changed since mcpwire wrote it (for undo), and name
- * lock files after paths. Not for secrets; loading node:crypto would cost more than most commands' work.
+ * Fingerprints: whether a file changed since mcpwire wrote it (for undo), and lock-file names for paths.
+ * File contents are hashed natively (SHA-256 through node:crypto, which Node has loaded at start-up
+ * anyway: measured 0.02 ms to require, ~0.6 ms per 256 KiB, against ~2 ms for the JS hash, which runs
+ * interpreted in a short command). Journal entries written with the earlier JS hashes still compare.
  */
+import { createHash } from 'node:crypto';
 
-/** Of a text, by UTF-16 code unit, with its length: lock names, and journal entries written before v2. */
+/** A fast 53-bit hash of a text, by UTF-16 code unit, with its length: lock names, and journal entries written before v2. */
 export function fingerprint(text: string | null): string | null {
   if (text === null) return null;
   let h1 = 0xdeadbeef;
@@ -22,11 +25,14 @@ function finish(h1: number, h2: number): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
 }
 
-/**
- * Of the bytes of a file, four at a time (a quarter of the work of the text fingerprint, and no need to
- * decode): `v2:<bytes>:<hash>`. null: no file.
- */
+/** Of the bytes of a file: `v3:<bytes>:<sha-256>`. null: no file. */
 export function fingerprintBytes(bytes: Uint8Array | null): string | null {
+  if (bytes === null) return null;
+  return `v3:${bytes.length}:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Journal entries written by v2: the bytes four at a time, 53 bits (`v2:<bytes>:<hash>`). */
+export function fingerprintBytesV2(bytes: Uint8Array | null): string | null {
   if (bytes === null) return null;
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
@@ -50,6 +56,7 @@ export function fingerprintBytes(bytes: Uint8Array | null): string | null {
 /** The fingerprint of `bytes` in the same version as `recorded` (journal entries of older versions hash text). */
 export function sameFingerprint(recorded: string | null, bytes: Uint8Array | null): boolean {
   if (recorded === null || bytes === null) return recorded === bytes;
-  if (recorded.startsWith('v2:')) return fingerprintBytes(bytes) === recorded;
+  if (recorded.startsWith('v3:')) return fingerprintBytes(bytes) === recorded;
+  if (recorded.startsWith('v2:')) return fingerprintBytesV2(bytes) === recorded;
   return fingerprint(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')) === recorded;
 }

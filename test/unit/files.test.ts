@@ -1,7 +1,7 @@
 /** The file layer's pure parts: masking secrets for diffs, byte fingerprints. */
 import { describe, expect, test } from 'vitest';
 import { maskSecrets, maskValue } from '../../src/files/mask.js';
-import { fingerprint, fingerprintBytes, sameFingerprint } from '../../src/files/fingerprint.js';
+import { fingerprint, fingerprintBytes, fingerprintBytesV2, sameFingerprint } from '../../src/files/fingerprint.js';
 import { fileDiff } from '../../src/files/diff.js';
 
 describe('maskSecrets', () => {
@@ -87,5 +87,17 @@ describe('dry-run hunks', () => {
     expect(fileDiff('a.json', null, '{\n  "a": 1\n}\n').hunks[0].header).toBe('@@ -0,0 +1,3 @@');
     expect(fileDiff('a.json', '{\n  "a": 1\n}\n', null).hunks[0].header).toBe('@@ -1,3 +0,0 @@');
     expect(fileDiff('a.json', '{\n  "a": 1\n}\n', '{\n  "a": 2\n}\n').hunks[0].header).toBe('@@ -1,3 +1,3 @@');
+  });
+});
+
+describe('fingerprint versions', () => {
+  const text = '{\n  "mcpServers": {}\n}\n';
+  test('v3 is the SHA-256 of the bytes, with their count', () => {
+    expect(fingerprintBytes(Buffer.from(text))).toBe('v3:23:d8e397af03b5b032f21d0aa967086f0c78b33c87b76f2e9898ae0a144df7de02');
+  });
+  test('journal entries written with v2 still compare (the v2 hash is unchanged)', () => {
+    expect(fingerprintBytesV2(Buffer.from(text))).toBe('v2:23:15c02afcb5a72e');
+    expect(sameFingerprint('v2:23:15c02afcb5a72e', Buffer.from(text))).toBe(true);
+    expect(sameFingerprint('v2:23:15c02afcb5a72e', Buffer.from(text.replace('{}', '[]')))).toBe(false);
   });
 });
