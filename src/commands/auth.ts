@@ -8,7 +8,7 @@ import { readSecret } from '../auth/secret.js';
 import { PRESETS } from '../presets/index.js';
 import { DEFAULT_NETWORK_TIMEOUT_S } from '../auth/net.js';
 import { currentTokens, freshAccessToken, revokeAtServer } from '../auth/tokens.js';
-import { resolveServer, validateName } from '../servers.js';
+import { findPreset, presetUrl, resolveServer, validateName } from '../servers.js';
 import { printable } from '../ui.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
@@ -186,6 +186,12 @@ async function store(ctx: Context) {
   return openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
 }
 
+/** The production URL of the preset named `name` (`pelcro`), if there is one. */
+function presetOf(name: string): string | undefined {
+  const preset = findPreset(name);
+  return preset ? presetUrl(preset) : undefined;
+}
+
 /** `auth status [NAME] [--json]`: every login, its server, whether it holds a token, expiry, scopes, store. */
 export async function authStatus(ctx: Context, name: string | undefined, o: { json?: boolean }): Promise<number> {
   const s = await store(ctx);
@@ -198,8 +204,8 @@ export async function authStatus(ctx: Context, name: string | undefined, o: { js
     const key = storedApiKey(rec);
     accounts.push({
       name: n,
-      // Never logged in: the URL mcpwire recorded for this name, if any.
-      url: rec?.url ?? (Object.hasOwn(known, n) ? known[n].url : undefined),
+      // Never logged in: the URL mcpwire recorded for this name, else the preset's of that name, if any.
+      url: rec?.url ?? (Object.hasOwn(known, n) ? known[n].url : presetOf(n)),
       loggedIn: Boolean(t) || Boolean(key),
       // An API key: which header carries it, never its value.
       ...(key ? { apiKey: { header: key.header } } : {}),

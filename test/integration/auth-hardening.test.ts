@@ -264,6 +264,12 @@ describe('status, logout and the keychain note for a new user', () => {
     expect(unknown.stdout).not.toMatch(/ \? /);
     expect(unknown.stderr).toContain('fix: mcpwire auth login <MCP URL> --name demo');
 
+    // A preset's name: its URL, and `auth login pelcro` is enough (fixed: it said the URL was unknown).
+    const preset = await run(s, ['auth', 'status', 'pelcro']);
+    expect(preset.code).toBe(1);
+    expect(preset.stdout).toMatch(/^pelcro {2}https:\/\/mcp\.pelcro\.com\/ {2}not logged in$/m);
+    expect(preset.stderr).toContain('fix: mcpwire auth login pelcro');
+
     // mcpwire recorded the server (mcp add): its URL is shown, and `auth login demo` is enough.
     expect((await run(s, ['mcp', 'add', '--url', srv.url, '--name', 'demo', '--target', 'cursor'])).code).toBe(0);
     const known = await run(s, ['auth', 'status', 'demo']);
