@@ -224,6 +224,26 @@ const SCENARIOS: Scenario[] = [
 const stateDir = (home: string) => path.join(home, '.config', 'mcpwire');
 
 /** Where mcpwire notes the owner of a lock (see src/files/lock.ts). */
+/** Each present lock folder with its inode and mtime, and its owner note as read: for failure messages. */
+function describeLocks(home: string, s: Scenario): string {
+  return JSON.stringify(
+    presentLocks(home, s).map((l) => {
+      let note: string;
+      try {
+        note = fs.readFileSync(ownerNotePath(home, l), 'utf8');
+      } catch {
+        note = '(none)';
+      }
+      try {
+        const st = fs.statSync(l);
+        return { lock: path.basename(l), ino: st.ino, mtimeMs: st.mtimeMs, ageMs: Date.now() - st.mtimeMs, note };
+      } catch {
+        return { lock: path.basename(l), gone: true, note };
+      }
+    }),
+  );
+}
+
 function ownerNotePath(home: string, lockPath: string): string {
   return path.join(stateDir(home), 'locks', fingerprint(lockPath)!.replace(':', '-') + '.owner');
 }
@@ -425,9 +445,10 @@ async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buf
     if (mustRunNormally) {
       // A lock was left by the last kill: a normal run must recover it at once (owner note: the
       // holder is dead) — not after the 10 s staleness, and not never.
+      const before = describeLocks(home, s); // what the normal run found, for the message if it is slow
       const r = await runCli(home, cwd, args, { watch: watchDir, nodeArgs: s.nodeArgs });
       expect(r.code, `normal run after a kill: ${r.stderr}`).toBe(0);
-      expect(r.ms, "recovering a dead process's lock must not wait for staleness").toBeLessThan(RECOVERY_LIMIT_MS);
+      expect(r.ms, `recovering a dead process's lock must not wait for staleness; the locks it found: ${before}`).toBeLessThan(RECOVERY_LIMIT_MS);
       expect(checkFile('after a normal run').equals(expectedAfter)).toBe(true);
       expect(presentLocks(home, s), 'a normal run leaves no lock behind').toEqual([]);
       timing.add(timingsOf(r, file));
