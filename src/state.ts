@@ -13,6 +13,7 @@ import { atomicWrite, createTemp, discardTemps, LockLost, readText, removeDeadTe
 import type { InsertHint } from './edit/json.js';
 import type { JournalFile } from './files/transaction.js';
 import { stateDir, type Platform } from './platform.js';
+import { parseJsonText } from './json-text.js';
 
 export interface LedgerRecord {
   target: string;
@@ -93,7 +94,7 @@ export class State {
     const empty: StateFiles = { servers: {}, ledger: {}, journal: [] };
     if (text === null) return empty;
     try {
-      return { ...empty, ...(JSON.parse(text) as Partial<StateFiles>) };
+      return { ...empty, ...(parseJsonText(text) as Partial<StateFiles>) };
     } catch (e) {
       const f = this.file;
       throw new ConfigParseError(f, 1, 1, `mcpwire's state file is damaged (${(e as Error).message})`, `Move ${f} aside; mcpwire starts a fresh one.`);

@@ -12,6 +12,7 @@ import { findPreset, presetUrl, resolveServer, validateName } from '../servers.j
 import { printable } from '../ui.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
+import { parseJsonText } from '../json-text.js';
 
 export interface SessionFlags {
   name?: string;
@@ -152,7 +153,7 @@ export async function toolsCommand(ctx: Context, server: string | undefined, o: 
   let args: Record<string, unknown> = {};
   if (o.args !== undefined) {
     try {
-      args = JSON.parse(o.args) as Record<string, unknown>;
+      args = parseJsonText(o.args) as Record<string, unknown>;
     } catch {
       throw new UserError(`--args is not JSON: ${printable(o.args.length > 200 ? o.args.slice(0, 199) + '…' : o.args)}`, {
         fix: `Pass the tool's arguments as a JSON object, e.g. --args '{"id": 42}'.`,

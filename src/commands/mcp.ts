@@ -12,6 +12,7 @@ import type { Scope, ServerSpec, Target } from '../targets/types.js';
 import { printable, tildify } from '../ui.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
+import { parseJsonText } from '../json-text.js';
 
 export interface AddOptions {
   target?: string;
@@ -158,7 +159,7 @@ function ledgerPlaces(ledger: Record<string, LedgerRecord>, name: string, scope:
     const target = targetById(rec.target);
     let parts: unknown;
     try {
-      parts = JSON.parse(key);
+      parts = parseJsonText(key);
     } catch {
       continue;
     }

@@ -3,6 +3,7 @@
  * needs before the SDK is loaded. A line is split off without copying the chunks it came in more than
  * once, so a 10 MB message costs one buffer, not one per chunk.
  */
+import { parseJsonText } from '../json-text.js';
 
 export type Id = string | number;
 export interface Message {
@@ -30,7 +31,7 @@ export function errorResponse(id: Id | null, code: number, message: string, data
 export function parseLine(line: string): { message: Message } | { error: string; code: number; id: Id | null } {
   let v: unknown;
   try {
-    v = JSON.parse(line);
+    v = parseJsonText(line);
   } catch {
     return { error: 'Parse error: the line is not JSON', code: -32700, id: null };
   }

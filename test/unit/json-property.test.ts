@@ -9,7 +9,7 @@
  * white space only.
  */
 import { prng } from '../prng.js';
-import { stripBom, comments, withEntry, diffBounds, insertionRegion } from './json-test-helpers.js';
+import { stripBom, comments, withEntry, diffBounds, insertionRegion, referenceValue } from './json-test-helpers.js';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { createScanner, findNodeAtLocation, parse as jsoncParse, parseTree, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
@@ -486,11 +486,14 @@ function genArb(jsonc: boolean): fc.Arbitrary<Gen> {
 // Reference helpers (independent of the module under test)
 // ---------------------------------------------------------------------------------------------
 
-/** The reference parse: JSON.parse for strict JSON, jsonc-parser's parse with the dialect's options. */
+/** The reference parse: strict JSON is checked by JSON.parse and read by referenceValue; JSONC by jsonc-parser's parse. */
 function parseRef(fullText: string, dialect: JsonDialect): JsonObject {
   const text = stripBom(fullText);
   if (/^[ \t\r\n]*$/.test(text)) return {};
-  if (!dialect.comments) return JSON.parse(text) as JsonObject;
+  if (!dialect.comments) {
+    JSON.parse(text); // strictness: throws on comments, trailing commas and control characters
+    return referenceValue(text, false) as JsonObject;
+  }
   const errors: ParseError[] = [];
   const v = jsoncParse(text, errors, { disallowComments: false, allowTrailingComma: true, allowEmptyContent: false });
   if (errors.length > 0) throw new Error(`reference parse failed: ${JSON.stringify(errors)} in ${JSON.stringify(text)}`);

@@ -1,5 +1,5 @@
 /** Helpers shared by the JSON editor tests. */
-import { createScanner, SyntaxKind } from 'jsonc-parser';
+import { createScanner, parseTree, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import type { Json, JsonObject } from '../../src/edit/types.js';
 
 export function stripBom(s: string): string {
@@ -53,4 +53,29 @@ export function insertionRegion(original: string, edited: string): { prefix: num
   ({ prefix, suffix } = diffBounds(original, text));
   if (prefix + suffix !== original.length) throw new Error(`more than an insertion after ${prefix}`);
   return { prefix, suffix, text };
+}
+
+/**
+ * A reference value for JSON or JSONC text, independent of src/: jsonc-parser's tree, objects built
+ * with own properties (a `__proto__` key stays a key) and the last of repeated keys winning, as
+ * JSON.parse does. Not JSON.parse itself: on Node 24 it can misread escaped keys (src/json-text.ts).
+ */
+export function referenceValue(text: string, jsonc: boolean): Json {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: !jsonc, allowTrailingComma: jsonc, allowEmptyContent: false });
+  if (errors.length > 0 || !root) throw new Error(`reference parse failed: ${JSON.stringify(errors)} in ${JSON.stringify(text)}`);
+  return nodeJson(root);
+}
+
+function nodeJson(n: Node): Json {
+  if (n.type === 'object') {
+    const o: JsonObject = {};
+    for (const p of n.children ?? []) {
+      const [k, v] = p.children!;
+      if (v) Object.defineProperty(o, k.value as string, { value: nodeJson(v), enumerable: true, writable: true, configurable: true });
+    }
+    return o;
+  }
+  if (n.type === 'array') return (n.children ?? []).map(nodeJson);
+  return n.value as Json;
 }

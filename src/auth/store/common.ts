@@ -3,6 +3,7 @@
  * account name and on a record (serialised as JSON; never quoted in an error, it holds secrets).
  */
 import { UserError } from '../../errors.js';
+import { parseJsonText } from '../../json-text.js';
 
 /** A JSON-serialisable credential record; its shape belongs to the auth module. */
 export interface StoredCredential {
@@ -53,7 +54,7 @@ export function checkAccount(account: string): void {
 export function parseCredential(text: string, where: string, account: string): StoredCredential {
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = parseJsonText(text);
   } catch {
     v = undefined;
   }

@@ -7,6 +7,7 @@ import { atomicWrite, readText } from '../../files/io.js';
 import { UserError } from '../../errors.js';
 import type { Platform } from '../../platform.js';
 import { checkAccount, parseCredential, serialise, type CredentialStore, type StoredCredential } from './common.js';
+import { parseJsonText } from '../../json-text.js';
 
 interface CredentialsFileV1 {
   version: 1;
@@ -30,7 +31,7 @@ export class FileCredentialStore implements CredentialStore {
     if (text === null) return map;
     let doc: unknown;
     try {
-      doc = JSON.parse(text);
+      doc = parseJsonText(text);
     } catch {
       doc = undefined;
     }

@@ -13,6 +13,7 @@ import { UnsafeEditError, lineColumn } from '../../errors.js';
 import { deepEqual, ownEntries, type DocEdit, type InsertHint, type Json } from '../types.js';
 import { isStrict, parseJson, strictDocOfVerified, type JsonDoc } from './parse.js';
 import { appendChild, applySplices, detectStyle, lineIndent, onlyWhiteSpaceDiffers, removeChild, render, type Splice } from './splice.js';
+import { parseJsonText } from '../../json-text.js';
 
 const BOM = '\uFEFF';
 
@@ -179,7 +180,7 @@ function changedMore(file: string): UnsafeEditError {
 function verifyStrict(doc: JsonDoc, newFull: string, path: readonly string[], value: Json | undefined): void {
   let got: unknown;
   try {
-    got = JSON.parse(newFull.startsWith(BOM) ? newFull.slice(1) : newFull);
+    got = parseJsonText(newFull.startsWith(BOM) ? newFull.slice(1) : newFull);
   } catch (e) {
     throw new UnsafeEditError(doc.file, `the edit would have produced an invalid document (${(e as Error).message})`);
   }

@@ -17,6 +17,19 @@
  */
 import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import { ConfigParseError, lineColumn } from '../../errors.js';
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  parseJsonText,
+  skipWs,
+  stringEnd,
+  valueEnd,
+  type DepthLimit,
+} from '../../json-text.js';
 import { MAX_DEPTH, type Json, type JsonObject, type ParsedDoc } from '../types.js';
 
 export interface JsonDialect {
@@ -266,7 +279,7 @@ class StrictDoc implements JsonDoc {
     const start = skipWs(text, 0);
     const root: Mutable<Node> = { type: 'object', offset: start, length: 0 };
     // Expanding the root skips every top-level value, so it passes over the whole text: the depth check rides along.
-    const end = expand(text, root, checkDepth ? (offset) => tooDeep(text, file, offset) : undefined);
+    const end = expand(text, root, checkDepth ? { max: MAX_DEPTH, refuse: (offset) => tooDeep(text, file, offset) } : undefined);
     root.length = end - start;
     this.root = root;
   }
@@ -290,83 +303,16 @@ class StrictDoc implements JsonDoc {
     return node.children ?? [];
   }
   valueOf(node: Node): Json {
-    return this.orInvalid(() => JSON.parse(this.text.slice(node.offset, node.offset + node.length)) as Json);
+    return this.orInvalid(() => parseJsonText(this.text.slice(node.offset, node.offset + node.length)) as Json);
   }
   get value(): JsonObject {
-    return this.orInvalid(() => JSON.parse(this.text) as JsonObject);
+    return this.orInvalid(() => parseJsonText(this.text) as JsonObject);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Strict scanner: valid JSON only (the native parser has accepted the text)
 // ---------------------------------------------------------------------------------------------
-
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const COMMA = 44;
-
-function skipWs(s: string, i: number): number {
-  for (;;) {
-    const c = s.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-    else return i;
-  }
-}
-
-/** Offset just after the string that starts (with its quote) at i. */
-function stringEnd(s: string, i: number): number {
-  let from = i + 1;
-  for (;;) {
-    const q = s.indexOf('"', from);
-    if (q === -1) throw new Error('strict JSON scanner: unterminated string'); // unreachable for valid JSON
-    let b = q - 1;
-    while (s.charCodeAt(b) === BACKSLASH) b--;
-    if ((q - 1 - b) % 2 === 0) return q + 1;
-    from = q + 1;
-  }
-}
-
-/**
- * Offset just after the value that starts at i. Nested values are skipped without recursion, so any
- * depth is safe; with `deep`, nesting beyond MAX_DEPTH (the value itself being one level down) is reported.
- */
-function valueEnd(s: string, i: number, deep?: (offset: number) => never): number {
-  const c = s.charCodeAt(i);
-  if (c === QUOTE) return stringEnd(s, i);
-  if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
-    let j = i + 1;
-    for (;;) {
-      const d = s.charCodeAt(j);
-      if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === 32 || d === 10 || d === 13 || d === 9 || d !== d) return j;
-      j++;
-    }
-  }
-  let level = 0;
-  for (;;) {
-    // Jump to the next quote or bracket natively: a cold start would interpret a loop over every character.
-    UNTIL_STRUCTURE.lastIndex = i;
-    UNTIL_STRUCTURE.test(s);
-    i = UNTIL_STRUCTURE.lastIndex;
-    const d = s.charCodeAt(i);
-    if (d === QUOTE) {
-      i = stringEnd(s, i);
-      continue;
-    }
-    if (d === OPEN_BRACE || d === OPEN_BRACKET) {
-      if (++level >= MAX_DEPTH && deep) deep(i);
-    } else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
-      if (--level === 0) return i + 1;
-    } else throw new Error('strict JSON scanner: unbalanced value'); // unreachable for valid JSON
-    i++;
-  }
-}
-
-/** Sticky: matches (and so skips) everything up to the next quote or bracket. */
-const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
 
 function kindOf(c: number): Node['type'] {
   return c === OPEN_BRACE
@@ -383,7 +329,7 @@ function kindOf(c: number): Node['type'] {
 }
 
 /** Fill node.children (property nodes shaped like jsonc-parser's, or element nodes); returns the offset after the node. */
-function expand(s: string, node: Mutable<Node>, deep?: (offset: number) => never): number {
+function expand(s: string, node: Mutable<Node>, deep?: DepthLimit): number {
   const children: Node[] = [];
   node.children = children;
   const isObject = node.type === 'object';

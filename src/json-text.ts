@@ -1,0 +1,141 @@
+/**
+ * JSON text without surprises: a scanner over valid JSON (offsets of strings and values, used by the
+ * strict-JSON editor) and `parseJsonText`, a `JSON.parse` that is right on every Node mcpwire runs on.
+ *
+ * Why not plain `JSON.parse`: V8 12.8 and later (Node 24; nodejs/node#63785, V8 issue 521080746, open
+ * in late 2026) can decode an object key that holds an escape sequence as an earlier, different key:
+ * once any parse in the process has seen a key such as `\\`, a later key `"\u0061"` or `"\""` in an
+ * object of the same shape reads back as `\`. Keys without an escape are never affected. So
+ * `parseJsonText` takes the native parse as it is unless the text has a key with an escape; then it
+ * builds those objects itself, decoding each such key as a lone string (which the bug cannot touch) and
+ * leaving every subtree without one to the native parser.
+ */
+
+/** The most a JSON text may nest: `max` levels, else `refuse(offset)` (which throws). */
+export interface DepthLimit {
+  max: number;
+  refuse: (offset: number) => never;
+}
+
+export const QUOTE = 34;
+export const BACKSLASH = 92;
+export const OPEN_BRACE = 123;
+export const CLOSE_BRACE = 125;
+export const OPEN_BRACKET = 91;
+export const CLOSE_BRACKET = 93;
+export const COMMA = 44;
+
+export function skipWs(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else return i;
+  }
+}
+
+/** Offset just after the string that starts (with its quote) at i. */
+export function stringEnd(s: string, i: number): number {
+  let from = i + 1;
+  for (;;) {
+    const q = s.indexOf('"', from);
+    if (q === -1) throw new Error('strict JSON scanner: unterminated string'); // unreachable for valid JSON
+    let b = q - 1;
+    while (s.charCodeAt(b) === BACKSLASH) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+    from = q + 1;
+  }
+}
+
+/**
+ * Offset just after the value that starts at i. Nested values are skipped without recursion, so any
+ * depth is safe; with `deep`, nesting beyond `deep.max` (the value itself being one level down) is refused.
+ */
+export function valueEnd(s: string, i: number, deep?: DepthLimit): number {
+  const c = s.charCodeAt(i);
+  if (c === QUOTE) return stringEnd(s, i);
+  if (c !== OPEN_BRACE && c !== OPEN_BRACKET) {
+    let j = i + 1;
+    for (;;) {
+      const d = s.charCodeAt(j);
+      if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || d === 32 || d === 10 || d === 13 || d === 9 || d !== d) return j;
+      j++;
+    }
+  }
+  let level = 0;
+  for (;;) {
+    // Jump to the next quote or bracket natively: a cold start would interpret a loop over every character.
+    UNTIL_STRUCTURE.lastIndex = i;
+    UNTIL_STRUCTURE.test(s);
+    i = UNTIL_STRUCTURE.lastIndex;
+    const d = s.charCodeAt(i);
+    if (d === QUOTE) {
+      i = stringEnd(s, i);
+      continue;
+    }
+    if (d === OPEN_BRACE || d === OPEN_BRACKET) {
+      if (++level >= (deep?.max ?? Infinity)) deep!.refuse(i);
+    } else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
+      if (--level === 0) return i + 1;
+    } else throw new Error('strict JSON scanner: unbalanced value'); // unreachable for valid JSON
+    i++;
+  }
+}
+
+/** Sticky: matches (and so skips) everything up to the next quote or bracket. */
+const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
+
+/**
+ * A key with an escape, found from its last backslash: the escape, then plain characters up to the
+ * closing quote and a colon. Every escaped key matches at its last escape; anything else that
+ * matches only costs the slower exact parse. Each attempt stops at the next quote or backslash, so
+ * the search is linear.
+ */
+const ESCAPED_KEY = /\\[^][^"\\]*"[ \t\r\n]*:/g;
+
+function escapedKeyIn(s: string, from: number, to: number): boolean {
+  if (s.indexOf('\\', from) === -1) return false;
+  ESCAPED_KEY.lastIndex = from;
+  const m = ESCAPED_KEY.exec(s);
+  return m !== null && m.index < to;
+}
+
+/** JSON.parse, with object keys that hold escapes decoded exactly (see the top of this file). Same errors as JSON.parse. */
+export function parseJsonText(text: string): unknown {
+  const value: unknown = JSON.parse(text); // validates: the exact build below assumes valid JSON
+  const start = skipWs(text, 0);
+  if (!escapedKeyIn(text, start, text.length)) return value;
+  return exactValue(text, start);
+}
+
+function exactValue(s: string, i: number): unknown {
+  const end = valueEnd(s, i);
+  const c = s.charCodeAt(i);
+  if ((c !== OPEN_BRACE && c !== OPEN_BRACKET) || !escapedKeyIn(s, i, end)) return JSON.parse(s.slice(i, end));
+  if (c === OPEN_BRACKET) {
+    const items: unknown[] = [];
+    let j = skipWs(s, i + 1);
+    if (s.charCodeAt(j) === CLOSE_BRACKET) return items;
+    for (;;) {
+      items.push(exactValue(s, j));
+      j = skipWs(s, valueEnd(s, j));
+      if (s.charCodeAt(j) !== COMMA) return items;
+      j = skipWs(s, j + 1);
+    }
+  }
+  const o: Record<string, unknown> = {};
+  let j = skipWs(s, i + 1);
+  if (s.charCodeAt(j) === CLOSE_BRACE) return o;
+  for (;;) {
+    const ke = stringEnd(s, j);
+    const raw = s.slice(j + 1, ke - 1);
+    const key = raw.indexOf('\\') === -1 ? raw : (JSON.parse(s.slice(j, ke)) as string);
+    const vs = skipWs(s, skipWs(s, ke) + 1);
+    const v = exactValue(s, vs);
+    // As JSON.parse: an own property even for `__proto__`; a repeated key keeps its first place and its last value.
+    if (key === '__proto__') Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else o[key] = v;
+    j = skipWs(s, valueEnd(s, vs));
+    if (s.charCodeAt(j) !== COMMA) return o;
+    j = skipWs(s, j + 1);
+  }
+}
