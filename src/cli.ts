@@ -152,7 +152,8 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .option('--timeout <seconds>', 'give up on a network step after this long (default 30)')
       .option('--browser-timeout <seconds>', 'how long to wait for the browser sign-in (default 300)')
       .option('--client-id <id>', 'a pre-registered OAuth client id (servers without dynamic registration)')
-      .option('--client-secret <secret>', 'its secret, if it has one')
+      .option('--client-secret-env <VAR>', 'the environment variable holding its secret, if it has one (never the secret itself on a command line)')
+      .addOption(new Option('--client-secret <secret>').hideHelp())
       .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
       .option('--json', 'machine-readable output on stdout');
   const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');

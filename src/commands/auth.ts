@@ -25,7 +25,9 @@ export interface SessionFlags {
   /** Seconds to wait for the browser to come back (default 300). */
   browserTimeout?: string;
   clientId?: string;
+  /** Refused: a secret on a command line is visible to every process and kept in shell history. */
   clientSecret?: string;
+  clientSecretEnv?: string;
   clientMetadataUrl?: string;
   json?: boolean;
 }
@@ -65,7 +67,7 @@ async function session(ctx: Context, server: string | undefined, o: SessionFlags
     timeoutMs: networkTimeoutMs(o),
     browserTimeoutMs: (numberFlag(o.browserTimeout, '--browser-timeout', 1, 86_400) ?? 300) * 1000,
     clientId: o.clientId,
-    clientSecret: o.clientSecret,
+    clientSecret: clientSecretFrom(ctx, o),
     clientMetadataUrl: o.clientMetadataUrl,
     version: VERSION,
   });
@@ -73,6 +75,23 @@ async function session(ctx: Context, server: string | undefined, o: SessionFlags
     st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: new Date(ctx.platform.now()).toISOString() };
   });
   return { s, name: spec.name, url: spec.url, storeKind: store.kind };
+}
+
+/** `--client-secret-env VAR`: the pre-registered client's secret, read from the environment. */
+function clientSecretFrom(ctx: Context, o: SessionFlags): string | undefined {
+  if (o.clientSecret !== undefined) {
+    throw new UserError('--client-secret would put the secret on the command line, where other processes and the shell history see it.', {
+      fix: 'Put the secret in an environment variable and pass its name: MY_SECRET=… mcpwire auth login … --client-secret-env MY_SECRET',
+    });
+  }
+  if (o.clientSecretEnv === undefined) return undefined;
+  const value = ctx.platform.env[o.clientSecretEnv];
+  if (!value) {
+    throw new UserError(`--client-secret-env ${printable(o.clientSecretEnv)}: that environment variable is not set here.`, {
+      fix: `Set ${printable(o.clientSecretEnv)} to the client secret in this shell, or leave out --client-secret-env for a client without one.`,
+    });
+  }
+  return value;
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

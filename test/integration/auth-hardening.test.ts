@@ -65,6 +65,22 @@ describe('every network step has a timeout that names the server and the step', 
     expect(bad.stderr).toMatch(/--timeout 0 is not a whole number/);
   });
 
+  test('a client secret is taken from an environment variable, never from the command line', async () => {
+    const before = srv.requests.length;
+    const help = (await run(s, ['auth', 'login', '--help'])).stdout;
+    expect(help).toContain('--client-secret-env <VAR>');
+    expect(help).not.toMatch(/--client-secret </);
+    const onLine = await run(s, ['auth', 'login', srv.url, '--client-id', 'pre', '--client-secret', 's3cr3t-value']);
+    expect(onLine.code).toBe(2);
+    expect(onLine.stderr).toContain('--client-secret would put the secret on the command line');
+    expect(onLine.stderr).toContain('--client-secret-env MY_SECRET');
+    expect(onLine.stderr + onLine.stdout).not.toContain('s3cr3t-value');
+    const unset = await run(s, ['auth', 'login', srv.url, '--client-id', 'pre', '--client-secret-env', 'MCPWIRE_TEST_UNSET_SECRET']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('--client-secret-env MCPWIRE_TEST_UNSET_SECRET: that environment variable is not set here.');
+    expect(srv.requests.length).toBe(before); // refused before any network step
+  });
+
   test('auth token: a refresh the authorization server never answers names the refresh request; the login is kept', async () => {
     srv.setLifetime(30);
     expect((await run(s, ['auth', 'login', srv.url, '--name', 'demo'])).code).toBe(0);

@@ -14,6 +14,7 @@ set -- --call test-tool --client-metadata-url https://conformance-test.local/cli
 id=$(ctx client_id)
 secret=$(ctx client_secret)
 [ -n "$id" ] && set -- "$@" --client-id "$id"
-[ -n "$secret" ] && set -- "$@" --client-secret "$secret"
+# The secret goes through the environment, never the command line.
+[ -n "$secret" ] && export MCPWIRE_CONFORMANCE_CLIENT_SECRET="$secret" && set -- "$@" --client-secret-env MCPWIRE_CONFORMANCE_CLIENT_SECRET
 HOME=$state MCPWIRE_CONFIG_DIR=$state MCPWIRE_CREDENTIAL_STORE=file BROWSER="$node $here/follow-redirects.cjs" \
   exec "$node" "$root/bin/mcpwire.js" tools "$url" "$@"
