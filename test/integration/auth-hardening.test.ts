@@ -7,12 +7,11 @@
  *   login goes on, the callback page escapes what the server sent, the terminal shows it printable;
  * - `auth status NAME` never logged in, `auth logout` with nothing stored, the keychain note.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
+import { ROOT, runCli, scratch, startPendingLogin, type Scratch } from './cli-harness.js';
 import { HOSTILE_DESCRIPTION, HOSTILE_ERROR, startOAuthServer, type HangStep, type OAuthServer } from './oauth-server.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
@@ -159,26 +158,7 @@ describe('a URL that is not an MCP endpoint says so, not that the authorization 
 });
 
 describe('the loopback listener and the callback page', () => {
-  /** `auth login --no-browser` running: the sign-in address, the loopback port, and the process. */
-  async function pendingLogin(name = 'demo') {
-    const c = spawn(process.execPath, [BIN, 'auth', 'login', srv.url, '--name', name, '--no-browser', '--browser-timeout', '20'], {
-      cwd: s.cwd,
-      env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: 'false' },
-    });
-    let stderr = '';
-    let stdout = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    const done = new Promise<number | null>((resolve) => c.on('close', resolve));
-    const authUrl = await new Promise<URL>((resolve) => {
-      c.stderr.on('data', (d) => {
-        stderr += d;
-        const m = /Sign in to \S+ in your browser: (\S+)/.exec(stderr);
-        if (m && stderr.includes('Waiting')) resolve(new URL(m[1]));
-      });
-    });
-    const redirect = new URL(authUrl.searchParams.get('redirect_uri')!);
-    return { c, done, authUrl, redirect, state: authUrl.searchParams.get('state')!, out: () => ({ stdout, stderr }) };
-  }
+  const pendingLogin = (name = 'demo') => startPendingLogin(s, srv.url, name);
 
   /** A GET with any Host header (fetch would not send a foreign one). */
   function get(url: URL, host: string): Promise<{ status: number; body: string }> {

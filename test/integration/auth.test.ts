@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
+import { BIN, ROOT, runCli, scratch, startPendingLogin, type Scratch } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
@@ -129,21 +129,7 @@ describe('auth login, status, token, logout', () => {
   });
 
   test('--no-browser: the URL is printed and the address the browser ended on can be pasted (SSH)', async () => {
-    const c = spawn(process.execPath, [BIN, 'auth', 'login', srv.url, '--name', 'demo', '--no-browser', '--browser-timeout', '20'], {
-      cwd: s.cwd,
-      env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: 'false' },
-    });
-    let stderr = '';
-    let stdout = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    const done = new Promise<number | null>((resolve) => c.on('close', resolve));
-    const authUrl = await new Promise<string>((resolve) => {
-      c.stderr.on('data', (d) => {
-        stderr += d;
-        const m = /Sign in to demo in your browser: (\S+)/.exec(stderr);
-        if (m && stderr.includes('paste the address')) resolve(m[1]);
-      });
-    });
+    const { c, done, authUrl, out } = await startPendingLogin(s, srv.url, 'demo', 'paste the address');
     // The browser "elsewhere": the authorization server redirects to a 127.0.0.1 it cannot reach.
     const r = await fetch(authUrl, { redirect: 'manual' });
     const callback = r.headers.get('location')!;
@@ -151,7 +137,9 @@ describe('auth login, status, token, logout', () => {
     c.stdin.write('https://example.com/not-it\n');
     await new Promise((res) => setTimeout(res, 300));
     c.stdin.write(callback + '\n');
-    expect(await done, stderr).toBe(0);
+    const code = await done;
+    const { stdout, stderr } = out();
+    expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/not the callback address/);
     expect(stdout).toMatch(/Logged in to demo/);
   });

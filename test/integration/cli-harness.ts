@@ -1,7 +1,6 @@
 /** Runs the real CLI (bin/mcpwire.js) in a scratch HOME: real files, real processes. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { prng } from '../prng.js';
+import { claudeJson as generateClaudeJson } from '../../scripts/bench-home.mjs';
 import { BUNDLES as BUNDLE_TABLE } from '../../src/bundles.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -119,85 +118,31 @@ export function snapshotCli(root: string): string {
   return path.join(app, 'bin', 'mcpwire.js');
 }
 
-/** A realistic `~/.claude.json` of about `bytes` bytes: strict JSON, 2-space indent, no final newline. */
+/** A realistic `~/.claude.json` of about `bytes` bytes: the benchmark's generator (strict JSON, 2-space indent). */
 export function claudeJson(bytes: number, seed = 7): string {
-  const rnd = prng(seed);
-  const words = [
-    'fix',
-    'the',
-    'flaky',
-    'test',
-    'in',
-    'parser',
-    'why does',
-    'refactor',
-    'über',
-    'naïve',
-    '日本語',
-    'emoji 🚀',
-    'lock',
-    'schema',
-    'migrate',
-    'deploy',
-    'README',
-    '"quoted"',
-    'back\\slash',
-    'tab\there',
-    'line\nbreak',
-  ];
-  const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
-  const doc: Record<string, unknown> = {
-    numStartups: 812,
-    installMethod: 'native',
-    autoUpdates: true,
-    theme: 'dark',
-    tipsHistory: { 'new-user-warmup': 7, 'memory-command': 41, 'theme-command': 3, 'prompt-queue': 129 },
-    userID: createHash('sha256').update('user').digest('hex'),
-    firstStartTime: '2025-03-14T09:26:53.589Z',
-    hasCompletedOnboarding: true,
-    lastOnboardingVersion: '2.1.30',
-    projects: {} as Record<string, unknown>,
-    oauthAccount: { accountUuid: '5f0c2d9e-8d1a-4c55-9a7e-2b8e1f3c4d5e', emailAddress: 'dev@example.com', organizationRole: 'admin' },
-    mcpServers: {
-      github: { type: 'http', url: 'https://api.githubcopilot.com/mcp/', headers: { Authorization: 'Bearer ${GITHUB_PAT}' } },
-      filesystem: { type: 'stdio', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/home/dev'], env: {} },
-    },
-    cachedChangelog: '# Changelog\n\n## 2.1.30\n- Faster startup\n- "Quoted" things \\ and unicode ✓\n',
-  };
-  const projects = doc.projects as Record<string, unknown>;
-  let size = JSON.stringify(doc, null, 2).length;
-  for (let i = 0; size < bytes; i++) {
-    const history = Array.from({ length: 10 + Math.floor(rnd() * 30) }, () => ({
-      display: sentence(4 + Math.floor(rnd() * 24)),
-      pastedContents: rnd() < 0.1 ? { '1': { id: 1, type: 'text', content: sentence(40) } } : {},
-    }));
-    const p = {
-      allowedTools: rnd() < 0.3 ? ['Bash(npm test:*)', 'Edit'] : [],
-      history,
-      mcpContextUris: [],
-      mcpServers: rnd() < 0.05 ? { local: { type: 'stdio', command: 'node', args: ['server.js'], env: {} } } : {},
-      enabledMcpjsonServers: [],
-      disabledMcpjsonServers: [],
-      hasTrustDialogAccepted: rnd() < 0.8,
-      ignorePatterns: [],
-      projectOnboardingSeenCount: Math.floor(rnd() * 5),
-      hasClaudeMdExternalIncludesApproved: false,
-      hasClaudeMdExternalIncludesWarningShown: false,
-      lastCost: Math.round(rnd() * 1e6) / 1e4,
-      lastAPIDuration: Math.floor(rnd() * 1e6),
-      lastDuration: Math.floor(rnd() * 1e7),
-      lastLinesAdded: Math.floor(rnd() * 500),
-      lastLinesRemoved: Math.floor(rnd() * 300),
-      lastTotalInputTokens: Math.floor(rnd() * 1e6),
-      lastTotalOutputTokens: Math.floor(rnd() * 1e5),
-      lastSessionId: `${i.toString(16).padStart(8, '0')}-1b2c-4d3e-8f90-${Math.floor(rnd() * 1e12)
-        .toString(16)
-        .padStart(12, '0')}`,
-      exampleFiles: ['src/index.ts', 'src/cli.ts', 'README.md'],
-    };
-    const key = `/home/dev/src/${['api', 'web', 'infra', 'tools', 'ml'][i % 5]}/project-${i}`;
-    projects[key] = p;
-    size += JSON.stringify({ [key]: p }, null, 2).length + 4;
-  }
-  return JSON.stringify(doc, null, 2);
+  return generateClaudeJson(bytes, seed).text;
+}
+
+/**
+ * `auth login --no-browser` running against `url`: the sign-in address, the loopback redirect, the
+ * state, the process, and its output so far. Resolves once stderr shows the address and `ready`.
+ */
+export async function startPendingLogin(s: Scratch, url: string, name = 'demo', ready = 'Waiting') {
+  const c = spawn(process.execPath, [BIN, 'auth', 'login', url, '--name', name, '--no-browser', '--browser-timeout', '20'], {
+    cwd: s.cwd,
+    env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: 'false' },
+  });
+  let stderr = '';
+  let stdout = '';
+  c.stdout.on('data', (d) => (stdout += d));
+  const done = new Promise<number | null>((resolve) => c.on('close', resolve));
+  const authUrl = await new Promise<URL>((resolve) => {
+    c.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /Sign in to \S+ in your browser: (\S+)/.exec(stderr);
+      if (m && stderr.includes(ready)) resolve(new URL(m[1]));
+    });
+  });
+  const redirect = new URL(authUrl.searchParams.get('redirect_uri')!);
+  return { c, done, authUrl, redirect, state: authUrl.searchParams.get('state')!, out: () => ({ stdout, stderr }) };
 }

@@ -90,7 +90,7 @@ const TARGETS: Target[] = [
     parse: (t) => JSON.parse(t),
     entries: (d) => d.mcpServers as Record<string, unknown>,
     expected: (i) => ({ type: 'http', url: urlOf(i) }),
-    before: ['filesystem', 'github'],
+    before: ['filesystem', 'github', 'sentry'],
   },
   {
     id: 'codex',
