@@ -99,9 +99,12 @@ function escapedKeyIn(s: string, from: number, to: number): boolean {
   return m !== null && m.index < to;
 }
 
+/** The engine's own parse, kept before useExactJsonParse() replaces the global. */
+const nativeParse = JSON.parse;
+
 /** JSON.parse, with object keys that hold escapes decoded exactly (see the top of this file). Same errors as JSON.parse. */
 export function parseJsonText(text: string): unknown {
-  const value: unknown = JSON.parse(text); // validates: the exact build below assumes valid JSON
+  const value: unknown = nativeParse(text); // validates: the exact build below assumes valid JSON
   const start = skipWs(text, 0);
   if (!escapedKeyIn(text, start, text.length)) return value;
   return exactValue(text, start);
@@ -110,7 +113,7 @@ export function parseJsonText(text: string): unknown {
 function exactValue(s: string, i: number): unknown {
   const end = valueEnd(s, i);
   const c = s.charCodeAt(i);
-  if ((c !== OPEN_BRACE && c !== OPEN_BRACKET) || !escapedKeyIn(s, i, end)) return JSON.parse(s.slice(i, end));
+  if ((c !== OPEN_BRACE && c !== OPEN_BRACKET) || !escapedKeyIn(s, i, end)) return nativeParse(s.slice(i, end));
   if (c === OPEN_BRACKET) {
     const items: unknown[] = [];
     let j = skipWs(s, i + 1);
@@ -128,7 +131,7 @@ function exactValue(s: string, i: number): unknown {
   for (;;) {
     const ke = stringEnd(s, j);
     const raw = s.slice(j + 1, ke - 1);
-    const key = raw.indexOf('\\') === -1 ? raw : (JSON.parse(s.slice(j, ke)) as string);
+    const key = raw.indexOf('\\') === -1 ? raw : (nativeParse(s.slice(j, ke)) as string);
     const vs = skipWs(s, skipWs(s, ke) + 1);
     const v = exactValue(s, vs);
     // As JSON.parse: an own property even for `__proto__`; a repeated key keeps its first place and its last value.
@@ -138,4 +141,15 @@ function exactValue(s: string, i: number): unknown {
     if (s.charCodeAt(j) !== COMMA) return o;
     j = skipWs(s, j + 1);
   }
+}
+
+/**
+ * Make the global JSON.parse exact, for a process whose parsing is not all ours: the bridge, where the
+ * MCP SDK parses every server message (a JSON body or an SSE event) before it is passed on. A reviver
+ * gets the native parse.
+ */
+export function useExactJsonParse(): void {
+  if (JSON.parse !== nativeParse) return;
+  JSON.parse = ((text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) =>
+    reviver ? nativeParse(text, reviver) : parseJsonText(String(text))) as typeof JSON.parse;
 }

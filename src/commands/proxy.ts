@@ -5,6 +5,7 @@
  * protocol only: every diagnostic goes to stderr (and to --log FILE).
  */
 import { UserError } from '../errors.js';
+import { useExactJsonParse } from '../json-text.js';
 import { errorResponse, LineReader, parseLine, type Message } from '../mcp/jsonrpc.js';
 import { Bridge } from '../proxy/bridge.js';
 import { headersFromConfig } from '../proxy/credential.js';
@@ -27,6 +28,8 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /** Runs until stdin ends or a signal comes; 0 then. */
 export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSdk: () => typeof import('../mcp/sdk.js')): Promise<number> {
+  // Every message passes through JSON.parse (ours and the SDK's): on Node 24 it can misread escaped keys.
+  useExactJsonParse();
   const stdin = process.stdin;
   const env = ctx.platform.env as NodeJS.ProcessEnv;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name ?? '')) {

@@ -77,6 +77,13 @@ beforeAll(async () => {
             result: { resultType: 'complete', content: [{ type: 'text', text: `region=${params.arguments.region} level=${params._meta[LOG]}` }] },
           });
         }
+        if (params.name === 'escaped') {
+          // Hand-written bodies: a key that is one backslash, then (same object shape) a key spelled with an escape.
+          const sc = params.arguments?.poison ? '{"h":[],"\\\\":0}' : '{"h":1,"\\u0061":2}';
+          const body = `{"jsonrpc":"2.0","id":${JSON.stringify(m.id)},"result":{"resultType":"complete","content":[],"structuredContent":${sc}}}`;
+          if (params.arguments?.sse) return void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`event: message\ndata: ${body}\n\n`);
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+        }
         if (params.name === 'slow') {
           // An SSE stream that stays open until the client closes it (2026 cancellation).
           res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -178,4 +185,26 @@ test('a 2025 client before a 2026 server: initialize, ping and setLevel answered
     expect((p.meta[CI] as { name?: string } | undefined)?.name).toBe('old-desktop');
   }
   expect(b.lines.some((m) => m.id === 6)).toBe(false);
+});
+
+test('keys spelled with escapes reach the client as the server wrote them, in JSON and SSE answers (JSON.parse misreads them on Node 24)', async () => {
+  const b = bridge();
+  const init = b.next(1);
+  b.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
+  await init;
+  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  let id = 10;
+  const call = async (args: Record<string, unknown>) => {
+    const n = id++;
+    const r = b.next(n);
+    b.send({ jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'escaped', arguments: args } });
+    return (await r).result?.structuredContent;
+  };
+  for (const sse of [false, true]) {
+    expect(await call({ poison: true, sse })).toEqual({ h: [], '\\': 0 });
+    const got = await call({ sse });
+    expect(Object.keys(got)).toEqual(['h', 'a']);
+    expect(got).toEqual({ h: 1, a: 2 });
+  }
+  b.child.stdin.end();
 });
