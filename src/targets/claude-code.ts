@@ -47,6 +47,10 @@ export const claudeCode: Target = {
     return e;
   },
   transportKeys: COMMON_TRANSPORT_KEYS,
+  doctor: {
+    keysLoginsByUrl: true,
+    parseErrorCost: 'Claude Code declares a file that is not strict JSON corrupted and its next write replaces it: every server and setting in it is lost',
+  },
   scopeNote: (scope) =>
     scope === 'project' ? 'Claude Code asks each user to approve servers from .mcp.json the first time it starts in this project.' : undefined,
 };

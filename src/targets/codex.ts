@@ -60,6 +60,9 @@ export const codex: Target = {
     if (typeof raw.command === 'string') return readCommandEntry(name, raw.command, raw.args);
     return { name, kind: 'unknown', problems: ['neither url nor command'] };
   },
+  doctor: {
+    parseErrorCost: 'Codex reads the whole file first: every codex command fails until it parses (the ChatGPT app and the Codex IDE extension share it)',
+  },
   transportKeys: ['url', 'command', 'args', 'env', 'cwd', 'type', 'bearer_token', 'bearer_token_env_var', 'http_headers', 'env_http_headers'],
   scopeNote: (scope) => (scope === 'project' ? 'Codex reads .codex/config.toml only when the project is trusted (codex asks on first start).' : undefined),
 };
