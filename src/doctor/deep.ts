@@ -2,8 +2,10 @@
  * `--deep`: ask the real clients, when installed, what they make of each entry (`claude mcp get NAME`,
  * `codex mcp get NAME --json`; both read the files offline) and report any disagreement with the file.
  * Claude Code also tries to connect; that is bounded by MCP_TIMEOUT and by the check's own limit.
+ * Bridge entries are started as the client would start them (command, args, the entry's env) and sent
+ * an `initialize`: the bridge that answers is one the client can use.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { Platform } from '../platform.js';
 import { printable } from '../ui.js';
 import { sameUrl, type ScannedEntry } from './clients.js';
@@ -97,6 +99,121 @@ async function askCodex(p: Platform, bin: string, e: ScannedEntry, timeoutMs: nu
   return [ok(w, 'deep.codex', `\`codex mcp get ${e.name} --json\` agrees${url ? ` (${printable(url)})` : ''}`)];
 }
 
+/** Start a bridge entry as its client would, send initialize, and report its answer (or why none came). */
+export function startBridge(p: Platform, e: ScannedEntry, timeoutMs: number, signal: AbortSignal): Promise<DoctorCheck[]> {
+  const w: Where = { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id };
+  const raw = e.raw as { command?: unknown; args?: unknown; env?: unknown; cwd?: unknown };
+  if (typeof raw.command !== 'string') return Promise.resolve([]);
+  const args = Array.isArray(raw.args) ? raw.args.filter((a): a is string => typeof a === 'string') : [];
+  const env: Record<string, string | undefined> = { ...p.env };
+  if (raw.env && typeof raw.env === 'object') for (const [k, v] of Object.entries(raw.env)) if (typeof v === 'string') env[k] = v;
+  return new Promise((resolve) => {
+    let settled = false;
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(raw.command as string, args, {
+      env: env as NodeJS.ProcessEnv,
+      cwd: typeof raw.cwd === 'string' ? raw.cwd : p.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const finish = (c: DoctorCheck) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      child.stdin.destroy();
+      child.kill();
+      resolve([c]);
+    };
+    const onAbort = () => child.kill();
+    signal.addEventListener('abort', onAbort);
+    const timer = setTimeout(
+      () =>
+        finish(
+          fail(
+            w,
+            'client.bridge-start',
+            `the bridge started but did not answer initialize within ${timeoutMs / 1000} s`,
+            `Run it by hand to see why: ${printable([raw.command, ...args].join(' '))}`,
+          ),
+        ),
+      timeoutMs,
+    );
+    child.on('error', (err) =>
+      finish(
+        fail(w, 'client.bridge-start', `the bridge does not start: ${printable(err.message)}`, `mcpwire mcp add ${e.name} --target ${e.target.id} --force`),
+      ),
+    );
+    child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+      for (const line of stdout.split('\n').slice(0, -1)) {
+        let m: {
+          id?: unknown;
+          result?: { serverInfo?: { name?: unknown; version?: unknown }; protocolVersion?: unknown };
+          error?: { message?: unknown; data?: unknown };
+        };
+        try {
+          m = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (m.id !== 1) continue;
+        if (m.error) {
+          const fix = (m.error.data as { fix?: unknown } | undefined)?.fix;
+          finish(
+            fail(
+              w,
+              'client.bridge-start',
+              `the bridge answers initialize with an error: ${printable(String(m.error.message))}`,
+              typeof fix === 'string' ? fix : `mcpwire auth login ${e.name}`,
+            ),
+          );
+        } else {
+          const info = m.result?.serverInfo;
+          finish(
+            ok(
+              w,
+              'client.bridge-start',
+              `the bridge starts and answers initialize (MCP ${printable(String(m.result?.protocolVersion ?? '?'))}${info?.name ? `, ${printable(String(info.name))}${info.version ? ` ${printable(String(info.version))}` : ''}` : ''})`,
+            ),
+          );
+        }
+        return;
+      }
+    });
+    child.on('exit', (code) =>
+      // Give stdout a moment: an answer and an exit can arrive together.
+      setTimeout(
+        () =>
+          finish(
+            fail(
+              w,
+              'client.bridge-start',
+              `the bridge exited (code ${code}) before answering initialize${stderr.trim() ? `: ${firstLine(stderr)}` : ''}`,
+              `mcpwire mcp add ${e.name} --target ${e.target.id} --force`,
+            ),
+          ),
+        50,
+      ),
+    );
+    child.stdin.on('error', () => {});
+    child.stdin.write(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcpwire-doctor', version: '1' } },
+      }) + '\n',
+    );
+  });
+}
+
+function resolves(p: Platform, command: unknown): boolean {
+  if (typeof command !== 'string') return false;
+  return p.path.isAbsolute(command) ? p.fs.existsSync(command) : which(p, command) !== undefined;
+}
+
 export async function deepChecks(p: Platform, entries: readonly ScannedEntry[], timeoutMs: number): Promise<DoctorCheck[]> {
   const claude = which(p, 'claude');
   const codex = which(p, 'codex');
@@ -110,6 +227,9 @@ export async function deepChecks(p: Platform, entries: readonly ScannedEntry[], 
     const w: Where = { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id };
     // The clients start slower than a network check: twice the limit.
     if (e.target.id === 'claude-code' && claude) jobs.push(guard(w, 'deep.claude-code', timeoutMs * 2, () => askClaude(p, claude, e, timeoutMs * 2)));
+    // A command that does not resolve is already a finding (client.bridge): nothing to start.
+    if (e.read.kind === 'bridge' && resolves(p, (e.raw as { command?: unknown }).command))
+      jobs.push(guard(w, 'client.bridge-start', timeoutMs * 2, (signal) => startBridge(p, e, timeoutMs * 2, signal)));
     if (e.target.id === 'codex' && codex) jobs.push(guard(w, 'deep.codex', timeoutMs * 2, () => askCodex(p, codex, e, timeoutMs * 2)));
   }
   return (await Promise.all(jobs)).flat();

@@ -34,7 +34,7 @@ export function presetFor(url: string): { preset: Preset; env?: string } | undef
   return undefined;
 }
 
-async function checkHealth(w: Where, url: URL, preset: Preset, env: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<DoctorCheck[]> {
+export async function checkHealth(w: Where, url: URL, preset: Preset, env: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<DoctorCheck[]> {
   const target = new URL(preset.health!, url.origin).href;
   try {
     const x = await exchange(target, { timeoutMs, signal, what: 'health', headers: { accept: 'application/json' } });

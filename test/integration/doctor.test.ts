@@ -17,6 +17,7 @@ import { ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 import { startOidcPeer, type OidcPeer } from './oidc-peer.js';
 import { startPeer, type Peer } from './proxy-peer.js';
+import { clientsAvailable, CLIENTS_DIR, locateNode22 } from './clients.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
 
@@ -558,5 +559,64 @@ describe('doctor: client files', () => {
     const unknown = await runCli(['doctor', 'y', '--json'], { cwd: s.cwd, env: env(s) });
     expect(unknown.code).toBe(2);
     expect(JSON.parse(unknown.stdout).error.message).toMatch(/No server named "y".*Did you mean x\?/);
+  });
+});
+
+describe('doctor --deep: the bridges started as their client starts them', () => {
+  let peer: Peer;
+  let srv: OAuthServer;
+  beforeAll(async () => {
+    peer = await startPeer({ mode: 'json' });
+    srv = await startOAuthServer();
+  });
+  afterAll(async () => {
+    await peer.close();
+    await srv.close();
+  });
+  const bridge = (s: Scratch, name: string, url: string) =>
+    s.write(
+      '.config/Claude/claude_desktop_config.json',
+      JSON.stringify({ mcpServers: { [name]: { command: process.execPath, args: [path.join(ROOT, 'bin', 'mcpwire.js'), 'proxy', name, '--url', url] } } }),
+    );
+
+  test('a bridge that starts and answers initialize; one that answers with the login it needs; without --deep none is started', async () => {
+    const s = scratch();
+    bridge(s, 'open', peer.url);
+    const good = await doctor(s, ['open', '--deep']);
+    expect(one(good.report, 'client.bridge-start', 'open/claude-desktop')).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/answers initialize .*proxy-peer 1\.0\.0/),
+    });
+    expect(pick((await doctor(s, ['open'])).report, 'client.bridge-start')).toEqual([]);
+    bridge(s, 'locked', srv.url);
+    const locked = await doctor(s, ['locked', '--deep']);
+    expect(one(locked.report, 'client.bridge-start')).toMatchObject({ status: 'fail', fix: expect.stringContaining('mcpwire auth login locked') });
+    // Logged in, the same bridge answers.
+    expect((await runCli(['auth', 'login', srv.url, '--name', 'locked'], { cwd: s.cwd, env: env(s) })).code).toBe(0);
+    expect(one((await doctor(s, ['locked', '--deep'])).report, 'client.bridge-start').status).toBe('ok');
+  });
+});
+
+describe.runIf(clientsAvailable())('doctor --deep: the real clients', () => {
+  const bin = path.join(CLIENTS_DIR, 'node_modules', '.bin');
+  const node22 = locateNode22();
+  // codex's launcher runs on Node 22; every HTTP request of claude goes to a closed proxy port (offline).
+  const clientEnv = () => ({
+    PATH: `${bin}:${node22 ? path.dirname(node22) : ''}:${process.env.PATH}`,
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    MCP_TIMEOUT: '2000',
+  });
+  test('claude and codex agree with the files; an entry Claude Code does not see (no "type") is a disagreement', async () => {
+    const s = scratch();
+    const url = 'https://mcp.example.com/mcp';
+    fs.mkdirSync(path.join(s.home, '.codex'), { recursive: true });
+    s.write('.codex/config.toml', `[mcp_servers.x]\nurl = "${url}"\n`);
+    s.write('.claude.json', JSON.stringify({ mcpServers: { x: { type: 'http', url } } }));
+    const agree = await doctor(s, ['x', '--deep', '--timeout', '10'], clientEnv());
+    expect(one(agree.report, 'deep.claude-code')).toMatchObject({ status: 'ok', message: expect.stringContaining(url) });
+    expect(one(agree.report, 'deep.codex')).toMatchObject({ status: 'ok', message: expect.stringContaining(url) });
+    s.write('.claude.json', JSON.stringify({ mcpServers: { x: { url } } }));
+    const disagree = await doctor(s, ['x', '--deep', '--timeout', '10'], clientEnv());
+    expect(one(disagree.report, 'deep.claude-code')).toMatchObject({ status: 'fail', message: expect.stringMatching(/does not know the entry/) });
   });
 });
