@@ -169,8 +169,8 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
   }
   checks.push(await listTools(w, o, () => post('tools/list', {}, headers)));
   if (session) {
-    // End the session, as a client leaving does; a failure here changes nothing.
-    await exchange(o.url, {
+    // End the session, as a client leaving does; not waited for (a failure here changes nothing).
+    void exchange(o.url, {
       method: 'DELETE',
       headers: { ...base, ...headers },
       timeoutMs: Math.min(o.timeoutMs, 1000),
