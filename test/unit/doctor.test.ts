@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { main, type LoadBundle } from '../../src/cli.js';
 import { createContext } from '../../src/commands/context.js';
+import * as doctorBundle from '../../src/commands/doctor.js';
 import { envRefs, scanClients } from '../../src/doctor/clients.js';
 import { guard } from '../../src/doctor/engine.js';
 import { checkNode, checkProxy } from '../../src/doctor/environment.js';
@@ -214,5 +216,25 @@ describe('entries read back', () => {
     const cursor = specOf(entries.find((e) => e.name === 'y')!);
     expect(cursor.headerEnvs).toEqual([{ name: 'Authorization', variable: 'TOK' }]);
     expect(cursor.headers).toEqual([{ name: 'X-Team', value: 'blue' }]);
+  });
+});
+
+describe('the doctor command in-process (through the real program)', () => {
+  const load = ((name: string) => {
+    if (name !== 'doctor') throw new Error(`bundle ${name} is not loaded in-process`);
+    return doctorBundle;
+  }) as LoadBundle;
+
+  test('`doctor NAME --json`: the report on stdout, exit 1 for a failed check; --timeout must be a number of seconds', async () => {
+    const { ctx, t, write } = scratchContext();
+    write('.claude.json', JSON.stringify({ mcpServers: { x: { url: 'ftp://h/' } } }));
+    expect(await main(['node', 'mcpwire', 'doctor', 'x', '--json'], { load, context: ctx })).toBe(1);
+    const report = t.json();
+    expect(report.ok).toBe(false);
+    expect(report.checks).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'client.shape', subject: 'x/claude-code', status: 'fail' })]));
+    const bad = scratchContext();
+    bad.write('.claude.json', JSON.stringify({ mcpServers: { x: { type: 'http', url: 'ftp://h/' } } }));
+    expect(await main(['node', 'mcpwire', 'doctor', '--timeout', 'soon', '--json'], { load, context: bad.ctx })).toBe(2);
+    expect(bad.t.json().error.message).toMatch(/--timeout soon is not a number of seconds/);
   });
 });
