@@ -12,7 +12,7 @@ import type { CredentialStore } from '../auth/store/common.js';
 import { isObject } from '../mcp/jsonrpc.js';
 import { META, MODERN_VERSIONS } from '../mcp/versions.js';
 import { printable } from '../ui.js';
-import { fail, ok, warn, type Where } from './engine.js';
+import { fail, ok, sh, warn, type Where } from './engine.js';
 import { describeFetchError, exchange } from './http.js';
 import type { DoctorCheck } from './types.js';
 
@@ -221,7 +221,12 @@ export async function checkStored(
   if (other)
     return {
       checks: [
-        warn(w, 'auth.stored', `the login stored as ${o.name} is for ${printable(other)}, not this URL: it is not used`, `mcpwire auth login ${o.name}`),
+        warn(
+          w,
+          'auth.stored',
+          `the login stored as ${sh(o.name)} is for ${printable(other)}, not this URL: it is not used`,
+          `mcpwire auth login ${sh(o.name)}`,
+        ),
       ],
       headers: {},
       record: rec,
@@ -237,7 +242,7 @@ export async function checkStored(
     };
   if (!t)
     return {
-      checks: [warn(w, 'auth.stored', `logged out (a registration is kept in ${where}, no tokens)`, `mcpwire auth login ${o.name}`)],
+      checks: [warn(w, 'auth.stored', `logged out (a registration is kept in ${where}, no tokens)`, `mcpwire auth login ${sh(o.name)}`)],
       headers: {},
       record: rec,
     };
@@ -247,7 +252,9 @@ export async function checkStored(
     const msg = `logged in (${where}), but the access token expired at ${new Date(t.expiresAt).toISOString()}; ${refresh}${scopes}`;
     return {
       checks: [
-        t.refresh_token ? warn(w, 'auth.stored', msg, `mcpwire auth token ${o.name} >/dev/null`) : fail(w, 'auth.stored', msg, `mcpwire auth login ${o.name}`),
+        t.refresh_token
+          ? warn(w, 'auth.stored', msg, `mcpwire auth token ${sh(o.name)} >/dev/null`)
+          : fail(w, 'auth.stored', msg, `mcpwire auth login ${sh(o.name)}`),
       ],
       headers: {},
       record: rec,
@@ -275,7 +282,7 @@ export function checkLoopbackPort(w: Where, rec: AuthRecord | undefined, name: s
           w,
           'auth.loopback-port',
           `the loopback port ${port} the stored registration was made for is in use (${e.code}): the next login cannot receive its redirect`,
-          `Stop what listens on 127.0.0.1:${port}, or register anew: mcpwire auth logout ${name} && mcpwire auth login ${name}`,
+          `Stop what listens on 127.0.0.1:${port}, or register anew: mcpwire auth logout ${sh(name)} && mcpwire auth login ${sh(name)}`,
         ),
       ]),
     );

@@ -12,10 +12,10 @@ import { editorFor } from '../edit/document.js';
 import { readText, resolveReal } from '../files/io.js';
 import { onPath, type Platform } from '../platform.js';
 import { PRESETS } from '../presets/index.js';
-import { credentialInQuery } from '../servers.js';
+import { credentialInQuery, showUrl } from '../servers.js';
 import type { ReadEntry, Scope, Target, TargetContext } from '../targets/types.js';
 import { printable, tildify } from '../ui.js';
-import { fail, ok, warn, type Where } from './engine.js';
+import { fail, ok, sh, warn, type Where } from './engine.js';
 import type { DoctorCheck } from './types.js';
 
 export interface ScannedEntry {
@@ -75,7 +75,7 @@ export function scanClients(p: Platform, tctx: TargetContext, targets: readonly 
               w,
               'client.parse',
               `${e.file}:${e.line}:${e.column}: ${e.reason}${cost}`,
-              `Fix the syntax at ${e.file}:${e.line}:${e.column} (mcpwire never rewrites a file it cannot parse).`,
+              `Fix the syntax at ${sh(e.file)}:${e.line}:${e.column} (mcpwire never rewrites a file it cannot parse).`,
             ),
           );
         else checks.push(fail(w, 'client.parse', `${file}: ${(e as Error).message}${cost}`, e instanceof UserError ? e.fix : undefined));
@@ -97,13 +97,25 @@ export function scanClients(p: Platform, tctx: TargetContext, targets: readonly 
         ...(scope === 'local' ? [] : (t.doctor?.misplaced ?? []).map((c) => ({ container: c, misplaced: true }))),
       ];
       for (const place of places) {
-        const inFile = editor.entries(doc, place.container);
-        const twice = editor.duplicates(doc, place.container);
-        for (const [name, raw] of Object.entries(inFile)) {
-          const read = t.read(name, raw);
-          if (read.kind !== 'remote' && read.kind !== 'bridge') continue;
-          if (twice.includes(name)) read.problems.push(`"${name}" is defined more than once in this file: the client uses the last one`);
-          found.push({ target: t, scope, file, container: place.container, name, raw, read, misplaced: place.misplaced || undefined, mode });
+        try {
+          const inFile = editor.entries(doc, place.container);
+          const twice = editor.duplicates(doc, place.container);
+          for (const [name, raw] of Object.entries(inFile)) {
+            const read = t.read(name, raw);
+            if (read.kind !== 'remote' && read.kind !== 'bridge') continue;
+            if (twice.includes(name)) read.problems.push(`"${name}" is defined more than once in this file: the client uses the last one`);
+            found.push({ target: t, scope, file, container: place.container, name, raw, read, misplaced: place.misplaced || undefined, mode });
+          }
+        } catch (e) {
+          // An odd layout (the servers key holding a list, a string): a finding, never an exception.
+          checks.push(
+            fail(
+              { subject: t.id, target: t.id },
+              'client.parse',
+              `${file}: "${place.container.join('.')}" cannot be read as ${t.name}'s servers (${(e as Error).message})`,
+              `Fix "${place.container.join('.')}" in ${file} by hand: it must be an object of servers.`,
+            ),
+          );
         }
       }
     }
@@ -165,7 +177,7 @@ export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
   const w: Where = { subject: `${e.name}/${t.id}`, server: e.name, target: t.id };
   const out: DoctorCheck[] = [];
   const where = `${tildify(p, e.file)}${e.scope === 'user' ? '' : ` (${e.scope})`}`;
-  const fixCmd = `mcpwire doctor ${e.name} --fix`;
+  const fixCmd = `mcpwire doctor ${sh(e.name)} --fix`;
   if (e.misplaced) {
     out.push(
       fail(
@@ -185,7 +197,7 @@ export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
         w,
         'client.shadowed',
         `${where}: shadowed by the ${e.shadowedBy}-scope entry of the same name (${t.name} uses that one)`,
-        `mcpwire mcp remove ${e.name} --target ${t.id} --scope ${e.scope}`,
+        `mcpwire mcp remove ${sh(e.name)} --target ${t.id} --scope ${e.scope}`,
       ),
     );
   const note = e.scope !== 'user' ? t.scopeNote?.(e.scope) : undefined;
@@ -208,7 +220,7 @@ export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
             w,
             'client.env',
             `$${name} is not set here: ${t.name} will send the header empty or refuse to start the server`,
-            `export ${name}=… (or log in instead: mcpwire auth login ${e.name})`,
+            `export ${name}=… (or log in instead: mcpwire auth login ${sh(e.name)})`,
           ),
         );
     } else if (t.doctor?.gui)
@@ -231,7 +243,7 @@ export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
         w,
         'client.secret',
         `${where} holds a literal secret (${secrets.join(', ')}) and is readable by others (mode ${e.mode.toString(8).padStart(4, '0')})`,
-        `chmod 600 ${e.file}`,
+        `chmod 600 ${sh(e.file)}`,
       ),
     );
 
@@ -245,11 +257,11 @@ export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
             w,
             'client.bridge',
             `${where}: the bridge's command does not resolve: ${printable(r.why ?? command)}`,
-            `mcpwire mcp add ${e.name} --target ${t.id} --force`,
+            `mcpwire mcp add ${sh(e.name)} --target ${t.id} --force`,
           ),
         );
       else if (r.why)
-        out.push(warn(w, 'client.bridge', `${where}: ${printable(r.why)}`, `mcpwire mcp add ${e.name} --target ${t.id} --force (writes absolute paths)`));
+        out.push(warn(w, 'client.bridge', `${where}: ${printable(r.why)}`, `mcpwire mcp add ${sh(e.name)} --target ${t.id} --force (writes absolute paths)`));
     }
   }
 
@@ -260,7 +272,7 @@ export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
           w,
           'client.staging',
           `${where}: points at ${preset.title}'s STAGING server (${preset.urls.staging})`,
-          `mcpwire mcp add ${e.name} --target ${t.id} --url ${preset.urls.production} --force`,
+          `mcpwire mcp add ${sh(e.name)} --target ${t.id} --url ${sh(preset.urls.production)} --force`,
         ),
       );
   }
@@ -304,8 +316,8 @@ export function checkAcrossEntries(entries: readonly ScannedEntry[], recorded: R
           fail(
             w,
             'client.same-url',
-            `${names.join(' and ')} are native entries for one server (${printable(url)}) in ${t.name}, which keys logins by URL: they share one account, or one entry silently disappears`,
-            `mcpwire auth login ${second.name} && mcpwire mcp remove ${second.name} --target ${t.id} && mcpwire setup ${second.name} --target ${t.id} --via bridge`,
+            `${names.join(' and ')} are native entries for one server (${showUrl(url)}) in ${t.name}, which keys logins by URL: they share one account, or one entry silently disappears`,
+            `mcpwire auth login ${sh(second.name)} && mcpwire mcp remove ${sh(second.name)} --target ${t.id} && mcpwire setup ${sh(second.name)} --target ${t.id} --via bridge`,
           ),
         );
       } else
@@ -313,8 +325,8 @@ export function checkAcrossEntries(entries: readonly ScannedEntry[], recorded: R
           warn(
             w,
             'client.same-url',
-            `one server (${printable(url)}) under several names in ${t.name}: ${names.join(', ')} (its tools show twice, unless these are two accounts)`,
-            `mcpwire mcp remove ${second.name} --target ${t.id}`,
+            `one server (${showUrl(url)}) under several names in ${t.name}: ${names.join(', ')} (its tools show twice, unless these are two accounts)`,
+            `mcpwire mcp remove ${sh(second.name)} --target ${t.id}`,
           ),
         );
     }
@@ -326,8 +338,8 @@ export function checkAcrossEntries(entries: readonly ScannedEntry[], recorded: R
         warn(
           { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id },
           'client.url',
-          `${e.name} in ${e.target.name} points at ${printable(e.read.url!)}, but mcpwire knows ${e.name} as ${printable(rec)}`,
-          `mcpwire mcp add ${e.name} --target ${e.target.id} --url ${rec} --force`,
+          `${sh(e.name)} in ${e.target.name} points at ${showUrl(e.read.url!)}, but mcpwire knows ${sh(e.name)} as ${showUrl(rec)}`,
+          `mcpwire mcp add ${sh(e.name)} --target ${e.target.id} --url ${sh(showUrl(rec))} --force`,
         ),
       );
   }

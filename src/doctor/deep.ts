@@ -7,9 +7,10 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { Platform } from '../platform.js';
+import { showUrl } from '../servers.js';
 import { printable } from '../ui.js';
 import { sameUrl, type ScannedEntry } from './clients.js';
-import { fail, guard, ok, warn, type Where } from './engine.js';
+import { fail, guard, ok, sh, warn, type Where } from './engine.js';
 import type { DoctorCheck } from './types.js';
 
 /** The executable `bin` on the PATH of `p`, absolute, or undefined. */
@@ -56,8 +57,8 @@ async function askClaude(p: Platform, bin: string, e: ScannedEntry, timeoutMs: n
       fail(
         w,
         'deep.claude-code',
-        `\`claude mcp get ${e.name}\` does not know the entry the file holds: ${firstLine(r.stderr || r.stdout)}`,
-        `mcpwire doctor ${e.name} --fix`,
+        `\`claude mcp get ${sh(e.name)}\` does not know the entry the file holds: ${firstLine(r.stderr || r.stdout)}`,
+        `mcpwire doctor ${sh(e.name)} --fix`,
       ),
     ];
   }
@@ -68,15 +69,15 @@ async function askClaude(p: Platform, bin: string, e: ScannedEntry, timeoutMs: n
       fail(
         w,
         'deep.claude-code',
-        `Claude Code uses ${printable(url)} for ${e.name}, the file says ${printable(e.read.url)} (another scope wins?)`,
-        `claude mcp get ${e.name}`,
+        `Claude Code uses ${showUrl(url)} for ${e.name}, the file says ${showUrl(e.read.url)} (another scope wins?)`,
+        `claude mcp get ${sh(e.name)}`,
       ),
     ];
   return [
     ok(
       w,
       'deep.claude-code',
-      `\`claude mcp get ${e.name}\` agrees${url ? ` (${printable(url)})` : ''}${status ? `; Claude Code says: ${printable(status)}` : ''}`,
+      `\`claude mcp get ${sh(e.name)}\` agrees${url ? ` (${showUrl(url)})` : ''}${status ? `; Claude Code says: ${printable(status)}` : ''}`,
     ),
   ];
 }
@@ -85,18 +86,18 @@ async function askCodex(p: Platform, bin: string, e: ScannedEntry, timeoutMs: nu
   const w: Where = { subject: `${e.name}/codex`, server: e.name, target: 'codex' };
   const r = await run(p, bin, ['mcp', 'get', e.name, '--json'], timeoutMs);
   if (r.code !== 0)
-    return [fail(w, 'deep.codex', `\`codex mcp get ${e.name} --json\` failed: ${firstLine(r.stderr || r.stdout)}`, `mcpwire doctor ${e.name} --fix`)];
+    return [fail(w, 'deep.codex', `\`codex mcp get ${sh(e.name)} --json\` failed: ${firstLine(r.stderr || r.stdout)}`, `mcpwire doctor ${sh(e.name)} --fix`)];
   let url: string | undefined;
   try {
     const v = JSON.parse(r.stdout) as { transport?: { url?: unknown }; enabled?: unknown };
     url = typeof v.transport?.url === 'string' ? v.transport.url : undefined;
     if (v.enabled === false) return [warn(w, 'deep.codex', `Codex has ${e.name} disabled`, `Set enabled = true under [mcp_servers.${e.name}]`)];
   } catch {
-    return [warn(w, 'deep.codex', `\`codex mcp get ${e.name} --json\` did not answer JSON: ${firstLine(r.stdout)}`)];
+    return [warn(w, 'deep.codex', `\`codex mcp get ${sh(e.name)} --json\` did not answer JSON: ${firstLine(r.stdout)}`)];
   }
   if (e.read.url && url && !sameUrl(url, e.read.url))
-    return [fail(w, 'deep.codex', `Codex uses ${printable(url)} for ${e.name}, the file says ${printable(e.read.url)}`, `codex mcp get ${e.name} --json`)];
-  return [ok(w, 'deep.codex', `\`codex mcp get ${e.name} --json\` agrees${url ? ` (${printable(url)})` : ''}`)];
+    return [fail(w, 'deep.codex', `Codex uses ${showUrl(url)} for ${sh(e.name)}, the file says ${showUrl(e.read.url)}`, `codex mcp get ${sh(e.name)} --json`)];
+  return [ok(w, 'deep.codex', `\`codex mcp get ${sh(e.name)} --json\` agrees${url ? ` (${showUrl(url)})` : ''}`)];
 }
 
 /** Start a bridge entry as its client would, send initialize, and report its answer (or why none came). */
@@ -141,7 +142,7 @@ export function startBridge(p: Platform, e: ScannedEntry, timeoutMs: number, sig
     );
     child.on('error', (err) =>
       finish(
-        fail(w, 'client.bridge-start', `the bridge does not start: ${printable(err.message)}`, `mcpwire mcp add ${e.name} --target ${e.target.id} --force`),
+        fail(w, 'client.bridge-start', `the bridge does not start: ${printable(err.message)}`, `mcpwire mcp add ${sh(e.name)} --target ${e.target.id} --force`),
       ),
     );
     child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
@@ -166,7 +167,7 @@ export function startBridge(p: Platform, e: ScannedEntry, timeoutMs: number, sig
               w,
               'client.bridge-start',
               `the bridge answers initialize with an error: ${printable(String(m.error.message))}`,
-              typeof fix === 'string' ? fix : `mcpwire auth login ${e.name}`,
+              typeof fix === 'string' ? fix : `mcpwire auth login ${sh(e.name)}`,
             ),
           );
         } else {
@@ -191,7 +192,7 @@ export function startBridge(p: Platform, e: ScannedEntry, timeoutMs: number, sig
               w,
               'client.bridge-start',
               `the bridge exited (code ${code}) before answering initialize${stderr.trim() ? `: ${firstLine(stderr)}` : ''}`,
-              `mcpwire mcp add ${e.name} --target ${e.target.id} --force`,
+              `mcpwire mcp add ${sh(e.name)} --target ${e.target.id} --force`,
             ),
           ),
         50,

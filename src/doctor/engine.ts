@@ -83,3 +83,11 @@ function labelOf(id: string): string {
 export function worst(checks: readonly DoctorCheck[]): DoctorCheck['status'] {
   return checks.some((c) => c.status === 'fail') ? 'fail' : checks.some((c) => c.status === 'warn') ? 'warn' : 'ok';
 }
+
+/**
+ * A word of a fix command, quoted for a POSIX shell when it needs it: names, paths and URLs come from
+ * files and servers, and a fix is meant to be pasted into a terminal.
+ */
+export function sh(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -47,6 +47,24 @@ export async function checkStore(p: Platform, store: Promise<CredentialStore | u
   return [ok(W, 'env.keychain', `credentials in ${printable(s.location)} (MCPWIRE_CREDENTIAL_STORE=file)`)];
 }
 
+/**
+ * The proxy Node's fetch uses for this URL, if any: HTTPS_PROXY (HTTP_PROXY for http://) honoured with
+ * NODE_USE_ENV_PROXY=1 on Node 22.21 / 24, unless NO_PROXY matches the host.
+ */
+export function proxyFor(env: Record<string, string | undefined>, nodeVersion: string, url: URL): string | undefined {
+  const get = (k: string) => env[k] ?? env[k.toLowerCase()];
+  const [major, minor] = nodeVersion.replace(/^v/, '').split('.').map(Number);
+  if (env.NODE_USE_ENV_PROXY !== '1' || !(major >= 24 || (major === 22 && minor >= 21))) return undefined;
+  const proxy = url.protocol === 'https:' ? get('HTTPS_PROXY') : get('HTTP_PROXY');
+  if (!proxy) return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  for (const raw of (get('NO_PROXY') ?? '').split(/[,\s]+/).filter(Boolean)) {
+    const rule = raw.toLowerCase().replace(/:\d+$/, '');
+    if (rule === '*' || host === rule.replace(/^\*?\./, '') || host.endsWith(rule.startsWith('.') ? rule : `.${rule.replace(/^\*\./, '')}`)) return undefined;
+  }
+  return proxy;
+}
+
 /** Which proxy variables are set, and whether Node's fetch (mcpwire's, and Node-based clients') uses them. */
 export function checkProxy(env: Record<string, string | undefined>, nodeVersion: string): DoctorCheck[] {
   const get = (k: string) => env[k] ?? env[k.toLowerCase()];

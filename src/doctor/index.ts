@@ -5,11 +5,11 @@
  */
 import { openCredentialStore, type CredentialStore } from '../auth/store/index.js';
 import type { Context } from '../commands/context.js';
-import { findPreset, presetUrl } from '../servers.js';
+import { findPreset, presetUrl, showUrl } from '../servers.js';
 import { TARGETS } from '../targets/index.js';
 import { checkAcrossEntries, checkEntry, sameUrl, scanClients, type ScannedEntry } from './clients.js';
 import { deepChecks } from './deep.js';
-import { DEFAULT_CHECK_TIMEOUT_S, fail, guard, warn } from './engine.js';
+import { DEFAULT_CHECK_TIMEOUT_S, fail, guard, sh, warn } from './engine.js';
 import { checkNode, checkProxy, checkStore } from './environment.js';
 import { checkServer } from './server.js';
 import type { DoctorCheck, RunDoctor } from './types.js';
@@ -39,7 +39,12 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
 
   let recorded: Record<string, { url: string }> = {};
   try {
-    recorded = ctx.state.read('servers');
+    // Only well-formed records: the state file is ours, but it is still a file.
+    const raw = ctx.state.read('servers') as unknown;
+    if (raw && typeof raw === 'object')
+      recorded = Object.fromEntries(
+        Object.entries(raw).filter((kv): kv is [string, { url: string }] => typeof (kv[1] as { url?: unknown } | null)?.url === 'string'),
+      );
   } catch (e) {
     checks.push(fail({ subject: 'environment' }, 'env.state', (e as Error).message, (e as { fix?: string }).fix));
   }
@@ -65,7 +70,7 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
                 { subject: s.name, server: s.name },
                 'server.unknown',
                 `no server named "${s.name}" in mcpwire's record or any client file`,
-                `mcpwire mcp add ${s.name} --url https://… (or: mcpwire mcp list)`,
+                `mcpwire mcp add ${sh(s.name)} --url https://… (or: mcpwire mcp list)`,
               ),
             ]),
       ),
@@ -97,10 +102,23 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
             { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id },
             'client.headers-ignored',
             `${e.target.name} ignores the configured headers (${Object.keys(e.read.headers).join(', ')}) because ${s.name} advertises OAuth: it will run its own login instead`,
-            `Log in from ${e.target.name} (remove the headers), or use the bridge: mcpwire auth login ${e.name} && mcpwire setup ${e.name} --target ${e.target.id} --via bridge`,
+            `Log in from ${e.target.name} (remove the headers), or use the bridge: mcpwire auth login ${sh(e.name)} && mcpwire setup ${sh(e.name)} --target ${e.target.id} --via bridge`,
           ),
         );
     }
+  }
+  // An entry of a checked name that points elsewhere than the URL checked (and than mcpwire's record, which checkAcrossEntries reports).
+  for (const e of entries) {
+    const s = servers.find((x) => x.name === e.name);
+    if (!s?.url || !e.read.url || Object.hasOwn(recorded, e.name) || sameUrl(s.url, e.read.url)) continue;
+    checks.push(
+      warn(
+        { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id },
+        'client.url',
+        `${e.name} in ${e.target.name} points at ${showUrl(e.read.url)}, not at ${showUrl(s.url)} (the URL checked above, from another client): that server was not checked`,
+        `mcpwire doctor ${sh(e.name)} after making the entries agree (mcpwire mcp add ${sh(e.name)} --target ${e.target.id} --url … --force)`,
+      ),
+    );
   }
   checks.push(...checkAcrossEntries(entries, Object.fromEntries(Object.entries(recorded).map(([k, v]) => [k, v.url]))));
   checks.push(...deep);
@@ -109,7 +127,8 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
   return {
     ok: !checks.some((c) => c.status === 'fail'),
     checks,
-    servers: servers.filter((s): s is { name: string; url: string } => s.url !== undefined),
+    // A credential in a URL's query (`?token=`) is masked: the report may be pasted anywhere.
+    servers: servers.flatMap((s) => (s.url !== undefined ? [{ name: s.name, url: showUrl(s.url) }] : [])),
   };
 };
 

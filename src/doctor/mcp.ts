@@ -8,7 +8,7 @@
 import { isObject, type Message } from '../mcp/jsonrpc.js';
 import { ERROR, LEGACY_VERSIONS, META, MODERN_VERSIONS } from '../mcp/versions.js';
 import { printable } from '../ui.js';
-import { fail, ok, warn, type Where } from './engine.js';
+import { fail, ok, sh, warn, type Where } from './engine.js';
 import { describeFetchError, exchange, type Exchange } from './http.js';
 import type { DoctorCheck } from './types.js';
 
@@ -69,15 +69,15 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
     checks.push(warn(w, 'server.http', `HTTP ${x.status} to ${method} in ${x.ms} ms: the server asks for a login`));
     if (Object.keys(o.credential).length > 0)
       checks.push(
-        fail(w, 'mcp.handshake', `the server refused ${o.credentialSource ?? 'the stored credential'} (HTTP ${x.status})`, `mcpwire auth login ${o.name}`),
+        fail(w, 'mcp.handshake', `the server refused ${o.credentialSource ?? 'the stored credential'} (HTTP ${x.status})`, `mcpwire auth login ${sh(o.name)}`),
       );
     else
       checks.push(
         warn(
           w,
           'mcp.handshake',
-          `not checked past the login: mcpwire holds no login for ${o.name} (clients with their own OAuth log in by themselves)`,
-          `mcpwire auth login ${o.name}`,
+          `not checked past the login: mcpwire holds no login for ${sh(o.name)} (clients with their own OAuth log in by themselves)`,
+          `mcpwire auth login ${sh(o.name)}`,
         ),
       );
     return { checks, date, unauthorized: true };
@@ -184,7 +184,7 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
 async function listTools(w: Where, o: McpProbeOptions, ask: () => Promise<Exchange>): Promise<DoctorCheck> {
   try {
     const x = await ask();
-    if (x.status === 401 || x.status === 403) return fail(w, 'mcp.tools', `tools/list refused (HTTP ${x.status})`, `mcpwire auth login ${o.name}`);
+    if (x.status === 401 || x.status === 403) return fail(w, 'mcp.tools', `tools/list refused (HTTP ${x.status})`, `mcpwire auth login ${sh(o.name)}`);
     const m = jsonRpc(x);
     if (!m) return fail(w, 'mcp.tools', `tools/list: HTTP ${x.status} without a JSON-RPC answer`, "Tell the server's operator.");
     if (m.error) return fail(w, 'mcp.tools', `tools/list refused: ${printable(String(m.error.message))}`, "Tell the server's operator.");

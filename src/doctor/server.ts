@@ -7,11 +7,13 @@ import type { CredentialStore } from '../auth/store/common.js';
 import { isObject } from '../mcp/jsonrpc.js';
 import type { Platform } from '../platform.js';
 import { PRESETS, type Preset } from '../presets/index.js';
+import { showUrl } from '../servers.js';
 import { printable } from '../ui.js';
 import { checkClock, checkLoopbackPort, checkStored, probeAuth } from './auth.js';
-import { fail, guard, ok, warn, type Where } from './engine.js';
+import { fail, guard, ok, sh, warn, type Where } from './engine.js';
 import { describeFetchError, exchange } from './http.js';
 import { probeMcp } from './mcp.js';
+import { proxyFor } from './environment.js';
 import { checkDns, checkTcp, checkTls } from './network.js';
 import type { DoctorCheck } from './types.js';
 
@@ -47,7 +49,12 @@ export async function checkHealth(w: Where, url: URL, preset: Preset, env: strin
     const staging = env === 'staging' || environment === 'staging';
     if (staging)
       return [
-        warn(w, 'server.health', `${line}: this is ${preset.title}'s STAGING server`, `mcpwire mcp add ${preset.name} --url ${preset.urls.production} --force`),
+        warn(
+          w,
+          'server.health',
+          `${line}: this is ${preset.title}'s STAGING server`,
+          `mcpwire mcp add ${sh(preset.name)} --url ${sh(preset.urls.production)} --force`,
+        ),
       ];
     if (s('status') && !/^(ok|healthy|up|pass)$/i.test(s('status')!)) return [warn(w, 'server.health', line, `Check ${preset.title}'s status page.`)];
     return [ok(w, 'server.health', line)];
@@ -66,7 +73,7 @@ export async function checkServer(
     url = new URL(s.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
   } catch {
-    return [fail(w, 'server.url', `"${printable(s.url)}" is not an http(s) URL`, `mcpwire mcp add ${s.name} --url https://… --force`)];
+    return [fail(w, 'server.url', `"${showUrl(s.url)}" is not an http(s) URL`, `mcpwire mcp add ${sh(s.name)} --url https://… --force`)];
   }
   const t = o.timeoutMs;
   const now = o.platform.now();
@@ -99,7 +106,15 @@ export async function checkServer(
       ? guard(w, 'server.health', t, (signal) => checkHealth(w, url, found.preset, found.env, t, signal))
       : Promise.resolve([] as DoctorCheck[]),
   ]);
-  const all = groups.flat();
+  let all = groups.flat();
+  // Through a proxy, mcpwire's requests do not depend on reaching the host directly: a direct failure is a warning.
+  if (proxyFor(o.platform.env, process.version, url)) {
+    all = all.map((c) =>
+      LAYERS.includes(c.id) && c.status === 'fail'
+        ? { ...c, status: 'warn' as const, message: `${c.message} (direct; requests go through the proxy in HTTPS_PROXY)` }
+        : c,
+    );
+  }
   // A name that does not resolve, a port that refuses, a certificate not trusted: every request above
   // that layer failed for that reason, and says nothing new.
   const failedLayer = LAYERS.findIndex((id) => all.some((c) => c.id === id && c.status === 'fail'));

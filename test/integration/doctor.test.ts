@@ -547,6 +547,39 @@ describe('doctor: client files', () => {
     }
   });
 
+  test("a credential in an entry's URL never reaches the output (masked in the JSON and the text)", async () => {
+    const s = scratch();
+    const f = s.write('.cursor/mcp.json', JSON.stringify({ mcpServers: { q: { url: `${url}?token=abc123secret` } } }));
+    fs.chmodSync(f, 0o600);
+    const { report, stderr } = await doctor(s, ['q']);
+    const text = await runCli(['doctor', 'q'], { cwd: s.cwd, env: env(s) });
+    expect(JSON.stringify(report) + stderr + text.stdout + text.stderr).not.toContain('abc123secret');
+    expect(text.stdout).toContain('?token=***');
+  });
+
+  test('a hostile entry name is quoted in the fix command, and escaped in the text', async () => {
+    const s = scratch();
+    const name = 'x; touch PWNED \u001b[2J';
+    s.write('.claude.json', JSON.stringify({ mcpServers: { [name]: { url } } }));
+    const { report } = await doctor(s, []);
+    const shape = report.checks.find((c) => c.id === 'client.shape' && c.status === 'fail')!;
+    expect(shape.fix).toBe(`mcpwire doctor '${name}' --fix`);
+    const text = await runCli(['doctor'], { cwd: s.cwd, env: env(s) });
+    expect(text.stdout).not.toContain('\u001b');
+    expect(text.stdout).toContain("fix: mcpwire doctor 'x; touch PWNED \\x1b[2J' --fix");
+  });
+
+  test('one name at two URLs in two clients: the entry not checked says so; agreeing entries do not', async () => {
+    const s = scratch();
+    const other = `http://127.0.0.1:${await closedPort()}/other`;
+    s.write('.claude.json', JSON.stringify({ mcpServers: { x: { type: 'http', url } } }));
+    cursorEntries(s, { x: other });
+    const { report } = await doctor(s, ['x']);
+    expect(one(report, 'client.url', 'x/cursor').message).toMatch(/that server was not checked/);
+    cursorEntries(s, { x: url });
+    expect(pick((await doctor(s, ['x'])).report, 'client.url')).toEqual([]);
+  });
+
   test('text output: grouped by server then client, ✓ ! ✗ lines, the fix under each problem, no colour when NO_COLOR; unknown NAME is exit 2', async () => {
     const s = scratch();
     s.write('.claude.json', JSON.stringify({ mcpServers: { x: { url } } }));

@@ -14,7 +14,7 @@ import { createContext } from '../../src/commands/context.js';
 import * as doctorBundle from '../../src/commands/doctor.js';
 import { envRefs, scanClients } from '../../src/doctor/clients.js';
 import { guard } from '../../src/doctor/engine.js';
-import { checkNode, checkProxy } from '../../src/doctor/environment.js';
+import { checkNode, checkProxy, proxyFor } from '../../src/doctor/environment.js';
 import { specOf } from '../../src/doctor/fix.js';
 import { renderDoctorReport, runDoctor } from '../../src/doctor/index.js';
 import { checkHealth } from '../../src/doctor/server.js';
@@ -236,5 +236,22 @@ describe('the doctor command in-process (through the real program)', () => {
     bad.write('.claude.json', JSON.stringify({ mcpServers: { x: { type: 'http', url: 'ftp://h/' } } }));
     expect(await main(['node', 'mcpwire', 'doctor', '--timeout', 'soon', '--json'], { load, context: bad.ctx })).toBe(2);
     expect(bad.t.json().error.message).toMatch(/--timeout soon is not a number of seconds/);
+  });
+});
+
+describe('the proxy in effect for a URL', () => {
+  const on = { HTTPS_PROXY: 'http://proxy.corp:3128', NODE_USE_ENV_PROXY: '1' };
+  test('honoured on Node 24 with NODE_USE_ENV_PROXY=1; not on Node 20, nor without the flag', () => {
+    expect(proxyFor(on, 'v24.1.0', new URL('https://mcp.example.com/'))).toBe('http://proxy.corp:3128');
+    expect(proxyFor(on, 'v20.19.0', new URL('https://mcp.example.com/'))).toBeUndefined();
+    expect(proxyFor({ HTTPS_PROXY: on.HTTPS_PROXY }, 'v24.1.0', new URL('https://mcp.example.com/'))).toBeUndefined();
+  });
+  test('NO_PROXY: exact hosts, domain suffixes, *', () => {
+    const url = new URL('https://mcp.example.com/');
+    expect(proxyFor({ ...on, NO_PROXY: 'localhost,.example.com' }, 'v24.1.0', url)).toBeUndefined();
+    expect(proxyFor({ ...on, NO_PROXY: 'example.com' }, 'v24.1.0', url)).toBeUndefined();
+    expect(proxyFor({ ...on, NO_PROXY: 'mcp.example.com:443' }, 'v24.1.0', url)).toBeUndefined();
+    expect(proxyFor({ ...on, NO_PROXY: '*' }, 'v24.1.0', url)).toBeUndefined();
+    expect(proxyFor({ ...on, NO_PROXY: 'other.com,ample.com' }, 'v24.1.0', url)).toBe(on.HTTPS_PROXY);
   });
 });
