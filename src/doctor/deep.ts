@@ -3,7 +3,8 @@
  * `codex mcp get NAME --json`; both read the files offline) and report any disagreement with the file.
  * Claude Code also tries to connect; that is bounded by MCP_TIMEOUT and by the check's own limit.
  * Bridge entries are started as the client would start them (command, args, the entry's env) and sent
- * an `initialize`: the bridge that answers is one the client can use.
+ * an `initialize`: the bridge that answers is one the client can use (always; a package runner's, such
+ * as `npx mcp-remote`, only with --deep, as it may download first).
  */
 import { execFile, spawn } from 'node:child_process';
 import type { Platform } from '../platform.js';
@@ -215,6 +216,30 @@ function resolves(p: Platform, command: unknown): boolean {
   return p.path.isAbsolute(command) ? p.fs.existsSync(command) : which(p, command) !== undefined;
 }
 
+/** Package runners fetch what they run: started only with --deep (the user asked for the slow, thorough run). */
+const PACKAGE_RUNNER = /(^|[\\/])(npx|npm|pnpm|pnpx|bunx|yarn|uvx)(\.cmd|\.exe)?$/i;
+
+/** Every bridge entry started as its client starts it (a package runner's only with `deep`). */
+export async function bridgeChecks(p: Platform, entries: readonly ScannedEntry[], timeoutMs: number, deep: boolean): Promise<DoctorCheck[]> {
+  const jobs: Array<Promise<DoctorCheck[]>> = [];
+  for (const e of entries) {
+    if (e.shadowedBy || e.misplaced || e.read.kind !== 'bridge') continue;
+    const command = (e.raw as { command?: unknown; args?: unknown }).command;
+    // A command that does not resolve is already a finding (client.bridge): nothing to start.
+    if (!resolves(p, command)) continue;
+    const w: Where = { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id };
+    const args = (e.raw as { args?: unknown }).args;
+    const runner = [command, ...(Array.isArray(args) ? args.slice(0, 2) : [])].some((a) => typeof a === 'string' && PACKAGE_RUNNER.test(a));
+    if (runner && !deep) {
+      jobs.push(Promise.resolve([ok(w, 'client.bridge-start', 'not started: its package runner may download first (`mcpwire doctor --deep` starts it)')]));
+      continue;
+    }
+    // A bridge starts Node and then talks to the server: twice the limit.
+    jobs.push(guard(w, 'client.bridge-start', timeoutMs * 2, (signal) => startBridge(p, e, timeoutMs * 2, signal)));
+  }
+  return (await Promise.all(jobs)).flat();
+}
+
 export async function deepChecks(p: Platform, entries: readonly ScannedEntry[], timeoutMs: number): Promise<DoctorCheck[]> {
   const claude = which(p, 'claude');
   const codex = which(p, 'codex');
@@ -228,9 +253,6 @@ export async function deepChecks(p: Platform, entries: readonly ScannedEntry[], 
     const w: Where = { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id };
     // The clients start slower than a network check: twice the limit.
     if (e.target.id === 'claude-code' && claude) jobs.push(guard(w, 'deep.claude-code', timeoutMs * 2, () => askClaude(p, claude, e, timeoutMs * 2)));
-    // A command that does not resolve is already a finding (client.bridge): nothing to start.
-    if (e.read.kind === 'bridge' && resolves(p, (e.raw as { command?: unknown }).command))
-      jobs.push(guard(w, 'client.bridge-start', timeoutMs * 2, (signal) => startBridge(p, e, timeoutMs * 2, signal)));
     if (e.target.id === 'codex' && codex) jobs.push(guard(w, 'deep.codex', timeoutMs * 2, () => askCodex(p, codex, e, timeoutMs * 2)));
   }
   return (await Promise.all(jobs)).flat();

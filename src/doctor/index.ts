@@ -8,7 +8,7 @@ import type { Context } from '../commands/context.js';
 import { findPreset, presetUrl, showUrl } from '../servers.js';
 import { TARGETS } from '../targets/index.js';
 import { checkAcrossEntries, checkEntry, sameUrl, scanClients, type ScannedEntry } from './clients.js';
-import { deepChecks } from './deep.js';
+import { bridgeChecks, deepChecks } from './deep.js';
 import { DEFAULT_CHECK_TIMEOUT_S, fail, guard, sh, warn } from './engine.js';
 import { checkNode, checkProxy, checkStore } from './environment.js';
 import { checkServer } from './server.js';
@@ -60,7 +60,7 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
     return undefined;
   });
 
-  const [serverChecks, envChecks, deep] = await Promise.all([
+  const [serverChecks, envChecks, deep, bridges] = await Promise.all([
     Promise.all(
       servers.map((s) =>
         s.url
@@ -81,6 +81,7 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
       Promise.resolve(checkProxy(p.env, process.version)),
     ]),
     opts.deep ? deepChecks(p, entries, timeoutMs) : Promise.resolve([] as DoctorCheck[]),
+    bridgeChecks(p, entries, timeoutMs, Boolean(opts.deep)),
   ]);
 
   // Per server: its own checks, then its entries in each client.
@@ -121,7 +122,7 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
     );
   }
   checks.push(...checkAcrossEntries(entries, Object.fromEntries(Object.entries(recorded).map(([k, v]) => [k, v.url]))));
-  checks.push(...deep);
+  checks.push(...bridges, ...deep);
   checks.push(...scan.checks);
   checks.push(...envChecks.flat());
   return {

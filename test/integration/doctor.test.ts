@@ -595,7 +595,7 @@ describe('doctor: client files', () => {
   });
 });
 
-describe('doctor --deep: the bridges started as their client starts them', () => {
+describe('doctor: the bridges started as their client starts them', () => {
   let peer: Peer;
   let srv: OAuthServer;
   beforeAll(async () => {
@@ -612,21 +612,35 @@ describe('doctor --deep: the bridges started as their client starts them', () =>
       JSON.stringify({ mcpServers: { [name]: { command: process.execPath, args: [path.join(ROOT, 'bin', 'mcpwire.js'), 'proxy', name, '--url', url] } } }),
     );
 
-  test('a bridge that starts and answers initialize; one that answers with the login it needs; without --deep none is started', async () => {
+  test('a bridge that starts and answers initialize; one that answers with the login it needs', async () => {
     const s = scratch();
     bridge(s, 'open', peer.url);
-    const good = await doctor(s, ['open', '--deep']);
+    const good = await doctor(s, ['open']);
     expect(one(good.report, 'client.bridge-start', 'open/claude-desktop')).toMatchObject({
       status: 'ok',
       message: expect.stringMatching(/answers initialize .*proxy-peer 1\.0\.0/),
     });
-    expect(pick((await doctor(s, ['open'])).report, 'client.bridge-start')).toEqual([]);
     bridge(s, 'locked', srv.url);
-    const locked = await doctor(s, ['locked', '--deep']);
+    const locked = await doctor(s, ['locked']);
     expect(one(locked.report, 'client.bridge-start')).toMatchObject({ status: 'fail', fix: expect.stringContaining('mcpwire auth login locked') });
     // Logged in, the same bridge answers.
     expect((await runCli(['auth', 'login', srv.url, '--name', 'locked'], { cwd: s.cwd, env: env(s) })).code).toBe(0);
-    expect(one((await doctor(s, ['locked', '--deep'])).report, 'client.bridge-start').status).toBe('ok');
+    expect(one((await doctor(s, ['locked'])).report, 'client.bridge-start').status).toBe('ok');
+  });
+
+  test('a bridge through a package runner (npx mcp-remote) is started only with --deep', async () => {
+    const s = scratch();
+    // A stand-in `npx` on PATH that runs the real bridge: what matters is that doctor starts it or not.
+    const binDir = path.join(s.home, 'bin');
+    fs.mkdirSync(binDir);
+    const npx = path.join(binDir, 'npx');
+    fs.writeFileSync(npx, `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin', 'mcpwire.js')}" proxy runner --url "${peer.url}"\n`, {
+      mode: 0o755,
+    });
+    s.write('.config/Claude/claude_desktop_config.json', JSON.stringify({ mcpServers: { runner: { command: 'npx', args: ['-y', 'mcp-remote', peer.url] } } }));
+    const pathEnv = { PATH: `${binDir}:${process.env.PATH}` };
+    expect(one((await doctor(s, ['runner'], pathEnv)).report, 'client.bridge-start').message).toMatch(/^not started: its package runner/);
+    expect(one((await doctor(s, ['runner', '--deep'], pathEnv)).report, 'client.bridge-start').message).toMatch(/answers initialize .*proxy-peer/);
   });
 });
 
