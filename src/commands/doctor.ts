@@ -5,7 +5,7 @@
  * `mcpwire undo` reverts them), then checks.
  */
 import { UserError } from '../errors.js';
-import { applyFixes } from '../doctor/fix.js';
+import { applyFixes, refreshExpired } from '../doctor/fix.js';
 import { renderDoctorReport, runDoctor, serversToCheck } from '../doctor/index.js';
 import { scanClients } from '../doctor/clients.js';
 import { validateName } from '../servers.js';
@@ -48,13 +48,18 @@ export async function doctorCommand(ctx: Context, name: string | undefined, o: D
   let fixed: Awaited<ReturnType<typeof applyFixes>> | undefined;
   if (o.fix) {
     fixed = await applyFixes(ctx, { names });
+    fixed.fixed.push(...(await refreshExpired(ctx, names)));
     if (!o.json) {
-      for (const f of fixed.fixed)
-        ctx.io.out(`${ctx.io.style.ok('fixed')} ${printable(f.name)} in ${f.target} (${printable(tildify(ctx.platform, f.file))}): ${printable(f.action)}`);
+      for (const f of fixed.fixed) {
+        const failed = /^(refused|failed|refresh failed)/.test(f.action);
+        const mark = failed ? ctx.io.style.bad('not fixed') : ctx.io.style.ok('fixed');
+        ctx.io.out(`${mark} ${printable(f.name)} in ${f.target} (${printable(tildify(ctx.platform, f.file))}): ${printable(f.action)}`);
+      }
       for (const r of fixed.reports)
         if (r.error) ctx.io.err(`mcpwire: could not fix ${printable(tildify(ctx.platform, r.file))}: ${printable(r.error.message)}`);
-      if (fixed.fixed.some((f) => f.action !== 'refused' && f.action !== 'failed')) ctx.io.out(ctx.io.style.dim('`mcpwire undo` reverts these fixes.') + '\n');
-      else if (fixed.fixed.length === 0) ctx.io.out(ctx.io.style.dim('Nothing to fix automatically.') + '\n');
+      if (fixed.reports.some((r) => r.action !== 'refused' && r.action !== 'failed')) ctx.io.out(ctx.io.style.dim('`mcpwire undo` reverts the file changes.'));
+      if (fixed.fixed.length === 0) ctx.io.out(ctx.io.style.dim('Nothing to fix automatically.'));
+      ctx.io.out('');
     }
   }
   const report = await runDoctor(ctx, { names, timeoutSeconds: timeout, deep: o.deep });

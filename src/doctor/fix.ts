@@ -2,8 +2,14 @@
  * `doctor --fix`: the fixes that are safe to apply without asking, all in one transaction journaled as
  * `doctor --fix` (so `mcpwire undo` puts every file back): an entry of the wrong shape is rendered again
  * in its client's shape (keeping the keys the user added), and an entry a client never reads (VS Code's
- * `mcpServers`) is moved where it reads. Entries whose URL is unknown are left for the user.
+ * `mcpServers`) is moved where it reads. Entries whose URL is unknown are left for the user. An expired
+ * login that can be refreshed is refreshed by `mcpwire auth token NAME` (the same code and lock as
+ * every refresh; its output, the token, goes nowhere); a refresh cannot be undone, nor needs to be.
  */
+import { spawn } from 'node:child_process';
+import type { AuthRecord } from '../auth/provider.js';
+import { currentTokens } from '../auth/record.js';
+import { openCredentialStore } from '../auth/store/index.js';
 import { addToText } from '../entries.js';
 import { editorFor } from '../edit/document.js';
 import { applyPlans, type PlannedWrite, type WriteReport } from '../files/apply.js';
@@ -80,4 +86,39 @@ export async function applyFixes(ctx: Context, o: { names?: readonly string[]; t
         : r.action,
   }));
   return { reports: result.reports, fixed };
+}
+
+/** Refresh the expired, refreshable logins among `names` (all stored logins when none are given). */
+export async function refreshExpired(ctx: Context, names: readonly string[] | undefined): Promise<FixResult['fixed']> {
+  const p = ctx.platform;
+  let store;
+  try {
+    store = await openCredentialStore({ platform: p, announce: () => {} });
+  } catch {
+    return []; // doctor's environment check says why
+  }
+  const out: FixResult['fixed'] = [];
+  for (const name of names?.length ? names : await store.list()) {
+    const rec = (await store.get(name)) as AuthRecord | undefined;
+    const t = rec && currentTokens(rec);
+    if (!t?.refresh_token || t.expiresAt === undefined || t.expiresAt > p.now()) continue;
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(p.execPath, [p.launcher, 'auth', 'token', name], {
+        env: p.env as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        timeout: 60_000,
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-2000)));
+      child.on('error', (e) => resolve({ code: null, stderr: e.message }));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    out.push({
+      target: 'mcpwire',
+      file: store.location,
+      name,
+      action: r.code === 0 ? 'access token refreshed' : `refresh failed: ${r.stderr.trim().split('\n')[0] ?? 'no reason given'}`,
+    });
+  }
+  return out;
 }

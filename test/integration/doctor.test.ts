@@ -367,6 +367,15 @@ describe('doctor: authorization', () => {
     const expired = await doctor(s, ['demo']);
     expect(one(expired.report, 'auth.stored')).toMatchObject({ status: 'warn', fix: 'mcpwire auth token demo >/dev/null' });
     expect(srv.requests.filter((r) => r.path === '/token').length).toBe(before);
+    // --fix refreshes it (once, through `auth token`), and the finding goes away.
+    const fixed = await doctor(s, ['demo', '--fix']);
+    expect(fixed.report.fixed).toEqual([expect.objectContaining({ target: 'mcpwire', name: 'demo', action: 'access token refreshed' })]);
+    expect(one(fixed.report, 'auth.stored').status).toBe('ok');
+    expect(one(fixed.report, 'mcp.tools').message).toBe('1 tools: whoami');
+    expect(srv.requests.filter((r) => r.path === '/token').map((r) => r.body.grant_type)).toEqual([
+      ...Array(before).fill('authorization_code'),
+      'refresh_token',
+    ]);
   });
 
   test('the oidc-provider peer (authorization server on another origin): discovery through its metadata, issuer matches', async () => {
