@@ -317,7 +317,7 @@ export function checkAcrossEntries(entries: readonly ScannedEntry[], recorded: R
             w,
             'client.same-url',
             `${names.join(' and ')} are native entries for one server (${showUrl(url)}) in ${t.name}, which keys logins by URL: they share one account, or one entry silently disappears`,
-            `mcpwire auth login ${sh(second.name)} && mcpwire mcp remove ${sh(second.name)} --target ${t.id} && mcpwire setup ${sh(second.name)} --target ${t.id} --via bridge`,
+            `mcpwire auth login ${sh(second.name)} && mcpwire doctor ${sh(second.name)} --fix`,
           ),
         );
       } else

@@ -378,6 +378,28 @@ describe('doctor: authorization', () => {
     ]);
   });
 
+  test('--fix moves a second account sharing a URL in Claude Code onto the bridge, on its own login (undoable); the collision goes away', async () => {
+    const s = scratch();
+    const original = JSON.stringify({ mcpServers: { acme: { type: 'http', url: srv.url }, beta: { type: 'http', url: srv.url, timeout: 30 } } });
+    s.write('.claude.json', original);
+    // Without beta's login there is nothing safe to do: the fix stays a command.
+    const first = await doctor(s, ['--fix']);
+    expect(first.report.fixed).toEqual([]);
+    expect(one(first.report, 'client.same-url', 'beta/claude-code').status).toBe('fail');
+    expect((await runCli(['auth', 'login', srv.url, '--name', 'beta'], { cwd: s.cwd, env: env(s) })).code).toBe(0);
+    // The fix command doctor gave, as given.
+    const fixed = await doctor(s, ['beta', '--fix']);
+    expect(fixed.report.fixed).toEqual([
+      expect.objectContaining({ target: 'claude-code', name: 'beta', action: expect.stringMatching(/moved onto the bridge/) }),
+    ]);
+    const entry = JSON.parse(s.read('.claude.json')).mcpServers.beta;
+    expect(entry).toMatchObject({ type: 'stdio', command: process.execPath, args: expect.arrayContaining(['proxy', 'beta', '--url', srv.url]), timeout: 30 });
+    expect(pick(fixed.report, 'client.same-url').filter((c) => c.status === 'fail')).toEqual([]);
+    expect(one(fixed.report, 'client.bridge-start', 'beta/claude-code').status).toBe('ok');
+    expect((await runCli(['undo'], { cwd: s.cwd, env: env(s) })).code).toBe(0);
+    expect(s.read('.claude.json')).toBe(original);
+  });
+
   test('the oidc-provider peer (authorization server on another origin): discovery through its metadata, issuer matches', async () => {
     const peer: OidcPeer = await startOidcPeer({ accessTokenTtl: 600 });
     try {
@@ -475,7 +497,7 @@ describe('doctor: client files', () => {
     const { report } = await doctor(s, []);
     const cc = one(report, 'client.same-url', 'beta/claude-code');
     expect(cc.status).toBe('fail');
-    expect(cc.fix).toMatch(/--via bridge/);
+    expect(cc.fix).toBe('mcpwire auth login beta && mcpwire doctor beta --fix');
     expect(one(report, 'client.same-url', 'beta/cursor').status).toBe('warn');
     // The second account through the bridge: no longer two native entries.
     s.write(
