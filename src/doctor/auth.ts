@@ -73,7 +73,7 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
   }
   const date = first.headers.get('date') ?? undefined;
   if (first.status !== 401) {
-    checks.push(ok(w, 'auth.challenge', `no login required (HTTP ${first.status} without a credential)`));
+    checks.push(ok(w, 'auth.challenge', `no login asked for (HTTP ${first.status} to a request without a credential)`));
     return { checks, date };
   }
   const challenge = parseChallenge(first.headers.get('www-authenticate'));

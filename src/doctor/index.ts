@@ -5,7 +5,7 @@
  */
 import { openCredentialStore, type CredentialStore } from '../auth/store/index.js';
 import type { Context } from '../commands/context.js';
-import { findPreset, presetUrl, showUrl } from '../servers.js';
+import { findPreset, PRESETS, presetUrl, showUrl } from '../servers.js';
 import { TARGETS } from '../targets/index.js';
 import { checkAcrossEntries, checkEntry, sameUrl, scanClients, type ScannedEntry } from './clients.js';
 import { bridgeChecks, deepChecks } from './deep.js';
@@ -112,12 +112,13 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
   for (const e of entries) {
     const s = servers.find((x) => x.name === e.name);
     if (!s?.url || !e.read.url || Object.hasOwn(recorded, e.name) || sameUrl(s.url, e.read.url)) continue;
+    if (PRESETS.some((x) => x.urls.staging && sameUrl(x.urls.staging, e.read.url!))) continue; // said as staging already
     checks.push(
       warn(
         { subject: `${e.name}/${e.target.id}`, server: e.name, target: e.target.id },
         'client.url',
         `${e.name} in ${e.target.name} points at ${showUrl(e.read.url)}, not at ${showUrl(s.url)} (the URL checked above, from another client): that server was not checked`,
-        `mcpwire doctor ${sh(e.name)} after making the entries agree (mcpwire mcp add ${sh(e.name)} --target ${e.target.id} --url … --force)`,
+        `mcpwire mcp add ${sh(e.name)} --target ${e.target.id} --url ${sh(showUrl(s.url))} --force`,
       ),
     );
   }

@@ -160,7 +160,7 @@ describe('doctor: servers', () => {
     for (const name of ['plain', 'streamed']) {
       expect(one(report, 'mcp.handshake', name).message).toMatch(/^MCP 2025-11-25 \(initialize\): proxy-peer 1\.0\.0/);
       expect(one(report, 'mcp.tools', name).message).toMatch(/^\d+ tools: echo, /);
-      expect(one(report, 'auth.challenge', name).message).toMatch(/no login required/);
+      expect(one(report, 'auth.challenge', name).message).toMatch(/no login asked for/);
       expect(one(report, 'server.tcp', name).status).toBe('ok');
     }
   });
