@@ -400,6 +400,23 @@ describe('doctor: authorization', () => {
     expect(s.read('.claude.json')).toBe(original);
   });
 
+  test('the loopback port a stored registration depends on: free is fine; taken is a warning naming the port', async () => {
+    const s = scratch();
+    const port = await closedPort();
+    expect((await runCli(['auth', 'login', srv.url, '--name', 'pinned', '--port', String(port)], { cwd: s.cwd, env: env(s) })).code).toBe(0);
+    cursorEntries(s, { pinned: srv.url });
+    expect(one((await doctor(s, ['pinned'])).report, 'auth.loopback-port')).toMatchObject({ status: 'ok', message: expect.stringContaining(`port ${port}`) });
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
+    try {
+      const taken = one((await doctor(s, ['pinned'])).report, 'auth.loopback-port');
+      expect(taken).toMatchObject({ status: 'warn', message: expect.stringMatching(new RegExp(`port ${port} .* is in use`)) });
+      expect(taken.fix).toContain(`127.0.0.1:${port}`);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
+  });
+
   test('the oidc-provider peer (authorization server on another origin): discovery through its metadata, issuer matches', async () => {
     const peer: OidcPeer = await startOidcPeer({ accessTokenTtl: 600 });
     try {

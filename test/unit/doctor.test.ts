@@ -14,7 +14,8 @@ import { createContext } from '../../src/commands/context.js';
 import * as doctorBundle from '../../src/commands/doctor.js';
 import { envRefs, scanClients } from '../../src/doctor/clients.js';
 import { guard } from '../../src/doctor/engine.js';
-import { checkNode, checkProxy, proxyFor } from '../../src/doctor/environment.js';
+import { checkNode, checkProxy, checkStore, proxyFor } from '../../src/doctor/environment.js';
+import type { CredentialStore } from '../../src/auth/store/common.js';
 import { specOf } from '../../src/doctor/fix.js';
 import { renderDoctorReport, runDoctor } from '../../src/doctor/index.js';
 import { checkHealth } from '../../src/doctor/server.js';
@@ -127,6 +128,37 @@ describe("a preset's health endpoint", () => {
 });
 
 describe('environment', () => {
+  const store = (o: Partial<CredentialStore>): CredentialStore =>
+    ({
+      kind: 'keychain',
+      location: 'Secret Service',
+      get: async () => undefined,
+      set: async () => {},
+      delete: async () => false,
+      list: async () => [],
+      ...o,
+    }) as CredentialStore;
+  test('the credential store: the keychain is fine; the file fallback is a warning with its reason; the file by choice is fine; none is a failure', async () => {
+    const { ctx } = scratchContext();
+    const p = ctx.platform;
+    expect((await checkStore(p, Promise.resolve(store({})), () => undefined))[0]).toMatchObject({
+      status: 'ok',
+      message: expect.stringContaining('OS keychain reachable'),
+    });
+    const fallback = await checkStore(
+      p,
+      Promise.resolve(store({ kind: 'file', location: '/x/credentials.json', fallbackReason: 'no D-Bus session bus' })),
+      () => undefined,
+    );
+    expect(fallback[0]).toMatchObject({ status: 'warn', message: expect.stringContaining('no OS keychain (no D-Bus session bus)') });
+    expect((await checkStore(p, Promise.resolve(store({ kind: 'file', location: '/x/credentials.json' })), () => undefined))[0].status).toBe('ok');
+    const none = await checkStore(p, Promise.resolve(undefined), () => ({
+      message: 'MCPWIRE_CREDENTIAL_STORE=keychain, but no OS keychain is reachable',
+      fix: 'unlock it',
+    }));
+    expect(none[0]).toMatchObject({ status: 'fail', fix: 'unlock it' });
+  });
+
   test('Node older than 20.19 fails; 20.19 and later pass', () => {
     expect(checkNode('v20.18.3')[0].status).toBe('fail');
     expect(checkNode('v20.19.0')[0].status).toBe('ok');
