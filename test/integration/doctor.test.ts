@@ -471,6 +471,7 @@ describe('doctor: client files', () => {
       /"bearer_token" under a url server makes every codex command fail/,
     ],
     ['claude-code', '.claude.json', () => JSON.stringify({ mcpServers: { x: { url } } }), /no "type": Claude Code reads it as a stdio server/],
+    ['cursor', '.cursor/mcp.json', () => JSON.stringify({ mcpServers: { x: { serverUrl: url } } }), /"serverUrl" is Windsurf's key: this client reads "url"/],
     ['windsurf', '.codeium/windsurf/mcp_config.json', () => JSON.stringify({ mcpServers: { x: { url } } }), /Windsurf expects "serverUrl"/],
     [
       'vscode',
