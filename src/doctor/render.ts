@@ -25,6 +25,11 @@ export function renderDoctorReport(report: DoctorReport, io: Pick<IO, 'out' | 's
   };
   const urls = new Map((report.servers ?? []).map((s) => [s.name, s.url]));
   const servers = [...new Set([...(report.servers ?? []).map((s) => s.name), ...report.checks.filter((c) => c.server).map((c) => c.server!)])];
+  if (servers.length === 0) {
+    io.out('No servers to check: mcpwire knows none, and no client file holds a remote entry.');
+    io.out(`  ${io.style.dim('fix:')} mcpwire setup SERVER (a preset or an MCP URL)`);
+    io.out('');
+  }
   for (const name of servers) {
     const checks = report.checks.filter((c) => c.server === name);
     if (checks.length === 0) continue;

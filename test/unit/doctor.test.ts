@@ -216,6 +216,12 @@ describe('rendering', () => {
     );
   });
 
+  test('no server at all: said, with the command that adds one', () => {
+    const t = testIO();
+    renderDoctorReport({ ok: true, checks: [], servers: [] }, t.io);
+    expect(t.stdout).toMatch(/^No servers to check: .*\n {2}fix: mcpwire setup SERVER/);
+  });
+
   test('with colour: the marks are coloured', () => {
     const t = testIO({ color: true });
     renderDoctorReport(report, t.io);
