@@ -13,7 +13,7 @@ import { readText, resolveReal } from '../files/io.js';
 import { onPath, type Platform } from '../platform.js';
 import { PRESETS } from '../presets/index.js';
 import { credentialInQuery, showUrl } from '../servers.js';
-import type { ReadEntry, Scope, Target, TargetContext } from '../targets/types.js';
+import type { Format, ReadEntry, Scope, Target, TargetContext } from '../targets/types.js';
 import { printable, tildify } from '../ui.js';
 import { fail, ok, sh, warn, type Where } from './engine.js';
 import type { DoctorCheck } from './types.js';
@@ -172,7 +172,21 @@ function resolveCommand(p: Platform, command: string, gui: boolean): { ok: boole
 }
 
 /** Findings about each entry on its own (`pelcro/cursor`). */
-export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
+/** A file's parsed content for an adapter's question (undefined: absent, unreadable or not parsable). */
+function readDoc(p: Platform, file: string, format: Format): unknown {
+  try {
+    const text = readText(p, resolveReal(p, file));
+    if (text === null) return undefined;
+    if (format === 'toml') return (editorFor('toml').parse(text, file) as unknown as { data: unknown }).data;
+    // Settings files may hold comments: through the JSONC parser, whatever the format.
+    const editor = editorFor('jsonc');
+    return editor.valueAt(editor.parse(text, file), []);
+  } catch {
+    return undefined;
+  }
+}
+
+export function checkEntry(p: Platform, e: ScannedEntry, tctx: TargetContext): DoctorCheck[] {
   const t = e.target;
   const w: Where = { subject: `${e.name}/${t.id}`, server: e.name, target: t.id };
   const out: DoctorCheck[] = [];
@@ -201,7 +215,13 @@ export function checkEntry(p: Platform, e: ScannedEntry): DoctorCheck[] {
       ),
     );
   const note = e.scope !== 'user' ? t.scopeNote?.(e.scope) : undefined;
-  if (note && !e.shadowedBy) out.push(warn(w, 'client.project-trust', note, `Start ${t.name} in ${printable(p.cwd)} and approve the server when it asks.`));
+  if (note && !e.shadowedBy) {
+    const answer = t.doctor?.projectApproval?.({ platform: p, projectRoot: tctx.projectRoot }, e.name, (f, format) => readDoc(p, f, format));
+    if (answer?.state === 'declined')
+      out.push(fail(w, 'client.project-trust', `${t.name} was told not to load it (${tildify(p, answer.file)}): the entry is ignored`, answer.fix));
+    else if (answer?.state !== 'approved')
+      out.push(warn(w, 'client.project-trust', note, `Start ${t.name} in ${printable(tctx.projectRoot)} and approve the server when it asks.`));
+  }
 
   // Variables the client resolves.
   const refs = new Map<string, boolean>();

@@ -88,7 +88,7 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
   for (const [i, s] of servers.entries()) {
     checks.push(...serverChecks[i]);
     for (const e of entries.filter((x) => x.name === s.name)) {
-      checks.push(...checkEntry(p, e));
+      checks.push(...checkEntry(p, e, ctx.targets));
       if (
         e.target.doctor?.ignoresHeadersWithOAuth &&
         e.read.kind === 'remote' &&

@@ -87,4 +87,17 @@ export interface DoctorKnowledge {
   ignoresHeadersWithOAuth?: boolean;
   /** What a parse error of its file costs, beyond the servers in it. */
   parseErrorCost?: string;
+  /**
+   * Whether the user already answered the client's question about a project-scope server: `read` gives
+   * a file's parsed content (undefined: absent or unreadable). Undefined: not known, the client will ask.
+   */
+  projectApproval?(ctx: TargetContext, name: string, read: (file: string, format: Format) => unknown): ProjectApproval | undefined;
+}
+
+export interface ProjectApproval {
+  state: 'approved' | 'declined';
+  /** Where the answer is kept (for the message and the fix). */
+  file: string;
+  /** How to take a refusal back. */
+  fix?: string;
 }

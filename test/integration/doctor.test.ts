@@ -583,6 +583,30 @@ describe('doctor: client files', () => {
     expect(pick(after, 'client.project-trust')).toEqual([]);
   });
 
+  test('a project entry the user already answered for: approved is quiet, declined fails with the way back (Claude Code, Codex)', async () => {
+    const s = scratch();
+    fs.writeFileSync(path.join(s.cwd, '.mcp.json'), JSON.stringify({ mcpServers: { x: { type: 'http', url } } }));
+    fs.mkdirSync(path.join(s.cwd, '.codex'));
+    fs.writeFileSync(path.join(s.cwd, '.codex', 'config.toml'), `[mcp_servers.x]\nurl = "${url}"\n`);
+    const asked = (await doctor(s, ['x'])).report;
+    expect(one(asked, 'client.project-trust', 'x/claude-code').status).toBe('warn');
+    expect(one(asked, 'client.project-trust', 'x/codex').status).toBe('warn');
+    // Approved: Claude Code's project record in ~/.claude.json, Codex's trusted project.
+    s.write('.claude.json', JSON.stringify({ projects: { [s.cwd]: { enabledMcpjsonServers: ['x'] } } }));
+    s.write('.codex/config.toml', `[projects."${s.cwd}"]\ntrust_level = "trusted"\n`);
+    expect(pick((await doctor(s, ['x'])).report, 'client.project-trust')).toEqual([]);
+    // Declined: in the project's local settings (a comment in it, as settings files may hold), and an untrusted project.
+    fs.mkdirSync(path.join(s.cwd, '.claude'));
+    fs.writeFileSync(path.join(s.cwd, '.claude', 'settings.local.json'), '{\n  // mine\n  "disabledMcpjsonServers": ["x"]\n}\n');
+    s.write('.codex/config.toml', `[projects."${s.cwd}"]\ntrust_level = "untrusted"\n`);
+    const declined = (await doctor(s, ['x'])).report;
+    expect(one(declined, 'client.project-trust', 'x/claude-code')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('claude mcp reset-project-choices'),
+    });
+    expect(one(declined, 'client.project-trust', 'x/codex')).toMatchObject({ status: 'fail', fix: expect.stringContaining('trust_level = "trusted"') });
+  });
+
   test('Cursor with static headers for a server that advertises OAuth: warned (Cursor ignores them); without headers, not', async () => {
     const srv = await startOAuthServer();
     try {
