@@ -43,8 +43,6 @@ export interface DoctorOptions {
   timeoutSeconds?: number;
   /** Ask the installed client CLIs too (`claude mcp get`, `codex mcp get --json`). */
   deep?: boolean;
-  /** Apply the safe fixes (rewrite a wrong-shape entry) through the journal, so `undo` reverts them. */
-  fix?: boolean;
 }
 
 /** The entry point setup and the doctor command share: runs every check concurrently, never throws for a failed check. */
