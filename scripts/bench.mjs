@@ -15,7 +15,8 @@
  *   help    `mcpwire --help`                                                goal ≤ 1.3×
  * A 25 MiB ~/.claude.json: `mcp add` vs a plain parse + stringify + write of it (paired with it),
  *           goal ≤ 1.5×, and peak memory (maxRSS) ≤ 1.5× the plain script's.
- * The stdio bridge: scripts/bench-proxy.mjs runs at the end (BENCH_PROXY=0 skips it).
+ * The stdio bridge: scripts/bench-proxy.mjs runs at the end (BENCH_PROXY=0 skips it), then doctor:
+ * scripts/bench-doctor.mjs (BENCH_DOCTOR=0 skips it).
  *
  * Prints a table, the load before and after, PASS/MISS per goal; writes .bench/bench-results.json.
  * Always exits 0: it measures, it does not judge. BENCH_REPS=n changes the number of rounds (30).
@@ -365,4 +366,12 @@ if (process.env.BENCH_PROXY !== '0') {
   log();
   log('the stdio bridge (scripts/bench-proxy.mjs):');
   spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bench-proxy.mjs')], { cwd: REPO, stdio: 'inherit' });
+}
+
+// doctor (issue 9, point 7): its wall time against its slowest single check, three local servers that
+// answer after a set delay and six client files. BENCH_DOCTOR=0 skips it.
+if (process.env.BENCH_DOCTOR !== '0') {
+  log();
+  log('doctor (scripts/bench-doctor.mjs):');
+  spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bench-doctor.mjs')], { cwd: REPO, stdio: 'inherit' });
 }

@@ -25,6 +25,7 @@ type Bundles = {
   undo: typeof import('./commands/undo.js');
   auth: typeof import('./commands/auth.js');
   proxy: typeof import('./commands/proxy.js');
+  doctor: typeof import('./commands/doctor.js');
   mcpsdk: typeof import('./mcp/sdk.js');
 };
 // Every command bundle of the table has a type here, and nothing else does.
@@ -201,6 +202,15 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
     .option('--header <header>', 'literal header "K: V" (repeatable; also MCPWIRE_HEADER_1, _2, … in the environment)', collect)
     .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
     .action((name, o) => cmd('proxy', {}, (m, ctx) => m.proxyCommand(ctx, name, o, () => loadBundle('mcpsdk')))());
+  program
+    .command('doctor')
+    .argument('[name]', 'one server (entry name); default: every server mcpwire knows or finds in a client file')
+    .description('every reason a client cannot use a server, checked concurrently, each problem with its fix')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--fix', 'apply the safe fixes (rewrite wrong-shape entries); `mcpwire undo` reverts them')
+    .option('--deep', 'also ask the installed clients (claude mcp get, codex mcp get --json)')
+    .option('--timeout <seconds>', 'time limit of each check (default 5)')
+    .action((name, o) => cmd('doctor', o, (m, ctx) => m.doctorCommand(ctx, name, o))());
   program
     .command('targets')
     .description('supported clients, whether each is installed here, and their files')

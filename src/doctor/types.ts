@@ -16,12 +16,22 @@ export interface DoctorCheck {
   message: string;
   /** The runnable command (or the step) that fixes a problem; absent when there is nothing to fix. */
   fix?: string;
+  /** The server this check is about (for grouping); absent for file-wide and environment checks. */
+  server?: string;
+  /** The client this check is about (for grouping). */
+  target?: string;
+  /** How long the check took, milliseconds (the bench compares the wall time with the slowest). */
+  ms?: number;
 }
 
 export interface DoctorReport {
   /** false when any check failed (warnings do not fail). */
   ok: boolean;
   checks: DoctorCheck[];
+  /** The servers checked, with the URL each was checked at. */
+  servers?: Array<{ name: string; url: string }>;
+  /** What --fix changed (file, entry, what was done). */
+  fixed?: Array<{ target: string; file: string; name: string; action: string }>;
 }
 
 export interface DoctorOptions {

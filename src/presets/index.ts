@@ -9,10 +9,12 @@ export interface Preset {
   urls: Readonly<Record<string, string>>;
   /** The header an API key goes in (`auth login NAME --api-key`), when the vendor documents one; default `Authorization: Bearer`. */
   apiKeyHeader?: string;
+  /** A health path on the MCP URL's origin answering `{"status","version","environment"}` (doctor shows it). */
+  health?: string;
 }
 
 export const PRESETS: readonly Preset[] = [
-  { name: 'pelcro', title: 'Pelcro', urls: { production: 'https://mcp.pelcro.com/', staging: 'https://mcp-staging.pelcro.com/' } },
+  { name: 'pelcro', title: 'Pelcro', urls: { production: 'https://mcp.pelcro.com/', staging: 'https://mcp-staging.pelcro.com/' }, health: '/health' },
   { name: 'peel', title: 'Peel', urls: { production: 'https://api.peel.sh/mcp' }, apiKeyHeader: 'X-API-Key' },
 ];
 

@@ -47,6 +47,30 @@ export const claudeCode: Target = {
     return e;
   },
   transportKeys: COMMON_TRANSPORT_KEYS,
+  doctor: {
+    // Approvals of .mcp.json servers: in ~/.claude.json's project entry, or enabledMcpjsonServers /
+    // disabledMcpjsonServers / enableAllProjectMcpServers in the project's and the user's settings.
+    projectApproval(ctx, name, read) {
+      const { path } = ctx.platform;
+      const dir = envOr(ctx.platform, 'CLAUDE_CONFIG_DIR') ?? path.join(ctx.platform.home, '.claude');
+      const project = (read(claudeJson(ctx), 'json') as { projects?: Record<string, unknown> } | undefined)?.projects?.[ctx.projectRoot];
+      const sources: Array<[string, unknown]> = [
+        [claudeJson(ctx), project],
+        [path.join(ctx.projectRoot, '.claude', 'settings.local.json'), read(path.join(ctx.projectRoot, '.claude', 'settings.local.json'), 'jsonc')],
+        [path.join(ctx.projectRoot, '.claude', 'settings.json'), read(path.join(ctx.projectRoot, '.claude', 'settings.json'), 'jsonc')],
+        [path.join(dir, 'settings.json'), read(path.join(dir, 'settings.json'), 'jsonc')],
+      ];
+      const has = (v: unknown, key: string) => isObject(v) && Array.isArray(v[key]) && (v[key] as unknown[]).includes(name);
+      for (const [file, v] of sources)
+        if (has(v, 'disabledMcpjsonServers'))
+          return { state: 'declined', file, fix: 'claude mcp reset-project-choices (in the project), then start claude and approve it' };
+      for (const [file, v] of sources)
+        if (has(v, 'enabledMcpjsonServers') || (isObject(v) && v.enableAllProjectMcpServers === true)) return { state: 'approved', file };
+      return undefined;
+    },
+    keysLoginsByUrl: true,
+    parseErrorCost: 'Claude Code declares a file that is not strict JSON corrupted and its next write replaces it: every server and setting in it is lost',
+  },
   scopeNote: (scope) =>
     scope === 'project' ? 'Claude Code asks each user to approve servers from .mcp.json the first time it starts in this project.' : undefined,
 };

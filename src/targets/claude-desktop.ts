@@ -104,6 +104,7 @@ export const claudeDesktop: Target = {
     return e;
   },
   transportKeys: COMMON_TRANSPORT_KEYS,
+  doctor: { gui: true },
 };
 
 /**

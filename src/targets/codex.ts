@@ -60,6 +60,24 @@ export const codex: Target = {
     if (typeof raw.command === 'string') return readCommandEntry(name, raw.command, raw.args);
     return { name, kind: 'unknown', problems: ['neither url nor command'] };
   },
+  doctor: {
+    // Codex loads .codex/config.toml only for a project marked trusted in the user's config.
+    projectApproval(ctx, _name, read) {
+      const file = codex.file('user', ctx);
+      const projects = (read(file, 'toml') as { projects?: Record<string, unknown> } | undefined)?.projects;
+      const entry = projects && Object.hasOwn(projects, ctx.projectRoot) ? projects[ctx.projectRoot] : undefined;
+      const level = isObject(entry) ? entry.trust_level : undefined;
+      if (level === 'trusted') return { state: 'approved', file };
+      if (level === 'untrusted')
+        return {
+          state: 'declined',
+          file,
+          fix: `Set trust_level = "trusted" under [projects."${ctx.projectRoot}"] in ${file} (or answer codex's question again)`,
+        };
+      return undefined;
+    },
+    parseErrorCost: 'Codex reads the whole file first: every codex command fails until it parses (the ChatGPT app and the Codex IDE extension share it)',
+  },
   transportKeys: ['url', 'command', 'args', 'env', 'cwd', 'type', 'bearer_token', 'bearer_token_env_var', 'http_headers', 'env_http_headers'],
   scopeNote: (scope) => (scope === 'project' ? 'Codex reads .codex/config.toml only when the project is trusted (codex asks on first start).' : undefined),
 };

@@ -37,7 +37,11 @@ export function stringRecord(v: unknown): Record<string, string> | undefined {
 export function readCommonEntry(name: string, raw: unknown, urlKey = 'url'): ReadEntry {
   if (!isObject(raw)) return { name, kind: 'unknown', problems: ['the entry is not an object'] };
   const url = raw[urlKey] ?? raw.url ?? raw.serverUrl;
-  if (typeof url === 'string') return { name, kind: 'remote', url, headers: stringRecord(raw.headers), problems: [] };
+  if (typeof url === 'string') {
+    // Windsurf's key elsewhere: the client finds no URL in the entry.
+    const problems = urlKey === 'url' && raw.url === undefined ? ['"serverUrl" is Windsurf\'s key: this client reads "url"'] : [];
+    return { name, kind: 'remote', url, headers: stringRecord(raw.headers), problems };
+  }
   if (typeof raw.command === 'string') return readCommandEntry(name, raw.command, raw.args);
   return { name, kind: 'unknown', problems: ['neither a url nor a command'] };
 }

@@ -27,4 +27,5 @@ export const cursor: Target = {
   },
   read: (name, raw) => readCommonEntry(name, raw),
   transportKeys: COMMON_TRANSPORT_KEYS,
+  doctor: { gui: true, ignoresHeadersWithOAuth: true },
 };

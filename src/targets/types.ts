@@ -72,4 +72,32 @@ export interface Target {
   transportKeys: readonly string[];
   /** What the client will ask the user after a write to this scope (e.g. approving project servers). */
   scopeNote?(scope: Scope): string | undefined;
+  /** What `mcpwire doctor` knows of this client beyond its entries' shapes. */
+  doctor?: DoctorKnowledge;
+}
+
+export interface DoctorKnowledge {
+  /** Containers where servers are put by mistake and this client never reads them (VS Code's `mcpServers`). */
+  misplaced?: ReadonlyArray<readonly string[]>;
+  /** A GUI app: started from a dock or menu, it does not see variables set in the shell profile. */
+  gui?: boolean;
+  /** Logins (or entries) are keyed by URL: two accounts of one server need the bridge for the second. */
+  keysLoginsByUrl?: boolean;
+  /** Configured headers are ignored once the server advertises OAuth discovery. */
+  ignoresHeadersWithOAuth?: boolean;
+  /** What a parse error of its file costs, beyond the servers in it. */
+  parseErrorCost?: string;
+  /**
+   * Whether the user already answered the client's question about a project-scope server: `read` gives
+   * a file's parsed content (undefined: absent or unreadable). Undefined: not known, the client will ask.
+   */
+  projectApproval?(ctx: TargetContext, name: string, read: (file: string, format: Format) => unknown): ProjectApproval | undefined;
+}
+
+export interface ProjectApproval {
+  state: 'approved' | 'declined';
+  /** Where the answer is kept (for the message and the fix). */
+  file: string;
+  /** How to take a refusal back. */
+  fix?: string;
 }

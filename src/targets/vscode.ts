@@ -61,5 +61,6 @@ export const vscode: Target = {
     return e;
   },
   transportKeys: COMMON_TRANSPORT_KEYS,
+  doctor: { misplaced: [['mcpServers']], gui: true },
   scopeNote: (scope) => (scope === 'project' ? 'VS Code asks to trust servers from .vscode/mcp.json when it first starts them.' : undefined),
 };

@@ -30,4 +30,5 @@ export const windsurf: Target = {
     return e;
   },
   transportKeys: COMMON_TRANSPORT_KEYS,
+  doctor: { gui: true },
 };
