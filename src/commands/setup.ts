@@ -1,0 +1,363 @@
+/**
+ * `mcpwire setup [SERVER]`: from nothing to every chosen client wired. Ask (on a terminal) or take the
+ * flags, plan the connection mode per client (src/setup/plan.ts), log in when a bridge entry needs
+ * mcpwire's login, write every file in one transaction (so `mcpwire undo` reverts the whole setup),
+ * record the server, run doctor on what was written, and say what each client still needs.
+ */
+import type { DoctorReport, RunDoctor } from '../doctor/types.js';
+import { UserError } from '../errors.js';
+import { addToText } from '../entries.js';
+import { resolveReal } from '../files/io.js';
+import { listEntries } from '../listing.js';
+import { findPreset, resolveServer, showUrl } from '../servers.js';
+import { renderBridgeEntry } from '../setup/bridge.js';
+import { apiKeyLogin, oauthLogin, type LoginOutcome } from '../setup/login.js';
+import { nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
+import type { Asker } from '../setup/prompt.js';
+import { ledgerKey, type StateFiles } from '../state.js';
+import { TARGETS, targetById } from '../targets/index.js';
+import type { Scope, ServerSpec, Target } from '../targets/types.js';
+import { printable, tildify, type IO } from '../ui.js';
+import { VERSION } from '../version.js';
+import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
+import { formatDiff, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
+
+export interface SetupOptions {
+  target?: string;
+  via?: string;
+  scope?: string;
+  name?: string;
+  account?: string;
+  env?: string;
+  apiKey?: boolean;
+  apiKeyHeader?: string;
+  headerEnv?: string[];
+  yes?: boolean;
+  /** commander: --no-login sets false. */
+  login?: boolean;
+  browser?: boolean;
+  port?: string;
+  timeout?: string;
+  browserTimeout?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  force?: boolean;
+}
+
+export interface SetupDeps {
+  /** doctor on what was just written; absent: no doctor in this build (nothing is made up in its place). */
+  doctor?: RunDoctor;
+  renderDoctor?: (report: DoctorReport, io: IO) => void;
+  /** The questions (tests inject answers; the terminal one is loaded only when needed). */
+  asker?: () => Promise<Asker>;
+}
+
+/** Without a terminal, with CI=true, --json or --yes, nothing is asked: a missing answer names its flag. */
+function missing(what: string, flag: string): UserError {
+  return new UserError(`${what} This run cannot ask (no terminal, CI, --json or --yes).`, { fix: flag });
+}
+
+function parseVia(raw: string | undefined): Mode | undefined {
+  if (raw === undefined) return undefined;
+  if (raw !== 'native' && raw !== 'bridge') throw new UserError(`Unknown --via "${printable(raw)}".`, { fix: 'Use --via native or --via bridge.' });
+  return raw;
+}
+
+function numberFlag(raw: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UserError(`${flag} ${printable(raw)} is not a whole number from ${min} to ${max}.`, { fix: `Pass ${flag} with a number from ${min} to ${max}.` });
+  return n;
+}
+
+/** The answers setup needs, from the flags or (on a terminal) from the user. */
+async function gather(ctx: Context, server: string | undefined, o: SetupOptions, ask: (() => Promise<Asker>) | undefined) {
+  if (!server && !o.name) {
+    if (!ask) throw missing('Which server?', 'Pass a preset or an MCP URL: mcpwire setup pelcro (or mcpwire setup https://…).');
+    server = await (await ask()).text('MCP server (a URL, or a preset: ' + (await import('../presets/index.js')).PRESETS.map((p) => p.name).join(', ') + ')');
+  }
+  const spec = resolveServer(ctx, { server, name: o.name, account: o.account, env: o.env, headerEnv: o.headerEnv });
+  let targets: Target[];
+  if (o.target) targets = resolveTargets(o.target, true, ctx.targets);
+  else if (!ask) throw missing('Which clients?', 'Pass --target with client ids (see `mcpwire targets`), detected (the ones installed here) or all.');
+  else {
+    const asker = await ask();
+    const chosen = await asker.checkbox(
+      'Which clients should use it?',
+      TARGETS.map((t) => {
+        const found = t.detect(ctx.targets);
+        return { value: t.id, label: t.name, checked: found, note: found ? undefined : 'not found' };
+      }),
+    );
+    targets = chosen.map((id) => targetById(id)!);
+  }
+  let scope: Scope;
+  if (o.scope !== undefined || !ask) scope = parseScope(o.scope);
+  else {
+    scope = await (
+      await ask()
+    ).select<Scope>('Where should the entries go?', [
+      { value: 'user', label: 'user: every project on this machine', checked: true },
+      { value: 'project', label: `project: this project only (${printable(tildify(ctx.platform, ctx.targets.projectRoot))})` },
+    ]);
+  }
+  return { spec, targets, scope, explicitTargets: !isTargetGroup(o.target) && o.target !== undefined };
+}
+
+/** Entries of the same URL under other names in the chosen clients' files (other accounts). */
+function otherAccounts(ctx: Context, targets: Target[], spec: ServerSpec) {
+  return listEntries(ctx, targets)
+    .entries.filter((e) => e.url === spec.url && e.name !== spec.name)
+    .map((e) => ({ target: e.target, scope: e.scope, name: e.name, mode: (e.kind === 'bridge' ? 'bridge' : 'native') as Mode }));
+}
+
+function showPlan(ctx: Context, plan: PlannedEntry[]): void {
+  const { io } = ctx;
+  const w = Math.max(...plan.map((e) => e.target.length));
+  const fw = Math.max(...plan.map((e) => printable(tildify(ctx.platform, e.file)).length));
+  io.err(io.style.bold('Plan:'));
+  for (const e of plan)
+    io.err(`  ${e.target.padEnd(w)}  ${e.mode.padEnd(6)}  ${printable(tildify(ctx.platform, e.file)).padEnd(fw)}  ${io.style.dim(printable(e.why))}`);
+}
+
+export async function setupCommand(ctx: Context, server: string | undefined, o: SetupOptions, deps: SetupDeps = {}): Promise<number> {
+  const interactive = ctx.io.interactive && !o.json && !o.yes && ctx.platform.env.CI !== 'true';
+  let asker: Asker | undefined;
+  const ask = interactive
+    ? async () => (asker ??= await (deps.asker ?? (async () => (await import('../setup/prompt.js')).terminalAsker(ctx.io)))())
+    : undefined;
+  try {
+    return await setup(ctx, server, o, deps, ask);
+  } finally {
+    asker?.close();
+  }
+}
+
+async function setup(ctx: Context, server: string | undefined, o: SetupOptions, deps: SetupDeps, ask: (() => Promise<Asker>) | undefined): Promise<number> {
+  const via = parseVia(o.via);
+  const timeoutMs = (numberFlag(o.timeout, '--timeout', 1, 3600) ?? 30) * 1000;
+  const browserTimeoutMs = (numberFlag(o.browserTimeout, '--browser-timeout', 1, 86_400) ?? 300) * 1000;
+  const port = numberFlag(o.port, '--port', 1, 65535);
+  const { spec, targets, scope, explicitTargets } = await gather(ctx, server, o, ask);
+  const preset = findPreset(server ?? '') ?? undefined;
+  const apiKey = Boolean(o.apiKey);
+  if (o.apiKeyHeader !== undefined && !apiKey)
+    throw new UserError('--api-key-header goes with --api-key.', { fix: 'Add --api-key, or leave --api-key-header out.' });
+  const keyHeader = (o.apiKeyHeader ?? preset?.apiKeyHeader ?? 'Authorization').trim();
+  if (apiKey && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(keyHeader))
+    throw new UserError('--api-key-header takes a header name only.', {
+      fix: 'Pass only the name, e.g. --api-key-header X-API-Key; the key is typed or piped in.',
+    });
+
+  // A client that cannot take this scope: refused when named, skipped when chosen through all/detected.
+  const unfit = targets.filter((t) => !t.scopes.includes(scope));
+  if (explicitTargets && unfit.length > 0)
+    throw new UserError(`${unfit.map((t) => t.name).join(', ')} ${unfit.length > 1 ? 'have' : 'has'} no ${scope} scope.`, {
+      fix: `Use --scope ${unfit[0].scopes.join(' or --scope ')} for ${unfit[0].id}, or leave it out of --target.`,
+    });
+  const chosen = targets.filter((t) => t.scopes.includes(scope));
+  if (chosen.length === 0) throw new UserError(`None of the chosen clients has a ${scope} scope.`, { fix: 'Use --scope user.' });
+
+  const plan = planSetup({
+    name: spec.name,
+    url: spec.url,
+    scope,
+    targets: chosen.map((t) => ({ id: t.id, name: t.name, file: t.file(scope, ctx.targets) })),
+    via,
+    apiKey,
+    headerEnv: spec.headerEnvs.length > 0,
+    others: otherAccounts(ctx, chosen, spec),
+  });
+  if (!o.json) {
+    ctx.io.err(
+      `${printable(spec.name)} → ${showUrl(spec.url)}${preset?.accountPerToken && !o.account ? io2(ctx).dim('  (one account per token: add --account LABEL to keep several)') : ''}`,
+    );
+    showPlan(ctx, plan);
+  }
+  if (ask && !o.dryRun && !(await (await ask()).confirm('Write these entries?', true))) throw new UserError('Nothing was changed.', { exitCode: 130 });
+
+  // The credential first: a sign-in that fails or is cancelled leaves every file as it was.
+  const needsLogin = plan.some((e) => e.mode === 'bridge');
+  let login: LoginOutcome | { kind: 'skipped'; why: string };
+  if (o.dryRun) login = { kind: 'skipped', why: '--dry-run' };
+  else if (apiKey) login = await apiKeyLogin(ctx, { name: spec.name, url: spec.url, header: keyHeader, canAsk: Boolean(ask) });
+  else if (o.login === false) login = { kind: 'skipped', why: '--no-login' };
+  else if (!needsLogin) login = { kind: 'skipped', why: 'every client logs in by itself' };
+  else
+    login = await oauthLogin(ctx, {
+      name: spec.name,
+      url: spec.url,
+      noBrowser: o.browser === false,
+      port,
+      timeoutMs,
+      browserTimeoutMs,
+      version: VERSION,
+    });
+
+  const writes: PlannedWrite[] = plan.map((e) => {
+    const t = targetById(e.target)!;
+    const container = t.container(scope, ctx.targets);
+    return {
+      target: e.target,
+      scope,
+      file: e.file,
+      sharedLock: t.sharedLock?.(e.file),
+      privateFile: t.privateFile,
+      edit: (current, note) => {
+        const key = ledgerKey(resolveReal(ctx.platform, e.file), container, spec.name);
+        const prev = ctx.state.cached('ledger')[key];
+        const rendered = e.mode === 'bridge' ? renderBridgeEntry(e.target, spec, ctx.targets) : t.render(spec, ctx.targets);
+        // An entry mcpwire wrote under this name is setup's own: updated in place. Anyone else's needs --force.
+        const r = addToText(t, current, e.file, container, spec.name, rendered, Boolean(o.force) || prev !== undefined);
+        note.action = r.action;
+        if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
+        if (r.action === 'added' || r.action === 'updated') {
+          note.ledger[key] = {
+            target: t.id,
+            scope,
+            name: spec.name,
+            hint: r.action === 'added' ? r.hint : (prev?.hint ?? {}),
+            inputsHint: r.inputsHint ?? prev?.inputsHint,
+            createdFile: r.action === 'added' ? current === null || prev?.createdFile : prev?.createdFile,
+            at: new Date(ctx.platform.now()).toISOString(),
+          };
+        }
+        return { text: r.text, secret: rendered.literalSecret };
+      },
+    };
+  });
+  const authKind = login.kind === 'skipped' ? undefined : login.kind;
+  const remember = {
+    wanted: (reports: WriteReport[]) => reports.some((r) => r.action === 'added' || r.action === 'updated' || r.action === 'unchanged'),
+    apply(s: StateFiles) {
+      const was = Object.hasOwn(s.servers, spec.name) ? s.servers[spec.name] : undefined;
+      const clients = { ...was?.clients };
+      for (const e of plan) clients[e.target] = { mode: e.mode, scope, file: e.file };
+      s.servers[spec.name] = {
+        name: spec.name,
+        url: spec.url,
+        headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
+        addedAt: was?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
+        env: preset ? (o.env ?? 'production') : was?.env,
+        account: o.account ?? was?.account,
+        auth: authKind ?? was?.auth,
+        clients,
+      };
+    },
+  };
+  const reports = await runWrites(ctx, `setup ${spec.name}`, writes, Boolean(o.dryRun), remember);
+  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !targetById(r.target)?.detect(ctx.targets)) r.notInstalled = true;
+
+  const wired = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
+  let doctor: DoctorReport | undefined;
+  if (!o.dryRun && deps.doctor && wired.length > 0) doctor = await deps.doctor(ctx, { names: [spec.name], targets: wired.map((e) => e.target) });
+
+  const refused = reports.filter((r) => r.action === 'refused' || r.action === 'failed');
+  // Some clients wired and one refused: the run failed (1); nothing wired because of bad input: 2.
+  let code = refused.length === 0 ? 0 : wired.length > 0 ? 1 : reports.some((r) => r.action === 'failed') ? 1 : 2;
+  if (reports.journalError) code = Math.max(code, 1);
+  if (doctor && !doctor.ok) code = Math.max(code, 1);
+
+  if (o.json) {
+    jsonOut(ctx, reports, plan, login, doctor, Boolean(o.dryRun));
+    return code;
+  }
+  renderReports(ctx, reports, { json: false, dryRun: Boolean(o.dryRun) });
+  if (o.dryRun) return code;
+  summary(ctx, spec, plan, reports, login, doctor, deps, apiKey);
+  return code;
+}
+
+/** Style helpers (dim) for a line on stderr. */
+const io2 = (ctx: Context) => ctx.io.style;
+
+function loginLine(login: LoginOutcome | { kind: 'skipped'; why: string }, name: string): string {
+  switch (login.kind) {
+    case 'skipped':
+      return `Login: skipped (${login.why}).`;
+    case 'none':
+      return `Login: none needed (${name} answered without one).`;
+    case 'api-key':
+      return login.result === 'existing' ? 'Login: the stored API key is used.' : `Login: API key stored in the keychain (sent as ${login.header}).`;
+    default:
+      return login.result === 'existing' ? 'Login: already logged in (valid login in the keychain).' : 'Login: logged in; the token is in the keychain.';
+  }
+}
+
+function summary(
+  ctx: Context,
+  spec: ServerSpec,
+  plan: PlannedEntry[],
+  reports: WriteReports,
+  login: LoginOutcome | { kind: 'skipped'; why: string },
+  doctor: DoctorReport | undefined,
+  deps: SetupDeps,
+  apiKey: boolean,
+): void {
+  const { io } = ctx;
+  io.out('');
+  io.out(loginLine(login, printable(spec.name)));
+  if (doctor) {
+    if (deps.renderDoctor) deps.renderDoctor(doctor, io);
+    else
+      for (const c of doctor.checks)
+        io.out(`  ${c.status.padEnd(4)}  ${printable(c.subject)}  ${printable(c.message)}${c.fix ? `  fix: ${printable(c.fix)}` : ''}`);
+  } else if (!deps.doctor) io.out('Doctor: not part of this build; run `mcpwire doctor` once it is.');
+  const next = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
+  if (next.length > 0) {
+    io.out('Next, in each client:');
+    const w = Math.max(...next.map((e) => e.target.length));
+    for (const e of next) io.out(`  ${e.target.padEnd(w)}  ${nextStep(e, apiKey)}`);
+  }
+  io.out('Not written (their servers live in the vendor cloud), add them by hand:');
+  for (const c of unwritableClients(spec.url)) io.out(`  ${c.name}: ${printable(c.steps)}`);
+  if (reports.some((r) => r.action === 'added' || r.action === 'updated')) io.out('Undo all of this: mcpwire undo');
+}
+
+function jsonOut(
+  ctx: Context,
+  reports: WriteReports,
+  plan: PlannedEntry[],
+  login: LoginOutcome | { kind: 'skipped'; why: string },
+  doctor: DoctorReport | undefined,
+  dryRun: boolean,
+): void {
+  for (const r of reports) {
+    if (r.error) ctx.io.err(`mcpwire: ${printable(r.error.message)}${r.error.fix ? `\nfix: ${printable(r.error.fix)}` : ''}`);
+    for (const warning of r.warnings) ctx.io.err(`warning: ${printable(warning)}`);
+  }
+  ctx.io.json({
+    dryRun: dryRun || undefined,
+    changes: reports.map((r, i) => ({
+      target: r.target,
+      scope: r.scope,
+      file: r.file,
+      action: r.action,
+      name: plan[i].name,
+      mode: plan[i].mode,
+      why: plan[i].why,
+      ...(r.notInstalled ? { installed: false } : {}),
+      ...(r.error ? { error: r.error.message, fix: r.error.fix } : {}),
+      ...(r.warnings.length ? { warnings: r.warnings } : {}),
+      ...(r.diff ? { diff: formatDiff(r.file, r.diff) } : {}),
+    })),
+    login: login.kind === 'skipped' ? { result: 'skipped', why: login.why } : login,
+    next: plan
+      .filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action))
+      .map((e) => ({ target: e.target, step: nextStep(e, login.kind === 'api-key') })),
+    // null: this build has no doctor (never a made-up report).
+    doctor: doctor ?? null,
+    ...(reports.journalError ? { journalError: reports.journalError.message, changedFiles: reports.changed } : {}),
+  });
+}
+
+/** The CLI's entry: doctor loaded here, so tests of setup() can inject their own. */
+export async function setupMain(ctx: Context, server: string | undefined, o: SetupOptions): Promise<number> {
+  // TODO(lead): src/doctor/index.ts is built on the doctor branch; once merged, load it here:
+  //   const { runDoctor, renderDoctorReport } = await import('../doctor/index.js');
+  //   return setupCommand(ctx, server, o, { doctor: runDoctor, renderDoctor: renderDoctorReport });
+  return setupCommand(ctx, server, o, {});
+}
+
+export { runCommand } from './run.js';
