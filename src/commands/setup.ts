@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { addToText } from '../entries.js';
 import { resolveReal } from '../files/io.js';
 import { listEntries } from '../listing.js';
+import { PRESETS } from '../presets/index.js';
 import { findPreset, resolveServer, showUrl } from '../servers.js';
 import { renderBridgeEntry } from '../setup/bridge.js';
 import { apiKeyLogin, oauthLogin, type LoginOutcome } from '../setup/login.js';
@@ -17,6 +18,7 @@ import type { Asker } from '../setup/prompt.js';
 import { ledgerKey, type StateFiles } from '../state.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
+import { onPath } from '../platform.js';
 import { printable, tildify, type IO } from '../ui.js';
 import { VERSION } from '../version.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
@@ -75,15 +77,45 @@ function numberFlag(raw: string | undefined, flag: string, min: number, max: num
 async function gather(ctx: Context, server: string | undefined, o: SetupOptions, ask: (() => Promise<Asker>) | undefined) {
   if (!server && !o.name) {
     if (!ask) throw missing('Which server?', 'Pass a preset or an MCP URL: mcpwire setup pelcro (or mcpwire setup https://…).');
-    server = await (await ask()).text('MCP server (a URL, or a preset: ' + (await import('../presets/index.js')).PRESETS.map((p) => p.name).join(', ') + ')');
+    server = await (await ask()).text(`MCP server (a URL, or a preset: ${PRESETS.map((p) => p.name).join(', ')})`);
   }
-  const spec = resolveServer(ctx, { server, name: o.name, account: o.account, env: o.env, headerEnv: o.headerEnv });
+  const preset = server ? findPreset(server) : undefined;
+  let account = o.account;
+  let apiKey = Boolean(o.apiKey);
+  if (ask && preset) {
+    // Only what the preset leaves open is asked: its environment, how to sign in, which account.
+    const envs = Object.keys(preset.urls);
+    if (o.env === undefined && envs.length > 1)
+      o = {
+        ...o,
+        env: await (
+          await ask()
+        ).select(
+          'Which environment?',
+          envs.map((e, i) => ({ value: e, label: `${e}: ${preset.urls[e]}`, checked: i === 0 })),
+        ),
+      };
+    if (!apiKey && preset.auth === 'oauth-or-api-key' && !o.headerEnv?.length)
+      apiKey =
+        (await (
+          await ask()
+        ).select(`How do you sign in to ${preset.title}?`, [
+          { value: 'oauth', label: 'OAuth: sign in in the browser', checked: true },
+          { value: 'api-key', label: `an API key (sent as ${preset.apiKeyHeader ?? 'Authorization: Bearer'}, kept in the keychain)` },
+        ])) === 'api-key';
+    if (account === undefined && preset.accountPerToken) {
+      const label = await (await ask()).text(`Account label, one entry per account (e.g. acme; Enter for none)`, '');
+      account = label || undefined;
+    }
+  }
+  const spec = resolveServer(ctx, { server, name: o.name, account, env: o.env, headerEnv: o.headerEnv });
   let targets: Target[];
   if (o.target) targets = resolveTargets(o.target, true, ctx.targets);
   else if (!ask) throw missing('Which clients?', 'Pass --target with client ids (see `mcpwire targets`), detected (the ones installed here) or all.');
   else {
-    const asker = await ask();
-    const chosen = await asker.checkbox(
+    const chosen = await (
+      await ask()
+    ).checkbox(
       'Which clients should use it?',
       TARGETS.map((t) => {
         const found = t.detect(ctx.targets);
@@ -102,7 +134,7 @@ async function gather(ctx: Context, server: string | undefined, o: SetupOptions,
       { value: 'project', label: `project: this project only (${printable(tildify(ctx.platform, ctx.targets.projectRoot))})` },
     ]);
   }
-  return { spec, targets, scope, explicitTargets: !isTargetGroup(o.target) && o.target !== undefined };
+  return { spec, preset, account, apiKey, env: o.env, targets, scope, explicitTargets: !isTargetGroup(o.target) && o.target !== undefined };
 }
 
 /** Entries of the same URL under other names in the chosen clients' files (other accounts). */
@@ -139,9 +171,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   const timeoutMs = (numberFlag(o.timeout, '--timeout', 1, 3600) ?? 30) * 1000;
   const browserTimeoutMs = (numberFlag(o.browserTimeout, '--browser-timeout', 1, 86_400) ?? 300) * 1000;
   const port = numberFlag(o.port, '--port', 1, 65535);
-  const { spec, targets, scope, explicitTargets } = await gather(ctx, server, o, ask);
-  const preset = findPreset(server ?? '') ?? undefined;
-  const apiKey = Boolean(o.apiKey);
+  const { spec, preset, account, apiKey, env, targets, scope, explicitTargets } = await gather(ctx, server, o, ask);
   if (o.apiKeyHeader !== undefined && !apiKey)
     throw new UserError('--api-key-header goes with --api-key.', { fix: 'Add --api-key, or leave --api-key-header out.' });
   const keyHeader = (o.apiKeyHeader ?? preset?.apiKeyHeader ?? 'Authorization').trim();
@@ -171,7 +201,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   });
   if (!o.json) {
     ctx.io.err(
-      `${printable(spec.name)} → ${showUrl(spec.url)}${preset?.accountPerToken && !o.account ? io2(ctx).dim('  (one account per token: add --account LABEL to keep several)') : ''}`,
+      `${printable(spec.name)} → ${showUrl(spec.url)}${preset?.accountPerToken && !account ? io2(ctx).dim('  (one account per token: add --account LABEL to keep several)') : ''}`,
     );
     showPlan(ctx, plan);
   }
@@ -239,8 +269,8 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
         url: spec.url,
         headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
         addedAt: was?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
-        env: preset ? (o.env ?? 'production') : was?.env,
-        account: o.account ?? was?.account,
+        env: preset ? (env ?? 'production') : was?.env,
+        account: account ?? was?.account,
         auth: authKind ?? was?.auth,
         clients,
       };
@@ -265,8 +295,23 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   }
   renderReports(ctx, reports, { json: false, dryRun: Boolean(o.dryRun) });
   if (o.dryRun) return code;
+  if (ask) await offerCodexLogin(ctx, plan, reports, ask);
   summary(ctx, spec, plan, reports, login, doctor, deps, apiKey);
   return code;
+}
+
+/**
+ * Codex logs in only when told to (`codex mcp login NAME`); on a terminal, with codex installed and a
+ * native entry just written, setup offers to run it (its own browser sign-in, on this terminal).
+ */
+async function offerCodexLogin(ctx: Context, plan: PlannedEntry[], reports: WriteReports, ask: () => Promise<Asker>): Promise<void> {
+  const i = plan.findIndex((e) => e.target === 'codex' && e.mode === 'native');
+  if (i === -1 || !['added', 'updated'].includes(reports[i].action) || !onPath(ctx.platform, 'codex')) return;
+  const name = plan[i].name;
+  if (!(await (await ask()).confirm(`Run \`codex mcp login ${name}\` now?`, true))) return;
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('codex', ['mcp', 'login', name], { stdio: 'inherit' });
+  if (r.status !== 0) ctx.io.err(`${ctx.io.style.warn('warning:')} codex mcp login ${name} did not finish; run it again later.`);
 }
 
 /** Style helpers (dim) for a line on stderr. */

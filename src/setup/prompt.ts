@@ -53,7 +53,7 @@ export async function terminalAsker(io: IO): Promise<Asker> {
     async text(question, def) {
       for (;;) {
         const a = await ask(`${question}${def ? ` (${def})` : ''}: `);
-        if (a || def) return a || def!;
+        if (a || def !== undefined) return a || def!;
       }
     },
     async select(question, choices) {
