@@ -75,7 +75,9 @@ function numberFlag(raw: string | undefined, flag: string, min: number, max: num
 
 /** The answers setup needs, from the flags or (on a terminal) from the user. */
 async function gather(ctx: Context, server: string | undefined, o: SetupOptions, ask: (() => Promise<Asker>) | undefined) {
-  if (!server && !o.name) {
+  // `setup --name NAME` alone re-runs a server mcpwire knows; otherwise the server is asked for.
+  const known = o.name !== undefined && Object.hasOwn(ctx.state.cached('servers'), o.name);
+  if (!server && !known) {
     if (!ask) throw missing('Which server?', 'Pass a preset or an MCP URL: mcpwire setup pelcro (or mcpwire setup https://…).');
     server = await (await ask()).text(`MCP server (a URL, or a preset: ${PRESETS.map((p) => p.name).join(', ')})`);
   }
@@ -153,20 +155,29 @@ function showPlan(ctx: Context, plan: PlannedEntry[]): void {
     io.err(`  ${e.target.padEnd(w)}  ${e.mode.padEnd(6)}  ${printable(tildify(ctx.platform, e.file)).padEnd(fw)}  ${io.style.dim(printable(e.why))}`);
 }
 
+/** Opens the questions on first use; `release` gives the terminal back (before a hidden key or a sign-in reads stdin). */
+type Ask = (() => Promise<Asker>) & { release(): void };
+
 export async function setupCommand(ctx: Context, server: string | undefined, o: SetupOptions, deps: SetupDeps = {}): Promise<number> {
   const interactive = ctx.io.interactive && !o.json && !o.yes && ctx.platform.env.CI !== 'true';
   let asker: Asker | undefined;
-  const ask = interactive
-    ? async () => (asker ??= await (deps.asker ?? (async () => (await import('../setup/prompt.js')).terminalAsker(ctx.io)))())
+  const open = deps.asker ?? (async () => (await import('../setup/prompt.js')).terminalAsker(ctx.io));
+  const ask: Ask | undefined = interactive
+    ? Object.assign(async () => (asker ??= await open()), {
+        release() {
+          asker?.close();
+          asker = undefined;
+        },
+      })
     : undefined;
   try {
     return await setup(ctx, server, o, deps, ask);
   } finally {
-    asker?.close();
+    ask?.release();
   }
 }
 
-async function setup(ctx: Context, server: string | undefined, o: SetupOptions, deps: SetupDeps, ask: (() => Promise<Asker>) | undefined): Promise<number> {
+async function setup(ctx: Context, server: string | undefined, o: SetupOptions, deps: SetupDeps, ask: Ask | undefined): Promise<number> {
   const via = parseVia(o.via);
   const timeoutMs = (numberFlag(o.timeout, '--timeout', 1, 3600) ?? 30) * 1000;
   const browserTimeoutMs = (numberFlag(o.browserTimeout, '--browser-timeout', 1, 86_400) ?? 300) * 1000;
@@ -207,7 +218,9 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   }
   if (ask && !o.dryRun && !(await (await ask()).confirm('Write these entries?', true))) throw new UserError('Nothing was changed.', { exitCode: 130 });
 
-  // The credential first: a sign-in that fails or is cancelled leaves every file as it was.
+  // The credential first: a sign-in that fails or is cancelled leaves every file as it was. The
+  // questions let go of the terminal first: a key is read hidden, and readline would echo it.
+  ask?.release();
   const needsLogin = plan.some((e) => e.mode === 'bridge');
   let login: LoginOutcome | { kind: 'skipped'; why: string };
   if (o.dryRun) login = { kind: 'skipped', why: '--dry-run' };
@@ -309,7 +322,7 @@ async function offerCodexLogin(ctx: Context, plan: PlannedEntry[], reports: Writ
   if (i === -1 || !['added', 'updated'].includes(reports[i].action) || !onPath(ctx.platform, 'codex')) return;
   const name = plan[i].name;
   if (!(await (await ask()).confirm(`Run \`codex mcp login ${name}\` now?`, true))) return;
-  const { spawnSync } = await import('node:child_process');
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const r = spawnSync('codex', ['mcp', 'login', name], { stdio: 'inherit' });
   if (r.status !== 0) ctx.io.err(`${ctx.io.style.warn('warning:')} codex mcp login ${name} did not finish; run it again later.`);
 }

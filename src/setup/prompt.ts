@@ -25,8 +25,9 @@ export interface Asker {
 
 const cancelled = () => new UserError('Cancelled; nothing was changed.', { exitCode: 130 });
 
-export async function terminalAsker(io: IO): Promise<Asker> {
-  const readline = await import('node:readline');
+export function terminalAsker(io: IO): Asker {
+  // require, not import(): the bundles run as CommonJS through V8's code cache, which has no dynamic import.
+  const readline = require('node:readline') as typeof import('node:readline');
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   let closed = false;
   let reject: ((e: Error) => void) | undefined;
