@@ -66,7 +66,7 @@ describe.skipIf(!hasTmux)('setup in a terminal', () => {
     expect(shown).toMatch(/\[x\] 3\) Cursor\n/);
     expect(shown).toMatch(/\[ \] 4\) Claude Desktop \(not found\)/);
     keys('4', 'Enter');
-    shown = await waitFor(/\[x\] 4\) Claude Desktop \(not found\)/);
+    await waitFor(/\[x\] 4\) Claude Desktop \(not found\)/);
     keys('Enter');
     await waitFor(/Where should the entries go\?/);
     keys('Enter');
