@@ -81,7 +81,9 @@ async function gather(ctx: Context, server: string | undefined, o: SetupOptions,
     if (!ask) throw missing('Which server?', 'Pass a preset or an MCP URL: mcpwire setup pelcro (or mcpwire setup https://…).');
     server = await (await ask()).text(`MCP server (a URL, or a preset: ${PRESETS.map((p) => p.name).join(', ')})`);
   }
-  const preset = server ? findPreset(server) : undefined;
+  // A preset by name, or by one of its URLs (then that URL's environment is the one recorded).
+  const preset = server ? (findPreset(server) ?? PRESETS.find((p) => Object.values(p.urls).includes(server!))) : undefined;
+  if (preset && server && o.env === undefined && !findPreset(server)) o = { ...o, env: Object.keys(preset.urls).find((e) => preset.urls[e] === server) };
   let account = o.account;
   let apiKey = Boolean(o.apiKey);
   if (ask && preset) {

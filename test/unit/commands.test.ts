@@ -339,12 +339,12 @@ describe('one source for each list', () => {
     expect(help).toContain('detected');
   });
 
-  test('the bundle table names existing entry files, and only auth and proxy exit explicitly', () => {
+  test('the bundle table names existing entry files, and only auth, setup and proxy exit explicitly', () => {
     for (const b of Object.values(BUNDLES)) expect(nodeFs.existsSync(new globalThis.URL(`../../${b.entry}`, import.meta.url))).toBe(true);
     expect(
       Object.entries(BUNDLES)
         .filter(([, b]) => b.exitWhenDone)
         .map(([n]) => n),
-    ).toEqual(['auth', 'proxy']);
+    ).toEqual(['auth', 'setup', 'proxy']);
   });
 });
