@@ -333,16 +333,12 @@ async function offerCodexLogin(ctx: Context, plan: PlannedEntry[], reports: Writ
 const io2 = (ctx: Context) => ctx.io.style;
 
 function loginLine(login: LoginOutcome | { kind: 'skipped'; why: string }, name: string): string {
-  switch (login.kind) {
-    case 'skipped':
-      return `Login: skipped (${login.why}).`;
-    case 'none':
-      return `Login: none needed (${name} answered without one).`;
-    case 'api-key':
-      return login.result === 'existing' ? 'Login: the stored API key is used.' : `Login: API key stored in the keychain (sent as ${login.header}).`;
-    default:
-      return login.result === 'existing' ? 'Login: already logged in (valid login in the keychain).' : 'Login: logged in; the token is in the keychain.';
-  }
+  if (login.kind === 'skipped') return `Login: skipped (${login.why}).`;
+  if (login.kind === 'none') return `Login: none needed (${name} answered without one).`;
+  const where = login.store === 'keychain' ? 'the OS keychain' : "mcpwire's credentials file";
+  if (login.kind === 'api-key')
+    return login.result === 'existing' ? `Login: the API key stored in ${where} is used.` : `Login: API key stored in ${where} (sent as ${login.header}).`;
+  return login.result === 'existing' ? `Login: already logged in (a valid login in ${where}).` : `Login: logged in; the token is in ${where}.`;
 }
 
 function summary(

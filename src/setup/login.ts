@@ -7,10 +7,11 @@ import { UserError } from '../errors.js';
 import type { Context } from '../commands/context.js';
 import { printable } from '../ui.js';
 
+/** `store`: where the credential is (the OS keychain, or the 0600 credentials file). */
 export type LoginOutcome =
-  | { kind: 'oauth'; result: 'existing' | 'logged-in' }
+  | { kind: 'oauth'; result: 'existing' | 'logged-in'; store: 'keychain' | 'file' }
   | { kind: 'none'; result: 'not-needed' }
-  | { kind: 'api-key'; result: 'existing' | 'stored'; header: string };
+  | { kind: 'api-key'; result: 'existing' | 'stored'; header: string; store: 'keychain' | 'file' };
 
 export interface OAuthLoginOptions {
   name: string;
@@ -37,7 +38,7 @@ export async function oauthLogin(ctx: Context, o: OAuthLoginOptions): Promise<Lo
   try {
     const rec = s.provider.record;
     if (!currentTokens(rec)) return { kind: 'none', result: 'not-needed' };
-    return { kind: 'oauth', result: hadValid ? 'existing' : 'logged-in' };
+    return { kind: 'oauth', result: hadValid ? 'existing' : 'logged-in', store: store.kind };
   } finally {
     await s.close();
   }
@@ -57,12 +58,12 @@ export async function apiKeyLogin(ctx: Context, o: { name: string; url: string; 
   const store = await openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
   const before = (await store.get(o.name)) as Parameters<typeof storedApiKey>[0];
   const had = before?.url === o.url ? storedApiKey(before) : undefined;
-  if (had && had.header.toLowerCase() === o.header.toLowerCase()) return { kind: 'api-key', result: 'existing', header: had.header };
+  if (had && had.header.toLowerCase() === o.header.toLowerCase()) return { kind: 'api-key', result: 'existing', header: had.header, store: store.kind };
   const fix = `Pipe it in: \`printf %s "$KEY" | mcpwire setup … --api-key\`, or store it first with \`mcpwire auth login ${o.name} --api-key\`.`;
   // readSecret reads stdin to its end when it is not a terminal; on a terminal it asks (hidden).
   if (!o.canAsk && process.stdin.isTTY) throw new UserError(`No API key is stored for ${printable(o.name)} and this run may not ask for one.`, { fix });
   const shown = o.header.toLowerCase() === 'authorization' ? 'Authorization: Bearer' : o.header;
   const value = await readSecret(`API key for ${printable(o.name)} (sent as ${shown}; not shown): `, 'API key', fix);
   await store.set(o.name, { ...emptyRecord(o.name, o.url), apiKey: { header: o.header, value } } as unknown as Record<string, unknown>);
-  return { kind: 'api-key', result: 'stored', header: o.header };
+  return { kind: 'api-key', result: 'stored', header: o.header, store: store.kind };
 }

@@ -59,7 +59,7 @@ test("a vendor's own preset: the branded CLI signs in, wires the clients under t
     ['acme-team', 'native'],
     ['acme-team', 'bridge'],
   ]);
-  expect(out.login).toEqual({ kind: 'oauth', result: 'logged-in' });
+  expect(out.login).toEqual({ kind: 'oauth', result: 'logged-in', store: 'file' });
   expect((parseJsonc(s.read('.cursor/mcp.json')) as { mcpServers: object }).mcpServers).toEqual({ 'acme-team': { url: srv.url } });
 
   const dry = await run(cli, ['setup', '--env', 'staging', '--target', 'windsurf', '--dry-run', '--json']);
@@ -75,7 +75,7 @@ test("a preset mcpwire ships, by name: peel's API key goes in its documented hea
   const cli = vendorCli("'peel'");
   const r = await run(cli, ['--target', 'cursor', '--api-key', '--json'], 'peel-key-0123\n');
   expect(r.code, r.stderr).toBe(0);
-  expect(JSON.parse(r.stdout).login).toEqual({ kind: 'api-key', result: 'stored', header: 'X-API-Key' });
+  expect(JSON.parse(r.stdout).login).toEqual({ kind: 'api-key', result: 'stored', header: 'X-API-Key', store: 'file' });
   expect(s.read('.cursor/mcp.json')).toContain('"proxy",\n        "peel",\n        "--url",\n        "https://api.peel.sh/mcp"');
   expect(s.read('.cursor/mcp.json')).not.toContain('peel-key-0123');
 });

@@ -111,7 +111,7 @@ describe('setup without a terminal', () => {
     expect(out.changes.every((c: { file: string }) => path.isAbsolute(c.file))).toBe(true);
     // This build has no doctor: the report is absent, never made up.
     expect(out.doctor).toBeNull();
-    expect(out.login).toEqual({ kind: 'oauth', result: 'logged-in' });
+    expect(out.login).toEqual({ kind: 'oauth', result: 'logged-in', store: 'file' });
     expect(grants()).toEqual(['authorization_code']);
 
     expect(JSON.parse(s.read('.claude.json')).mcpServers.demo).toEqual({ type: 'http', url: srv.url });
@@ -152,7 +152,7 @@ describe('setup without a terminal', () => {
     expect(again.code, again.stderr).toBe(0);
     const out = JSON.parse(again.stdout);
     expect(out.changes.map((c: { action: string }) => c.action)).toEqual(Array(6).fill('unchanged'));
-    expect(out.login).toEqual({ kind: 'oauth', result: 'existing' });
+    expect(out.login).toEqual({ kind: 'oauth', result: 'existing', store: 'file' });
     expect(grants()).toEqual(['authorization_code']); // the valid login was used, no second sign-in
     expect(Object.values(USER_FILES).map((f) => s.read(f))).toEqual(bytes);
     const text = await cli(['setup', srv.url, '--name', 'demo', '--target', 'all']);
@@ -298,7 +298,7 @@ describe('setup --api-key', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.changes.map((c: { mode: string }) => c.mode)).toEqual(['bridge', 'bridge', 'bridge']);
-    expect(out.login).toEqual({ kind: 'api-key', result: 'stored', header: 'X-API-Key' });
+    expect(out.login).toEqual({ kind: 'api-key', result: 'stored', header: 'X-API-Key', store: 'file' });
     for (const f of [USER_FILES.cursor, USER_FILES['claude-desktop'], USER_FILES.vscode, '.config/mcpwire/state.json']) expect(s.read(f)).not.toContain(KEY);
     expect(r.stdout + r.stderr).not.toContain(KEY);
     const vscode = parseJsonc(s.read(USER_FILES.vscode)) as { servers: { keyed: { type: string; command: string; args: string[] } } };
@@ -323,7 +323,7 @@ describe('setup --api-key', () => {
       '--json',
     ]);
     expect(again.code, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout).login).toEqual({ kind: 'api-key', result: 'existing', header: 'X-API-Key' });
+    expect(JSON.parse(again.stdout).login).toEqual({ kind: 'api-key', result: 'existing', header: 'X-API-Key', store: 'file' });
     expect(JSON.parse(again.stdout).changes.map((c: { action: string }) => c.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
   });
 
