@@ -36,7 +36,7 @@ export async function startDemoServer({ user = 'demo-user' } = {}) {
     for await (const c of req) chunks.push(c);
     const raw = Buffer.concat(chunks).toString('utf8');
     const type = req.headers['content-type'] ?? '';
-    let body = {};
+    let body;
     try {
       body = type.includes('json') ? (raw ? JSON.parse(raw) : {}) : Object.fromEntries(new URLSearchParams(raw));
     } catch {

@@ -32,7 +32,8 @@ function demo(env: Record<string, string>) {
   });
 }
 
-const userFiles = () => walk(user.home).filter((f) => !f.startsWith(clone + path.sep));
+// npm's own cache and logs (~/.npm) are npm's, not the demo's.
+const userFiles = () => walk(user.home).filter((f) => !f.startsWith(clone + path.sep) && !f.startsWith(path.join(user.home, '.npm') + path.sep));
 
 test('the demo runs from a fresh clone with the browser stand-in, and leaves the HOME it ran from as it was', async () => {
   const before = userFiles().map((f) => [f, fs.readFileSync(f, 'utf8')]);
