@@ -24,21 +24,20 @@ export interface OAuthLoginOptions {
 }
 
 export async function oauthLogin(ctx: Context, o: OAuthLoginOptions): Promise<LoginOutcome> {
-  const [{ openCredentialStore }, { openSession }, { currentTokens, unexpiredAccessToken }] = await Promise.all([
-    import('../auth/store/index.js'),
-    import('../auth/session.js'),
-    import('../auth/record.js'),
-  ]);
+  const [{ openCredentialStore }, { currentTokens, unexpiredAccessToken }] = await Promise.all([import('../auth/store/index.js'), import('../auth/record.js')]);
   const store = await openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
   type Rec = Parameters<typeof currentTokens>[0];
   const before = (await store.get(o.name)) as Rec | undefined;
-  const hadValid = before?.url === o.url && (unexpiredAccessToken(ctx.platform, before) !== undefined || Boolean(currentTokens(before)?.refresh_token));
-  // Connecting is the probe: a valid login is used as is, a 401 leads to the sign-in, an open server to none.
+  // A valid login for this URL is used as it is: no session, no network (doctor checks the server).
+  if (before?.url === o.url && unexpiredAccessToken(ctx.platform, before) !== undefined) return { kind: 'oauth', result: 'existing', store: store.kind };
+  // Connecting is the probe: an expiring login is refreshed, a 401 leads to the sign-in, an open server needs none.
+  const { openSession } = await import('../auth/session.js');
   const s = await openSession({ platform: ctx.platform, io: ctx.io, store, ...o });
   try {
     const rec = s.provider.record;
     if (!currentTokens(rec)) return { kind: 'none', result: 'not-needed' };
-    return { kind: 'oauth', result: hadValid ? 'existing' : 'logged-in', store: store.kind };
+    // A sign-in started (the provider made an authorization `state`): logged in now; else a refresh sufficed.
+    return { kind: 'oauth', result: s.provider.lastState === undefined ? 'existing' : 'logged-in', store: store.kind };
   } finally {
     await s.close();
   }

@@ -148,16 +148,27 @@ describe('setup without a terminal', () => {
     const first = await cli(['setup', srv.url, '--name', 'demo', '--target', 'all']);
     expect(first.code, first.stderr).toBe(0);
     const bytes = Object.values(USER_FILES).map((f) => s.read(f));
+    const seen = srv.requests.length;
     const again = await cli(['setup', srv.url, '--name', 'demo', '--target', 'all', '--json']);
     expect(again.code, again.stderr).toBe(0);
     const out = JSON.parse(again.stdout);
     expect(out.changes.map((c: { action: string }) => c.action)).toEqual(Array(6).fill('unchanged'));
     expect(out.login).toEqual({ kind: 'oauth', result: 'existing', store: 'file' });
     expect(grants()).toEqual(['authorization_code']); // the valid login was used, no second sign-in
+    expect(srv.requests.length).toBe(seen); // not even a request: a valid login is not probed again
     expect(Object.values(USER_FILES).map((f) => s.read(f))).toEqual(bytes);
     const text = await cli(['setup', srv.url, '--name', 'demo', '--target', 'all']);
     expect(text.stdout).toMatch(/= claude-code\s+user\s+~\/\.claude\.json\s+unchanged/);
     expect(text.stdout).toMatch(/Login: already logged in/);
+  });
+
+  test('a login about to expire is refreshed on a re-run, without a sign-in', async () => {
+    srv.setLifetime(30); // within the refresh margin (60 s): expiring
+    expect((await cli(['setup', srv.url, '--name', 'demo', '--target', 'claude-desktop'])).code).toBe(0);
+    const again = await cli(['setup', srv.url, '--name', 'demo', '--target', 'claude-desktop', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).login).toEqual({ kind: 'oauth', result: 'existing', store: 'file' });
+    expect(grants()).toEqual(['authorization_code', 'refresh_token']);
   });
 
   test('a re-run with --via bridge updates its own entries in place (an entry mcpwire wrote needs no --force)', async () => {
