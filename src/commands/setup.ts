@@ -13,7 +13,7 @@ import { PRESETS } from '../presets/index.js';
 import { findPreset, resolveServer, showUrl } from '../servers.js';
 import { renderBridgeEntry } from '../setup/bridge.js';
 import { apiKeyLogin, oauthLogin, type LoginOutcome } from '../setup/login.js';
-import { nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
+import { accountsMatter, nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
 import type { Asker } from '../setup/prompt.js';
 import { ledgerKey, type StateFiles } from '../state.js';
 import { TARGETS, targetById } from '../targets/index.js';
@@ -141,9 +141,14 @@ async function gather(ctx: Context, server: string | undefined, o: SetupOptions,
   return { spec, preset, account, apiKey, env: o.env, targets, scope, explicitTargets: !isTargetGroup(o.target) && o.target !== undefined };
 }
 
-/** Entries of the same URL under other names in the chosen clients' files (other accounts). */
-function otherAccounts(ctx: Context, targets: Target[], spec: ServerSpec) {
-  return listEntries(ctx, targets)
+/**
+ * Entries of the same URL under other names (other accounts), in the clients where one can change the
+ * plan; the other files are not read here (the write reads each file once, under its lock).
+ */
+function otherAccounts(ctx: Context, targets: Target[], scope: Scope, spec: ServerSpec) {
+  const relevant = targets.filter((t) => accountsMatter(t.id, scope));
+  if (relevant.length === 0) return [];
+  return listEntries(ctx, relevant)
     .entries.filter((e) => e.url === spec.url && e.name !== spec.name)
     .map((e) => ({ target: e.target, scope: e.scope, name: e.name, mode: (e.kind === 'bridge' ? 'bridge' : 'native') as Mode }));
 }
@@ -210,7 +215,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
     via,
     apiKey,
     headerEnv: spec.headerEnvs.length > 0,
-    others: otherAccounts(ctx, chosen, spec),
+    others: otherAccounts(ctx, chosen, scope, spec),
   });
   if (!o.json) {
     ctx.io.err(

@@ -59,6 +59,11 @@ const ONE_LOGIN_PER_URL: ReadonlyArray<{ target: TargetId; scope: Scope; why: st
   { target: 'claude-code', scope: 'project', why: "Claude Code keeps one entry per URL in a project's .mcp.json" },
 ];
 
+/** Whether another account's entry in this client and scope can change the plan (only then are its files read for them). */
+export function accountsMatter(target: TargetId, scope: Scope): boolean {
+  return ONE_LOGIN_PER_URL.some((s) => s.target === target && s.scope === scope);
+}
+
 /** Clients whose files cannot hold a remote server at all. */
 const STDIO_ONLY: ReadonlySet<TargetId> = new Set(['claude-desktop']);
 

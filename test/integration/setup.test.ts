@@ -208,6 +208,18 @@ describe('setup without a terminal', () => {
     const state = JSON.parse(s.read('.config/mcpwire/state.json'));
     expect(state.servers['pelcro-acme']).toMatchObject({ account: 'acme', url: srv.url });
     expect(state.servers['pelcro-other']).toMatchObject({ account: 'other', url: srv.url });
+    // `mcp remove` knows where setup wrote one account, and leaves the other alone.
+    const removed = await cli(['mcp', 'remove', 'pelcro', '--account', 'acme', '--json']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(
+      JSON.parse(removed.stdout)
+        .changes.map((c: { target: string; action: string }) => [c.target, c.action])
+        .sort(),
+    ).toEqual([
+      ['claude-desktop', 'removed'],
+      ['cursor', 'removed'],
+    ]);
+    expect(Object.keys(desktop())).toEqual(['pelcro-other']);
   });
 
   test("a second account in Claude Code's project .mcp.json (one entry per URL there) goes through the bridge", async () => {
