@@ -190,6 +190,11 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   const browserTimeoutMs = (numberFlag(o.browserTimeout, '--browser-timeout', 1, 86_400) ?? 300) * 1000;
   const port = numberFlag(o.port, '--port', 1, 65535);
   const { spec, preset, account, apiKey, env, targets, scope, explicitTargets } = await gather(ctx, server, o, ask);
+  // setup writes no secret into any client file: a credential in the URL belongs in the keychain.
+  if (spec.secretInUrl)
+    throw new UserError(`The URL's "${printable(spec.secretInUrl)}" parameter is a credential; setup never writes one into a client file.`, {
+      fix: 'Pass the URL without it, and the credential with --api-key (kept in the keychain), or use `mcpwire mcp add` if you accept a secret in the files.',
+    });
   if (o.apiKeyHeader !== undefined && !apiKey)
     throw new UserError('--api-key-header goes with --api-key.', { fix: 'Add --api-key, or leave --api-key-header out.' });
   const keyHeader = (o.apiKeyHeader ?? preset?.apiKeyHeader ?? 'Authorization').trim();
@@ -372,7 +377,7 @@ function summary(
     for (const e of next) io.out(`  ${e.target.padEnd(w)}  ${nextStep(e, apiKey)}`);
   }
   io.out('Not written (their servers live in the vendor cloud), add them by hand:');
-  for (const c of unwritableClients(spec.url)) io.out(`  ${c.name}: ${printable(c.steps)}`);
+  for (const c of unwritableClients(showUrl(spec.url))) io.out(`  ${c.name}: ${c.steps}`);
   if (reports.some((r) => r.action === 'added' || r.action === 'updated')) io.out('Undo all of this: mcpwire undo');
 }
 

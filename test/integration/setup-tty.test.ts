@@ -32,13 +32,13 @@ let s: Scratch;
 let srv: OAuthServer;
 
 /** Start `mcpwire ARGS` in the pane, in the scratch HOME, with only the environment given here. */
-function start(args: string[]) {
-  const env = { ...s.env, TERM: 'xterm', MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}` };
+function start(args: string[], extra: Record<string, string> = {}) {
+  const env = { ...s.env, TERM: 'xterm', MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}`, ...extra };
   const script = path.join(s.home, 'run.sh');
   const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
   fs.writeFileSync(
     script,
-    `cd ${q(s.cwd)}\nenv -i ${Object.entries(env)
+    `trap : INT\ncd ${q(s.cwd)}\nenv -i ${Object.entries(env)
       .map(([k, v]) => `${k}=${q(v)}`)
       .join(' ')} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}\necho "EXIT=$?"\nsleep 60\n`,
   );
@@ -112,5 +112,19 @@ describe.skipIf(!hasTmux)('setup in a terminal', () => {
     expect(shown).not.toContain(KEY);
     expect(s.read('.cursor/mcp.json')).not.toContain(KEY);
     expect(JSON.parse(s.read('.config/mcpwire/credentials.json')).credentials.keyed.apiKey).toEqual({ header: 'Authorization', value: KEY });
+  }, 40_000);
+
+  test('Ctrl-C while waiting for the sign-in: exit 130, no client file and no token written', async () => {
+    // A browser that opens nothing: the sign-in never comes back.
+    start(['setup', srv.url, '--name', 'demo', '--target', 'cursor,claude-desktop', '--scope', 'user'], { BROWSER: '/bin/true' });
+    await waitFor(/Write these entries\?/);
+    keys('Enter');
+    await waitFor(/Waiting for the browser/);
+    keys('C-c');
+    const shown = await waitFor(/EXIT=\d+/);
+    expect(shown).toMatch(/EXIT=130/);
+    expect(shown).toMatch(/Cancelled; no token was stored/);
+    for (const f of ['.cursor', '.config/Claude']) expect(fs.existsSync(s.file(f)), f).toBe(false);
+    expect(fs.existsSync(s.file('.config/mcpwire/state.json'))).toBe(false);
   }, 40_000);
 });

@@ -298,6 +298,10 @@ describe('setup without a terminal', () => {
     expect(noServer.stderr).toMatch(/Which server\?.*\nfix: Pass a preset or an MCP URL/);
     const badVia = await cli(['setup', srv.url, '--target', 'cursor', '--via', 'sideways']);
     expect(badVia.code).toBe(2);
+    const secret = await cli(['setup', `${srv.url}?token=s3cr3t-value`, '--target', 'cursor']);
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toMatch(/"token" parameter is a credential; setup never writes one into a client file/);
+    expect(secret.stderr).not.toContain('s3cr3t-value');
     const noScope = await cli(['setup', srv.url, '--target', 'claude-desktop', '--scope', 'project']);
     expect(noScope.code).toBe(2);
     expect(noScope.stderr).toMatch(/Claude Desktop has no project scope/);
