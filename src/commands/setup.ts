@@ -153,6 +153,13 @@ function otherAccounts(ctx: Context, targets: Target[], scope: Scope, spec: Serv
     .map((e) => ({ target: e.target, scope: e.scope, name: e.name, mode: (e.kind === 'bridge' ? 'bridge' : 'native') as Mode }));
 }
 
+/** The modes the last setup of this name gave each client in this scope (state). */
+function previousModes(ctx: Context, name: string, scope: Scope): Partial<Record<string, Mode>> {
+  const servers = ctx.state.cached('servers');
+  const clients = Object.hasOwn(servers, name) ? servers[name].clients : undefined;
+  return Object.fromEntries(Object.entries(clients ?? {}).flatMap(([t, c]) => (c.scope === scope ? [[t, c.mode]] : [])));
+}
+
 function showPlan(ctx: Context, plan: PlannedEntry[]): void {
   const { io } = ctx;
   const w = Math.max(...plan.map((e) => e.target.length));
@@ -221,6 +228,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
     apiKey,
     headerEnv: spec.headerEnvs.length > 0,
     others: otherAccounts(ctx, chosen, scope, spec),
+    previous: previousModes(ctx, spec.name, scope),
   });
   if (!o.json) {
     ctx.io.err(

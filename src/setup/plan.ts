@@ -38,6 +38,8 @@ export interface PlanInput {
   /** `--header-env K=VAR`: the header comes from the client's environment. */
   headerEnv: boolean;
   others: readonly OtherAccount[];
+  /** The mode each client got at the last setup of this name (state), kept when it was the bridge and no --via says otherwise. */
+  previous?: Readonly<Partial<Record<string, Mode>>>;
 }
 
 export interface PlannedEntry {
@@ -88,6 +90,7 @@ export function planSetup(input: PlanInput): PlannedEntry[] {
     const crossing = shared && input.others.find((o) => o.target === t.id && o.scope === input.scope && o.name !== input.name && o.mode === 'native');
     if (shared && crossing) return entry('bridge', `${shared.why} and ${crossing.name} is there already: the bridge keeps the accounts apart`);
     if (input.via === 'bridge') return entry('bridge', "--via bridge: the client uses mcpwire's one login");
+    if (input.via === undefined && input.previous?.[t.id] === 'bridge') return entry('bridge', 'as set up before (--via native changes it)');
     if (input.via === 'native')
       return entry('native', `--via native: ${t.name} ${input.headerEnv ? 'sends the header from its environment' : 'logs in by itself'}`);
     if (input.apiKey && !input.headerEnv) return entry('bridge', 'API key in the keychain: no client file holds it, the bridge sends it');

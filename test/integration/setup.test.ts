@@ -184,6 +184,12 @@ describe('setup without a terminal', () => {
     expect(cursor.mcpServers.demo.url).toBeUndefined();
     expect(cursor.mcpServers.demo.args).toEqual(expect.arrayContaining(['proxy', 'demo', '--url', srv.url]));
     expect(cursor.mcpServers.demo.timeout).toBe(30); // the user's own key is kept
+    // Run again without --via: the clients stay on the bridge they were given (unchanged).
+    const kept = await cli(['setup', srv.url, '--name', 'demo', '--target', 'cursor,codex', '--json']);
+    expect(JSON.parse(kept.stdout).changes.map((c: { action: string; mode: string }) => [c.action, c.mode])).toEqual([
+      ['unchanged', 'bridge'],
+      ['unchanged', 'bridge'],
+    ]);
     expect(s.read('.codex/config.toml')).not.toMatch(/^url =/m); // no url next to command: fatal for Codex
     // An entry of that name that mcpwire did not write is not replaced without --force.
     s.write('.codeium/windsurf/mcp_config.json', JSON.stringify({ mcpServers: { demo: { serverUrl: 'https://elsewhere.example/mcp' } } }));

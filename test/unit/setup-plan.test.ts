@@ -28,6 +28,13 @@ describe('planSetup', () => {
     expect(modes({ via: 'native' })).toMatchObject({ 'claude-desktop': 'bridge', cursor: 'native', codex: 'native' });
   });
 
+  test('a client on the bridge at the last setup stays there unless --via says otherwise', () => {
+    const previous = { cursor: 'bridge' as const, codex: 'native' as const };
+    expect(modes({ previous })).toMatchObject({ cursor: 'bridge', codex: 'native', vscode: 'native' });
+    expect(planSetup(input({ previous })).find((e) => e.target === 'cursor')!.why).toMatch(/as set up before/);
+    expect(modes({ previous, via: 'native' })).toMatchObject({ cursor: 'native' });
+  });
+
   test('an API key: the bridge by default; with --header-env the clients read it from their environment', () => {
     expect(Object.values(modes({ apiKey: true }))).toEqual(Array(6).fill('bridge'));
     expect(modes({ apiKey: true, headerEnv: true })).toMatchObject({ cursor: 'native', 'claude-desktop': 'bridge' });
