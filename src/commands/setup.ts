@@ -244,8 +244,9 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   const needsLogin = plan.some((e) => e.mode === 'bridge');
   let login: LoginOutcome | { kind: 'skipped'; why: string };
   if (o.dryRun) login = { kind: 'skipped', why: '--dry-run' };
+  else if (o.login === false)
+    login = { kind: 'skipped', why: apiKey ? `--no-login; store the key later: mcpwire auth login ${spec.name} --api-key` : '--no-login' };
   else if (apiKey) login = await apiKeyLogin(ctx, { name: spec.name, url: spec.url, header: keyHeader, canAsk: Boolean(ask) });
-  else if (o.login === false) login = { kind: 'skipped', why: '--no-login' };
   else if (!needsLogin) login = { kind: 'skipped', why: 'every client logs in by itself' };
   else
     login = await oauthLogin(ctx, {

@@ -133,6 +133,17 @@ describe('setup on a terminal (scripted answers)', () => {
   });
 });
 
+describe('setup without a credential step', () => {
+  test('--api-key --no-login: bridge entries, no key read (stdin untouched) and none stored; the summary says how to store it', async () => {
+    const h = scratchHome();
+    const r = await h.setup('https://api.example.com/mcp', { name: 'keyed', target: 'cursor', apiKey: true, login: false });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(h.read('.cursor/mcp.json')).mcpServers.keyed.args).toContain('proxy');
+    expect(r.stdout).toMatch(/Login: skipped \(--no-login; store the key later: mcpwire auth login keyed --api-key\)/);
+    expect(h.exists('.config/mcpwire/credentials.json')).toBe(false);
+  });
+});
+
 describe('setup runs doctor on what it wrote', () => {
   const report = (ok: boolean): DoctorReport => ({
     ok,
