@@ -232,7 +232,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   });
   if (!o.json) {
     ctx.io.err(
-      `${printable(spec.name)} → ${showUrl(spec.url)}${preset?.accountPerToken && !account ? io2(ctx).dim('  (one account per token: add --account LABEL to keep several)') : ''}`,
+      `${printable(spec.name)} → ${showUrl(spec.url)}${preset?.accountPerToken && !account ? ctx.io.style.dim('  (one account per token: add --account LABEL to keep several)') : ''}`,
     );
     showPlan(ctx, plan);
   }
@@ -347,9 +347,6 @@ async function offerCodexLogin(ctx: Context, plan: PlannedEntry[], reports: Writ
   const r = spawnSync('codex', ['mcp', 'login', name], { stdio: 'inherit' });
   if (r.status !== 0) ctx.io.err(`${ctx.io.style.warn('warning:')} codex mcp login ${name} did not finish; run it again later.`);
 }
-
-/** Style helpers (dim) for a line on stderr. */
-const io2 = (ctx: Context) => ctx.io.style;
 
 function loginLine(login: LoginOutcome | { kind: 'skipped'; why: string }, name: string): string {
   if (login.kind === 'skipped') return `Login: skipped (${login.why}).`;
