@@ -43,7 +43,8 @@ const jsoncFormatterTables = {
 };
 
 const result = await build({
-  entryPoints: await bundleTable(),
+  // lib: mcpwire as a library (createCli for vendors' branded CLIs), package.json's main; not a command bundle.
+  entryPoints: { ...(await bundleTable()), lib: 'src/lib.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,

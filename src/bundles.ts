@@ -12,6 +12,8 @@ export const BUNDLES = {
   auth: { entry: 'src/commands/auth.ts', exitWhenDone: true },
   // doctor talks HTTP to every server at once: idle sockets must not hold the process open.
   doctor: { entry: 'src/commands/doctor.ts', exitWhenDone: true },
+  // One-shot onboarding: may log in (browser, HTTP) and run doctor, so it exits explicitly too.
+  setup: { entry: 'src/commands/setup.ts', exitWhenDone: true },
   // The stdio bridge: runs until stdin ends, then exits (the HTTP side's sockets must not keep it alive).
   proxy: { entry: 'src/commands/proxy.ts', exitWhenDone: true },
   // The MCP SDK's HTTP client transport, loaded by the bridge only once the first message has arrived.

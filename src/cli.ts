@@ -26,6 +26,7 @@ type Bundles = {
   auth: typeof import('./commands/auth.js');
   proxy: typeof import('./commands/proxy.js');
   doctor: typeof import('./commands/doctor.js');
+  setup: typeof import('./commands/setup.js');
   mcpsdk: typeof import('./mcp/sdk.js');
 };
 // Every command bundle of the table has a type here, and nothing else does.
@@ -193,6 +194,34 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .option('--args <json>', "the tool's arguments, a JSON object"),
   ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
 
+  program
+    .command('setup')
+    .argument('[server]', SERVER_HELP)
+    .description('one-shot onboarding: log in, wire every chosen client the way it connects best, check')
+    .addOption(new Option('-t, --target <targets>', TARGET_HELP))
+    .addOption(
+      new Option('--via <mode>', "native (the client connects and logs in itself) or bridge (`mcpwire proxy` on mcpwire's login)").choices([
+        'native',
+        'bridge',
+      ]),
+    )
+    .addOption(new Option('--scope <scope>', 'user or project (default user)'))
+    .option('--name <name>', 'entry name (default: from the preset or the URL host)')
+    .option('--account <label>', 'another account of the same server: entry NAME-LABEL, with its own login')
+    .addOption(envOption())
+    .option('--api-key', 'a static API key (typed hidden, or piped on stdin) kept in the keychain; clients use the bridge')
+    .option('--api-key-header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
+    .option('--header-env <header>', 'header from an environment variable "K=VAR", as the client sees it (repeatable)', collect)
+    .option('--no-login', 'do not log in now (a bridge entry then waits for `mcpwire auth login`)')
+    .option('--no-browser', 'only print the login URL')
+    .option('--port <port>', 'fixed loopback port for the login redirect')
+    .option('--timeout <seconds>', 'give up on a network step after this long (default 30)')
+    .option('--browser-timeout <seconds>', 'how long to wait for the browser sign-in (default 300)')
+    .option('--dry-run', 'print the plan and the diff of every file that would change; change nothing')
+    .option('--json', 'machine-readable output on stdout')
+    .option('-y, --yes', 'no prompts (every answer from the flags)')
+    .option('--force', 'replace an entry of the same name that mcpwire did not write')
+    .action((server, o) => cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o))());
   program
     .command('proxy')
     .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')

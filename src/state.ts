@@ -50,6 +50,13 @@ export interface KnownServer {
   headers?: string[];
   headerEnvs?: Array<{ name: string; variable: string }>;
   addedAt: string;
+  /** Recorded by `setup`: the preset environment (production, staging), the account label. */
+  env?: string;
+  account?: string;
+  /** How mcpwire reaches it: its OAuth login, a static API key in the keychain, or no login at all. */
+  auth?: 'oauth' | 'api-key' | 'none';
+  /** Recorded by `setup`: how each client connects (per target id), and in which file. */
+  clients?: Record<string, { mode: 'native' | 'bridge'; scope: string; file: string }>;
 }
 
 export interface StateFiles {

@@ -339,12 +339,12 @@ describe('one source for each list', () => {
     expect(help).toContain('detected');
   });
 
-  test('the bundle table names existing entry files, and only the network commands (auth, doctor, proxy) exit explicitly', () => {
+  test('the bundle table names existing entry files, and only the network commands (auth, doctor, setup, proxy) exit explicitly', () => {
     for (const b of Object.values(BUNDLES)) expect(nodeFs.existsSync(new globalThis.URL(`../../${b.entry}`, import.meta.url))).toBe(true);
     expect(
       Object.entries(BUNDLES)
         .filter(([, b]) => b.exitWhenDone)
         .map(([n]) => n),
-    ).toEqual(['auth', 'doctor', 'proxy']);
+    ).toEqual(['auth', 'doctor', 'setup', 'proxy']);
   });
 });

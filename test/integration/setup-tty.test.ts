@@ -1,0 +1,130 @@
+/**
+ * `mcpwire setup` on a real terminal (issue 10, point 9): the built CLI runs in a tmux pane, keys are
+ * sent with send-keys and the screen is read with capture-pane, as a person would see it. A private
+ * tmux server (-L) per test file, killed at the end; skipped where tmux is not installed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BIN, ROOT, scratch, type Scratch } from './cli-harness.js';
+import { startOAuthServer, type OAuthServer } from './oauth-server.js';
+
+const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const SOCKET = `mcpwire-setup-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'setup');
+const keys = (...k: string[]) => void tmux('send-keys', '-t', 'setup', ...k);
+
+/** Wait until the screen shows `what` (the program asks, or exits), up to 15 s. */
+async function waitFor(what: RegExp): Promise<string> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const s = screen();
+    if (what.test(s)) return s;
+    if (Date.now() > until) throw new Error(`the screen never showed ${what}:\n${s}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let s: Scratch;
+let srv: OAuthServer;
+
+/** Start `mcpwire ARGS` in the pane, in the scratch HOME, with only the environment given here. */
+function start(args: string[], extra: Record<string, string> = {}) {
+  const env = { ...s.env, TERM: 'xterm', MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}`, ...extra };
+  const script = path.join(s.home, 'run.sh');
+  const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  fs.writeFileSync(
+    script,
+    `trap : INT\ncd ${q(s.cwd)}\nenv -i ${Object.entries(env)
+      .map(([k, v]) => `${k}=${q(v)}`)
+      .join(' ')} ${q(process.execPath)} ${q(BIN)} ${args.map(q).join(' ')}\necho "EXIT=$?"\nsleep 60\n`,
+  );
+  tmux('new-session', '-d', '-s', 'setup', '-x', '200', '-y', '60', `sh ${q(script)}`);
+}
+
+describe.skipIf(!hasTmux)('setup in a terminal', () => {
+  beforeEach(async () => {
+    s = scratch();
+    srv = await startOAuthServer();
+  });
+  afterEach(async () => {
+    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'setup']);
+    await srv.close();
+  });
+  afterAll(() => void spawnSync('tmux', ['-L', SOCKET, 'kill-server']));
+
+  test('the guided run: server, clients (detected pre-checked, others "not found"), scope, plan, confirm, sign-in, summary', async () => {
+    s.write('.cursor/argv.json', '{}'); // Cursor's own folder: detected
+    start(['setup', '--name', 'demo']);
+    await waitFor(/MCP server \(a URL, or a preset: pelcro, peel\): $/m);
+    keys(srv.url, 'Enter');
+    await waitFor(/Which clients should use it\?/);
+    let shown = await waitFor(/Enter when done: $/m);
+    expect(shown).toMatch(/\[x\] 3\) Cursor\n/);
+    expect(shown).toMatch(/\[ \] 4\) Claude Desktop \(not found\)/);
+    keys('4', 'Enter');
+    await waitFor(/\[x\] 4\) Claude Desktop \(not found\)/);
+    keys('Enter');
+    await waitFor(/Where should the entries go\?/);
+    keys('Enter');
+    shown = await waitFor(/Write these entries\? \(Y\/n\)/);
+    expect(shown).toMatch(/cursor\s+native\s+~\/\.cursor\/mcp\.json/);
+    expect(shown).toMatch(/claude-desktop\s+bridge/);
+    expect(fs.existsSync(s.file('.config/Claude'))).toBe(false); // nothing before the confirmation
+    keys('y', 'Enter');
+    shown = await waitFor(/EXIT=\d+/);
+    expect(shown).toMatch(/EXIT=0/);
+    expect(shown).toMatch(/Login: logged in/);
+    expect(shown).toMatch(/Undo all of this: mcpwire undo/);
+    expect(JSON.parse(s.read('.cursor/mcp.json')).mcpServers.demo.url).toBe(srv.url);
+    expect(JSON.parse(s.read('.config/Claude/claude_desktop_config.json')).mcpServers.demo.args).toContain('proxy');
+  }, 40_000);
+
+  test('a server typed at the first question; Ctrl-C at the confirmation: exit 130, nothing written', async () => {
+    start(['setup', '--target', 'cursor,codex']);
+    await waitFor(/MCP server \(a URL, or a preset: pelcro, peel\): $/m);
+    keys(srv.url, 'Enter');
+    await waitFor(/Where should the entries go\?/);
+    keys('Enter');
+    await waitFor(/Write these entries\?/);
+    keys('C-c');
+    const shown = await waitFor(/EXIT=\d+/);
+    expect(shown).toMatch(/EXIT=130/);
+    expect(shown).toMatch(/Cancelled; nothing was changed/);
+    for (const f of ['.cursor', '.codex', '.config/mcpwire']) expect(fs.existsSync(s.file(f)), f).toBe(false);
+    expect(srv.requests).toEqual([]);
+  }, 40_000);
+
+  test('--api-key on a terminal: the key is typed hidden (never on the screen) after the questions let go of it', async () => {
+    const KEY = 'sk-typed-1f2e3d4c5b6a';
+    start(['setup', srv.url, '--name', 'keyed', '--target', 'cursor', '--api-key']);
+    await waitFor(/Where should the entries go\?/);
+    keys('Enter');
+    await waitFor(/Write these entries\?/);
+    keys('Enter');
+    await waitFor(/API key for keyed \(sent as Authorization: Bearer; not shown\): $/m);
+    keys(KEY, 'Enter');
+    const shown = await waitFor(/EXIT=\d+/);
+    expect(shown).toMatch(/EXIT=0/);
+    expect(shown).not.toContain(KEY);
+    expect(s.read('.cursor/mcp.json')).not.toContain(KEY);
+    expect(JSON.parse(s.read('.config/mcpwire/credentials.json')).credentials.keyed.apiKey).toEqual({ header: 'Authorization', value: KEY });
+  }, 40_000);
+
+  test('Ctrl-C while waiting for the sign-in: exit 130, no client file and no token written', async () => {
+    // A browser that opens nothing: the sign-in never comes back.
+    start(['setup', srv.url, '--name', 'demo', '--target', 'cursor,claude-desktop', '--scope', 'user'], { BROWSER: '/bin/true' });
+    await waitFor(/Write these entries\?/);
+    keys('Enter');
+    await waitFor(/Waiting for the browser/);
+    keys('C-c');
+    const shown = await waitFor(/EXIT=\d+/);
+    expect(shown).toMatch(/EXIT=130/);
+    expect(shown).toMatch(/Cancelled; no token was stored/);
+    for (const f of ['.cursor', '.config/Claude']) expect(fs.existsSync(s.file(f)), f).toBe(false);
+    expect(fs.existsSync(s.file('.config/mcpwire/state.json'))).toBe(false);
+  }, 40_000);
+});

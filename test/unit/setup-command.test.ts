@@ -1,0 +1,186 @@
+/**
+ * `mcpwire setup` in-process (gh's iostreams.Test() pattern): a scratch HOME through an injected
+ * platform, a captured IO, the questions answered by a scripted Asker, and doctor injected as the
+ * dependency it is (what setup does with doctor's answer is checked; the report itself is doctor's).
+ * Every run uses --no-login or none is needed: no network here (see test/integration/setup.test.ts).
+ */
+import nodeFs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { createContext } from '../../src/commands/context.js';
+import { runCommand } from '../../src/commands/run.js';
+import { setupCommand, type SetupDeps, type SetupOptions } from '../../src/commands/setup.js';
+import type { DoctorOptions, DoctorReport } from '../../src/doctor/types.js';
+import { UserError } from '../../src/errors.js';
+import type { Fs } from '../../src/platform.js';
+import type { Asker, Choice } from '../../src/setup/prompt.js';
+import { fakePlatform } from '../fake-platform.js';
+import { testIO } from '../test-io.js';
+
+function scratchHome() {
+  const home = nodeFs.realpathSync(nodeFs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-setup-')));
+  const cwd = path.join(home, 'project');
+  nodeFs.mkdirSync(path.join(cwd, '.git'), { recursive: true });
+  const platform = fakePlatform({
+    os: 'linux',
+    home,
+    cwd,
+    fs: nodeFs as unknown as Fs,
+    env: { HOME: home, PATH: '' },
+    pid: process.pid,
+    launcher: '/opt/mcpwire/bin/mcpwire.js',
+    execPath: '/usr/bin/node',
+  });
+  const file = (rel: string) => path.join(home, rel);
+  return {
+    platform,
+    file,
+    write(rel: string, text: string) {
+      nodeFs.mkdirSync(path.dirname(file(rel)), { recursive: true });
+      nodeFs.writeFileSync(file(rel), text);
+    },
+    read: (rel: string) => nodeFs.readFileSync(file(rel), 'utf8'),
+    exists: (rel: string) => nodeFs.existsSync(file(rel)),
+    async setup(server: string | undefined, o: SetupOptions, deps: SetupDeps = {}, interactive = false) {
+      const t = testIO({ interactive });
+      const ctx = createContext({ platform, io: t.io });
+      const code = await runCommand({ context: ctx, json: o.json }, (c) => setupCommand(c, server, o, deps));
+      return { code, stdout: t.stdout, stderr: t.stderr, json: () => t.json() };
+    },
+  };
+}
+
+/** Answers in order; every question (with its choices) is recorded. A function answer may throw (Ctrl-C). */
+function scripted(answers: unknown[]) {
+  const asked: Array<{ kind: string; question: string; choices?: Choice<unknown>[] }> = [];
+  const next = (kind: string, question: string, choices?: Choice<unknown>[]) => {
+    asked.push({ kind, question, choices });
+    if (answers.length === 0) throw new Error(`unexpected question: ${question}`);
+    const a = answers.shift();
+    return typeof a === 'function' ? (a as () => unknown)() : a;
+  };
+  let closed = false;
+  const asker: Asker = {
+    text: async (q) => next('text', q) as string,
+    select: async <T>(q: string, c: Choice<T>[]) => next('select', q, c as Choice<unknown>[]) as T,
+    checkbox: async <T>(q: string, c: Choice<T>[]) => next('checkbox', q, c as Choice<unknown>[]) as T[],
+    confirm: async (q) => next('confirm', q) as boolean,
+    close: () => void (closed = true),
+  };
+  return { deps: { asker: async () => asker }, asked, closed: () => closed, left: answers };
+}
+
+describe('setup on a terminal (scripted answers)', () => {
+  test('asks for the server, the preset environment, the account, the clients (detected ones pre-checked), the scope and a confirmation', async () => {
+    const h = scratchHome();
+    h.write('.cursor/argv.json', '{}'); // Cursor's own folder: detected
+    const s = scripted(['pelcro', 'staging', 'acme', ['cursor', 'claude-desktop'], 'user', true]);
+    const r = await h.setup(undefined, { login: false }, s.deps, true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.asked.map((a) => a.kind)).toEqual(['text', 'select', 'text', 'checkbox', 'select', 'confirm']);
+    const clients = s.asked[3].choices!;
+    expect(clients.find((c) => c.value === 'cursor')).toMatchObject({ checked: true, note: undefined });
+    expect(clients.find((c) => c.value === 'codex')).toMatchObject({ checked: false, note: 'not found' });
+    expect(s.closed()).toBe(true);
+    expect(JSON.parse(h.read('.cursor/mcp.json')).mcpServers).toEqual({ 'pelcro-acme': { url: 'https://mcp-staging.pelcro.com/' } });
+    const desktop = JSON.parse(h.read('.config/Claude/claude_desktop_config.json')).mcpServers['pelcro-acme'];
+    expect(desktop.args).toEqual(['/opt/mcpwire/bin/mcpwire.js', 'proxy', 'pelcro-acme', '--url', 'https://mcp-staging.pelcro.com/']);
+    expect(r.stderr).toMatch(/Plan:\n\s+cursor\s+native/);
+    const state = JSON.parse(h.read('.config/mcpwire/state.json')).servers['pelcro-acme'];
+    expect(state).toMatchObject({ env: 'staging', account: 'acme', url: 'https://mcp-staging.pelcro.com/' });
+  });
+
+  test('answering no at the confirmation changes nothing (exit 130)', async () => {
+    const h = scratchHome();
+    const s = scripted([['cursor'], 'user', false]);
+    const r = await h.setup('https://mcp.example.com/mcp', { login: false }, s.deps, true);
+    expect(r.code).toBe(130);
+    expect(h.exists('.cursor')).toBe(false);
+    expect(h.exists('.config/mcpwire')).toBe(false);
+  });
+
+  test('Ctrl-C at a question leaves nothing half-done (exit 130)', async () => {
+    const h = scratchHome();
+    const cancel = () => {
+      throw new UserError('Cancelled; nothing was changed.', { exitCode: 130 });
+    };
+    const s = scripted([['cursor', 'codex'], cancel]);
+    const r = await h.setup('https://mcp.example.com/mcp', { login: false }, s.deps, true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/Cancelled; nothing was changed/);
+    expect(h.exists('.cursor')).toBe(false);
+    expect(h.exists('.codex')).toBe(false);
+  });
+
+  test('flags answer their questions: only what is missing is asked', async () => {
+    const h = scratchHome();
+    const s = scripted([true]);
+    const r = await h.setup('https://mcp.example.com/mcp', { target: 'windsurf', scope: 'user', login: false }, s.deps, true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.asked.map((a) => a.kind)).toEqual(['confirm']);
+  });
+
+  test('not interactive (no terminal, or --yes): nothing is asked even with an asker at hand', async () => {
+    const h = scratchHome();
+    const s = scripted([]);
+    const r = await h.setup('https://mcp.example.com/mcp', { login: false }, s.deps, false);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Which clients\?.*\nfix: Pass --target/);
+    const yes = await h.setup('https://mcp.example.com/mcp', { login: false, yes: true }, s.deps, true);
+    expect(yes.code).toBe(2);
+    expect(s.asked).toEqual([]);
+  });
+});
+
+describe('setup without a credential step', () => {
+  test('--api-key --no-login: bridge entries, no key read (stdin untouched) and none stored; the summary says how to store it', async () => {
+    const h = scratchHome();
+    const r = await h.setup('https://api.example.com/mcp', { name: 'keyed', target: 'cursor', apiKey: true, login: false });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(h.read('.cursor/mcp.json')).mcpServers.keyed.args).toContain('proxy');
+    expect(r.stdout).toMatch(/Login: skipped \(--no-login; store the key later: mcpwire auth login keyed --api-key\)/);
+    expect(h.exists('.config/mcpwire/credentials.json')).toBe(false);
+  });
+});
+
+describe('setup runs doctor on what it wrote', () => {
+  const report = (ok: boolean): DoctorReport => ({
+    ok,
+    checks: [
+      { id: 'server.reachable', subject: 'demo', status: ok ? 'ok' : 'fail', message: ok ? 'reachable' : 'refused', fix: ok ? undefined : 'check the URL' },
+    ],
+  });
+
+  test('doctor gets the entry name and the clients written; its report is in --json, a failed check makes the exit 1', async () => {
+    const h = scratchHome();
+    const calls: DoctorOptions[] = [];
+    const doctor = async (_ctx: unknown, o: DoctorOptions) => (calls.push(o), report(false));
+    const r = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor,codex', login: false, json: true }, { doctor });
+    expect(r.code).toBe(1);
+    expect(calls).toEqual([{ names: ['demo'], targets: ['cursor', 'codex'] }]);
+    expect(r.json().doctor).toEqual(report(false));
+    expect(r.json().changes.map((c: { action: string }) => c.action)).toEqual(['added', 'added']);
+
+    const rendered: DoctorReport[] = [];
+    const ok = await h.setup(
+      'https://mcp.example.com/mcp',
+      { name: 'demo', target: 'cursor,codex', login: false },
+      { doctor: async () => report(true), renderDoctor: (d) => rendered.push(d) },
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(rendered).toEqual([report(true)]);
+  });
+
+  test('no doctor in --dry-run, nor on clients that were refused', async () => {
+    const h = scratchHome();
+    const calls: DoctorOptions[] = [];
+    const doctor = async (_ctx: unknown, o: DoctorOptions) => (calls.push(o), report(true));
+    await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', login: false, dryRun: true }, { doctor });
+    expect(calls).toEqual([]);
+    h.write('.cursor/mcp.json', '{ broken');
+    const r = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor,windsurf', login: false }, { doctor });
+    expect(r.code).toBe(1);
+    expect(calls).toEqual([{ names: ['demo'], targets: ['windsurf'] }]);
+  });
+});
