@@ -316,7 +316,12 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
 
   const wired = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
   let doctor: DoctorReport | undefined;
-  if (!o.dryRun && deps.doctor && wired.length > 0) doctor = await deps.doctor(ctx, { names: [spec.name], targets: wired.map((e) => e.target) });
+  if (!o.dryRun && deps.doctor && wired.length > 0)
+    doctor = await deps.doctor(ctx, {
+      names: [spec.name],
+      targets: wired.map((e) => e.target),
+      timeoutSeconds: o.timeout !== undefined ? timeoutMs / 1000 : undefined,
+    });
 
   const refused = reports.filter((r) => r.action === 'refused' || r.action === 'failed');
   // Some clients wired and one refused: the run failed (1); nothing wired because of bad input: 2.
