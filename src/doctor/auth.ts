@@ -115,13 +115,22 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
     }
   }
   if (!prm) {
+    // No Bearer challenge and no metadata: the server shows no sign of OAuth at all. It most likely takes
+    // a static key, which is a way to sign in, not a broken OAuth set-up.
     checks.push(
-      fail(
-        w,
-        'auth.resource-metadata',
-        'no protected resource metadata (RFC 9728) at any of the URLs a client tries: clients cannot find the authorization server',
-        "Tell the server's operator: serve /.well-known/oauth-protected-resource (RFC 9728).",
-      ),
+      challenge
+        ? fail(
+            w,
+            'auth.resource-metadata',
+            'no protected resource metadata (RFC 9728) at any of the URLs a client tries: clients cannot find the authorization server',
+            "Tell the server's operator: serve /.well-known/oauth-protected-resource (RFC 9728).",
+          )
+        : warn(
+            w,
+            'auth.resource-metadata',
+            'no OAuth discovery (no Bearer challenge, no RFC 9728 metadata): clients cannot sign in by themselves; the server likely takes a static key',
+            `mcpwire auth login ${sh(o.name)} --api-key (the bridge sends it), or --header-env for clients that read their environment`,
+          ),
     );
     return { checks, date };
   }
@@ -213,7 +222,7 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
 export async function checkStored(
   w: Where,
   o: { name: string; url: string; store: CredentialStore; now: number; needsLogin?: boolean },
-): Promise<{ checks: DoctorCheck[]; headers: Record<string, string>; record?: AuthRecord; source?: string }> {
+): Promise<{ checks: DoctorCheck[]; headers: Record<string, string>; record?: AuthRecord; source?: string; apiKey?: boolean }> {
   const rec = (await o.store.get(o.name)) as AuthRecord | undefined;
   const where = o.store.kind === 'keychain' ? 'the OS keychain' : `the file ${o.store.location}`;
   if (!rec) return { checks: [ok(w, 'auth.stored', 'no mcpwire login stored (needed only by bridge entries)')], headers: {} };
@@ -239,6 +248,7 @@ export async function checkStored(
       headers: apiKeyHeaders(key),
       record: rec,
       source: 'the stored API key',
+      apiKey: true,
     };
   if (!t)
     return {
