@@ -6,9 +6,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, onTestFinished, test } from 'vitest';
 import { BIN, ROOT, scratch, type Scratch } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
+import { startPeer } from './proxy-peer.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -100,18 +101,22 @@ describe.skipIf(!hasTmux)('setup in a terminal', () => {
 
   test('--api-key on a terminal: the key is typed hidden (never on the screen) after the questions let go of it', async () => {
     const KEY = 'sk-typed-1f2e3d4c5b6a';
-    start(['setup', srv.url, '--name', 'keyed', '--target', 'cursor', '--api-key']);
+    // A server that takes that key (setup's doctor then starts the bridge with it and gets an answer).
+    const peer = await startPeer({ mode: 'json', apiKey: KEY });
+    onTestFinished(() => peer.close());
+    start(['setup', peer.url, '--name', 'keyed', '--target', 'cursor', '--api-key', '--api-key-header', 'X-API-Key']);
     await waitFor(/Where should the entries go\?/);
     keys('Enter');
     await waitFor(/Write these entries\?/);
     keys('Enter');
-    await waitFor(/API key for keyed \(sent as Authorization: Bearer; not shown\): $/m);
+    await waitFor(/API key for keyed \(sent as X-API-Key; not shown\): $/m);
     keys(KEY, 'Enter');
     const shown = await waitFor(/EXIT=\d+/);
     expect(shown).toMatch(/EXIT=0/);
     expect(shown).not.toContain(KEY);
     expect(s.read('.cursor/mcp.json')).not.toContain(KEY);
-    expect(JSON.parse(s.read('.config/mcpwire/credentials.json')).credentials.keyed.apiKey).toEqual({ header: 'Authorization', value: KEY });
+    expect(JSON.parse(s.read('.config/mcpwire/credentials.json')).credentials.keyed.apiKey).toEqual({ header: 'X-API-Key', value: KEY });
+    expect(peer.records.some((r) => r.keyOk && r.method === 'initialize')).toBe(true); // the bridge, started by doctor, sent it
   }, 40_000);
 
   test('Ctrl-C while waiting for the sign-in: exit 130, no client file and no token written', async () => {
