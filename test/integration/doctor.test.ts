@@ -83,8 +83,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A stateless 2026-07-28 server (server/discover, _meta envelope); `dateOffsetMs` skews its Date header. */
-async function startModern(o: { dateOffsetMs?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A stateless 2026-07-28 server (server/discover, _meta envelope); `dateOffsetMs` skews its Date header;
+ * `noResultType` leaves out what every 2026 tools/list result must carry (resultType, ttlMs, cacheScope).
+ */
+async function startModern(o: { dateOffsetMs?: number; noResultType?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(async (req, res) => {
     const date = new Date(Date.now() + (o.dateOffsetMs ?? 0)).toUTCString();
     if (req.method !== 'POST') return void res.writeHead(405, { date }).end();
@@ -110,9 +113,10 @@ async function startModern(o: { dateOffsetMs?: number } = {}): Promise<{ url: st
         jsonrpc: '2.0',
         id: m.id,
         result: {
+          ...(o.noResultType ? {} : { resultType: 'complete', ttlMs: 0, cacheScope: 'private' }),
           tools: [
-            { name: 'a', inputSchema: {} },
-            { name: 'b', inputSchema: {} },
+            { name: 'a', inputSchema: { type: 'object' } },
+            { name: 'b', inputSchema: { type: 'object' } },
           ],
         },
       });
@@ -173,6 +177,21 @@ describe('doctor: servers', () => {
     expect(one(report, 'mcp.handshake').message).toBe('MCP 2026-07-28 (server/discover, stateless): modern-peer 2.0.0');
     expect(one(report, 'mcp.tools').message).toBe('2 tools: a, b');
     expect(one(report, 'auth.clock').status).toBe('ok');
+  });
+
+  test('a 2026-07-28 result without its resultType fails tools/list, as it fails every SDK client; with it, the tools are counted', async () => {
+    const broken = await startModern({ noResultType: true });
+    try {
+      const s = scratch();
+      cursorEntries(s, { broken: broken.url, modern: modern.url });
+      const { code, report } = await doctor(s, []);
+      expect(code).toBe(1);
+      expect(one(report, 'mcp.handshake', 'broken').status).toBe('ok');
+      expect(one(report, 'mcp.tools', 'broken')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^tools\/list: .*resultType/) });
+      expect(one(report, 'mcp.tools', 'modern')).toMatchObject({ status: 'ok', message: '2 tools: a, b' });
+    } finally {
+      await broken.close();
+    }
   });
 
   test("clock skew against the server's Date appears with a skewed server and not with a true one", async () => {
