@@ -7,16 +7,7 @@
  * against the server's Date.
  */
 import net from 'node:net';
-import {
-  checkResourceAllowed,
-  discoverAuthorizationServerMetadata,
-  discoverOAuthProtectedResourceMetadata,
-  extractWWWAuthenticateParams,
-  IssuerMismatchError,
-  resourceUrlFromServerUrl,
-  StreamableHTTPClientTransport,
-  type OAuthProtectedResourceMetadata,
-} from '@modelcontextprotocol/client';
+import type { IssuerMismatchError, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/client';
 import { registeredPort, type AuthRecord } from '../auth/provider.js';
 import { currentTokens, storedApiKey, apiKeyHeaders } from '../auth/record.js';
 import type { CredentialStore } from '../auth/store/common.js';
@@ -55,6 +46,16 @@ const describeStep = (u: URL) =>
 
 export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks: DoctorCheck[]; date?: string }> {
   const checks: DoctorCheck[] = [];
+  // Loaded on first use (see probeMcp): the same functions `auth login` runs.
+  const {
+    checkResourceAllowed,
+    discoverAuthorizationServerMetadata,
+    discoverOAuthProtectedResourceMetadata,
+    extractWWWAuthenticateParams,
+    IssuerMismatchError,
+    resourceUrlFromServerUrl,
+    StreamableHTTPClientTransport,
+  } = await import('./sdk.js');
   const rec = recordingFetch({ timeoutMs: o.timeoutMs, signal: o.signal, describe: describeStep });
   const url = new URL(o.url);
   // The request a client sends first, without a credential: the SDK's version probe, as `auth login` sends it.

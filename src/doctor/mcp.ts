@@ -6,7 +6,7 @@
  * handshake (generation, version agreed, the server's name and version), the tool count, and a URL
  * that is not an MCP endpoint.
  */
-import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { printable } from '../ui.js';
 import { fail, ok, sh, warn, type Where } from './engine.js';
 import { describeFetchError, lastOf, recordingFetch, type Recorded, type Recorder } from './http.js';
@@ -47,6 +47,8 @@ const typeOf = (x: Recorded) => (x.type ? ` ${x.type.split(';')[0]}` : '');
 
 export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeResult> {
   const checks: DoctorCheck[] = [];
+  // Loaded on first use: `doctor` without a server to check never evaluates the SDK (its schemas cost ~100 ms).
+  const { Client, ProtocolError, StreamableHTTPClientTransport } = await import('./sdk.js');
   const rec = recordingFetch({ timeoutMs: o.timeoutMs, signal: o.signal });
   const transport = new StreamableHTTPClientTransport(new URL(o.url), { fetch: rec.fetch, requestInit: { headers: o.credential } });
   const backstop = o.timeoutMs + BACKSTOP_MS;
@@ -117,7 +119,7 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
     if (x) checks.push(ok(w, 'server.http', `HTTP ${x.status}${typeOf(x)} to ${method} in ${x.ms} ms`));
     const version = printable(String(client.getNegotiatedProtocolVersion()));
     checks.push(ok(w, 'mcp.handshake', `MCP ${version} (${modern ? 'server/discover, stateless' : 'initialize'}): ${serverName(client.getServerVersion())}`));
-    checks.push(await listTools(w, o, client, rec, request));
+    checks.push(await listTools(w, o, client, rec, request, ProtocolError));
     return result();
   } finally {
     // End the session as a client leaving does; not waited for (a failure here changes nothing).
@@ -148,7 +150,14 @@ function shorten(message: string): string {
   return p.length > 300 ? `${p.slice(0, 299)}…` : p;
 }
 
-async function listTools(w: Where, o: McpProbeOptions, client: Client, rec: Recorder, request: { timeout: number; signal: AbortSignal }): Promise<DoctorCheck> {
+async function listTools(
+  w: Where,
+  o: McpProbeOptions,
+  client: Client,
+  rec: Recorder,
+  request: { timeout: number; signal: AbortSignal },
+  ProtocolError: typeof import('./sdk.js').ProtocolError,
+): Promise<DoctorCheck> {
   try {
     const r = await client.listTools(undefined, request);
     const names = r.tools.map((t) => printable(t.name));
