@@ -123,7 +123,7 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
         w,
         'auth.resource-metadata',
         timedOut
-          ? `protected resource metadata: ${describeFetchError(timedOut.error)}`
+          ? describeFetchError(timedOut.error) // it names the step: "protected resource metadata: no answer within 5 s"
           : `no protected resource metadata (RFC 9728) at ${tried.map((x) => printable(x.url)).join(' nor ') || 'any URL a client tries'}${invalid}: clients cannot find the authorization server`,
         "Tell the server's operator: serve /.well-known/oauth-protected-resource (RFC 9728).",
       ),
@@ -172,7 +172,7 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
         fail(
           w,
           'auth.server-metadata',
-          `authorization server metadata for ${printable(servers[0])}: ${printable(describeFetchError(e))}`,
+          `authorization server metadata for ${printable(servers[0])}: ${printable(describeFetchError(e).replace(/^authorization server metadata: /, ''))}`,
           "Tell the server's operator.",
         ),
       );
