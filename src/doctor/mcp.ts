@@ -31,8 +31,6 @@ export interface McpProbeResult {
   checks: DoctorCheck[];
   /** The server's Date header on the first answer (clock skew). */
   date?: string;
-  /** The server asked for a login (401) with the credential given. */
-  unauthorized?: boolean;
 }
 
 function serverName(info: { name?: unknown; version?: unknown } | undefined): string {
@@ -71,7 +69,7 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
           `mcpwire auth login ${sh(o.name)}`,
         ),
       );
-    return { ...result(), unauthorized: true };
+    return result();
   };
 
   try {
