@@ -102,6 +102,18 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
         );
         return result();
       }
+      if (answered && (e as { code?: unknown })?.code === 'REQUEST_TIMEOUT') {
+        // The answer began (an event stream) and never said anything.
+        checks.push(
+          fail(
+            w,
+            'server.http',
+            `${answered.what}: an event stream opened but no answer came within ${Math.round(backstop / 100) / 10} s`,
+            'Check the server; `--timeout SECONDS` allows more time.',
+          ),
+        );
+        return result();
+      }
       if (answered) checks.push(ok(w, 'server.http', `HTTP ${answered.status}${typeOf(answered)} to ${answered.what} in ${answered.ms} ms`));
       const why =
         e instanceof ProtocolError

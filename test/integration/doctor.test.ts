@@ -250,6 +250,24 @@ describe('doctor: servers', () => {
     }
   });
 
+  test('an event stream that opens and never answers is cut at the limit and said so', async () => {
+    const srv = await startOAuthServer();
+    try {
+      srv.hang('mcp-stream');
+      const s = scratch();
+      cursorEntries(s, { silent: srv.url });
+      const { code, report, ms } = await doctor(s, ['silent', '--timeout', '1']);
+      expect(code).toBe(1);
+      expect(one(report, 'server.http')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
+      });
+      expect(ms).toBeLessThan(8000);
+    } finally {
+      await srv.close();
+    }
+  });
+
   test('a URL that is not an MCP endpoint is reported as such; the MCP URL of the same host is not', async () => {
     const s = scratch();
     cursorEntries(s, { site: pageUrl });
