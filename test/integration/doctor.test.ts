@@ -489,6 +489,35 @@ describe('doctor: authorization', () => {
     }
   });
 
+  test("a challenge naming metadata that is not there fails, as `auth login` does (the SDK does not fall back from the challenge's URL); naming the right one finds it", async () => {
+    let named = '/.well-known/oauth-protected-resource/nowhere';
+    const server = http.createServer((req, res) => {
+      const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      if (req.url === '/.well-known/oauth-protected-resource/mcp' || req.url === '/.well-known/oauth-protected-resource')
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resource: `${base}/mcp`, authorization_servers: [srv.issuer] }));
+      if (req.url === '/mcp') return res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${base}${named}"` }).end();
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const s = scratch();
+      cursorEntries(s, { misnamed: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/mcp` });
+      const before = await doctor(s, ['misnamed']);
+      expect(one(before.report, 'auth.resource-metadata')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(
+          /^no protected resource metadata \(RFC 9728\) at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/nowhere:/,
+        ),
+      });
+      named = '/.well-known/oauth-protected-resource/mcp';
+      const after = await doctor(s, ['misnamed']);
+      expect(one(after.report, 'auth.resource-metadata')).toMatchObject({ status: 'ok', message: expect.stringMatching(/found from the 401 challenge/) });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test.each([
     ['resource-metadata', 'auth.resource-metadata', /^protected resource metadata: no answer within 1 s$/],
     ['as-metadata', 'auth.server-metadata', /^authorization server metadata for http:\/\/127\.0\.0\.1:\d+: no answer within 1 s$/],
