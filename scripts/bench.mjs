@@ -16,7 +16,7 @@
  * A 25 MiB ~/.claude.json: `mcp add` vs a plain parse + stringify + write of it (paired with it),
  *           goal ≤ 1.5×, and peak memory (maxRSS) ≤ 1.5× the plain script's.
  * The stdio bridge: scripts/bench-proxy.mjs runs at the end (BENCH_PROXY=0 skips it), then doctor:
- * scripts/bench-doctor.mjs (BENCH_DOCTOR=0 skips it).
+ * scripts/bench-doctor.mjs (BENCH_DOCTOR=0 skips it), then scripts/bench-setup.mjs (BENCH_SETUP=0 skips it).
  *
  * Prints a table, the load before and after, PASS/MISS per goal; writes .bench/bench-results.json.
  * Always exits 0: it measures, it does not judge. BENCH_REPS=n changes the number of rounds (30).
@@ -374,4 +374,12 @@ if (process.env.BENCH_DOCTOR !== '0') {
   log();
   log('doctor (scripts/bench-doctor.mjs):');
   spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bench-doctor.mjs')], { cwd: REPO, stdio: 'inherit' });
+}
+
+// setup (issue 10, point 8): its own work for six clients with a valid stored login, against
+// `node -e 0` as paired ratios (no network or browser wait). BENCH_SETUP=0 skips it.
+if (process.env.BENCH_SETUP !== '0') {
+  log();
+  log('setup (scripts/bench-setup.mjs):');
+  spawnSync(process.execPath, [path.join(REPO, 'scripts', 'bench-setup.mjs')], { cwd: REPO, stdio: 'inherit' });
 }

@@ -89,7 +89,8 @@ try {
   console.log(`Signing in with ${chromium ? `headless Chromium (${chromium})` : 'a browser stand-in that submits the consent page'}.`);
 
   title('mcpwire setup: log in, wire every client, check');
-  const setup = await mcpwire(['setup', server.url, '--name', 'demo', '--target', 'all', '--yes', '--browser-timeout', '60']);
+  // Generous time limits: the demo also runs on busy machines (and in CI, beside the other tests).
+  const setup = await mcpwire(['setup', server.url, '--name', 'demo', '--target', 'all', '--yes', '--browser-timeout', '60', '--timeout', '30']);
   if (setup.code !== 0) throw new Error(`mcpwire setup exited with ${setup.code}`);
 
   title('What the clients now have');
@@ -108,7 +109,7 @@ try {
   console.log(`hello → ${answer.content[0].text}`);
 
   title('mcpwire doctor');
-  const doctor = await mcpwire(['doctor', 'demo'], { quiet: true });
+  const doctor = await mcpwire(['doctor', 'demo', '--timeout', '30'], { quiet: true });
   process.stdout.write(doctor.out);
   if (doctor.code !== 0) failed = true;
 } catch (e) {

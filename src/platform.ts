@@ -7,6 +7,7 @@
 import nodeFs from 'node:fs';
 import nodePath from 'node:path';
 import os from 'node:os';
+import { UserError } from './errors.js';
 
 export type OS = 'linux' | 'darwin' | 'win32';
 
@@ -55,7 +56,7 @@ export function currentPlatform(launcher = process.argv[1] ?? ''): Platform {
   return {
     os: p === 'win32' ? 'win32' : p === 'darwin' ? 'darwin' : 'linux',
     env: process.env,
-    home: process.env.HOME && p !== 'win32' ? process.env.HOME : os.homedir(),
+    home: homeDir(p),
     cwd: process.cwd(),
     fs: nodeFs,
     path: nodePath,
@@ -64,6 +65,27 @@ export function currentPlatform(launcher = process.argv[1] ?? ''): Platform {
     launcher,
     pid: process.pid,
   };
+}
+
+/**
+ * The user's home folder, absolute. An empty or relative HOME (`HOME= mcpwire …`, a broken service
+ * environment) would turn every client path into one relative to the current folder: mcpwire then
+ * asks the system's user database instead, and refuses to run without an absolute home.
+ */
+function homeDir(p: NodeJS.Platform): string {
+  const candidates: Array<() => string | undefined> = [() => (p !== 'win32' ? process.env.HOME : undefined), () => os.homedir(), () => os.userInfo().homedir];
+  for (const candidate of candidates) {
+    let h: string | undefined;
+    try {
+      h = candidate();
+    } catch {
+      continue;
+    }
+    if (h && nodePath.isAbsolute(h)) return h;
+  }
+  throw new UserError('Cannot tell your home folder: HOME is empty or not an absolute path, and the system has no home folder for this user.', {
+    fix: 'Set HOME to your home folder (an absolute path), then run the command again.',
+  });
 }
 
 export function envOr(platform: Platform, name: string): string | undefined {

@@ -118,15 +118,25 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
     const tried = rec.log.slice(prmFrom);
     const timedOut = tried.find((x) => x.error !== undefined);
     const invalid = prmAt ? ` (the document at ${printable(prmAt.url)} is not valid RFC 9728 metadata)` : '';
+    // No Bearer challenge and no metadata: the server shows no sign of OAuth at all. It most likely takes
+    // a static key, which is a way to sign in, not a broken OAuth set-up.
+    const noOAuth = !timedOut && !prmAt && !(header && CHALLENGE.test(header));
     checks.push(
-      fail(
-        w,
-        'auth.resource-metadata',
-        timedOut
-          ? describeFetchError(timedOut.error) // it names the step: "protected resource metadata: no answer within 5 s"
-          : `no protected resource metadata (RFC 9728) at ${tried.map((x) => printable(x.url)).join(' nor ') || 'any URL a client tries'}${invalid}: clients cannot find the authorization server`,
-        "Tell the server's operator: serve /.well-known/oauth-protected-resource (RFC 9728).",
-      ),
+      noOAuth
+        ? warn(
+            w,
+            'auth.resource-metadata',
+            'no OAuth discovery (no Bearer challenge, no RFC 9728 metadata): clients cannot sign in by themselves; the server likely takes a static key',
+            `mcpwire auth login ${sh(o.name)} --api-key (the bridge sends it), or --header-env for clients that read their environment`,
+          )
+        : fail(
+            w,
+            'auth.resource-metadata',
+            timedOut
+              ? describeFetchError(timedOut.error) // it names the step: "protected resource metadata: no answer within 5 s"
+              : `no protected resource metadata (RFC 9728) at ${tried.map((x) => printable(x.url)).join(' nor ') || 'any URL a client tries'}${invalid}: clients cannot find the authorization server`,
+            "Tell the server's operator: serve /.well-known/oauth-protected-resource (RFC 9728).",
+          ),
     );
     return { checks, date };
   }
@@ -236,7 +246,7 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
 export async function checkStored(
   w: Where,
   o: { name: string; url: string; store: CredentialStore; now: number; needsLogin?: boolean },
-): Promise<{ checks: DoctorCheck[]; headers: Record<string, string>; record?: AuthRecord; source?: string }> {
+): Promise<{ checks: DoctorCheck[]; headers: Record<string, string>; record?: AuthRecord; source?: string; apiKey?: boolean }> {
   const rec = (await o.store.get(o.name)) as AuthRecord | undefined;
   const where = o.store.kind === 'keychain' ? 'the OS keychain' : `the file ${o.store.location}`;
   if (!rec) return { checks: [ok(w, 'auth.stored', 'no mcpwire login stored (needed only by bridge entries)')], headers: {} };
@@ -262,6 +272,7 @@ export async function checkStored(
       headers: apiKeyHeaders(key),
       record: rec,
       source: 'the stored API key',
+      apiKey: true,
     };
   if (!t)
     return {

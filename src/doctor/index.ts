@@ -37,7 +37,7 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
   const targets = opts.targets?.length ? TARGETS.filter((t) => opts.targets!.includes(t.id)) : TARGETS;
   const checks: DoctorCheck[] = [];
 
-  let recorded: Record<string, { url: string }> = {};
+  let recorded: Record<string, { url: string; auth?: 'oauth' | 'api-key' | 'none' }> = {};
   try {
     // Only well-formed records: the state file is ours, but it is still a file.
     const raw = ctx.state.read('servers') as unknown;
@@ -64,7 +64,10 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
     Promise.all(
       servers.map((s) =>
         s.url
-          ? checkServer({ name: s.name, url: s.url }, { platform: p, timeoutMs, store })
+          ? checkServer(
+              { name: s.name, url: s.url, auth: Object.hasOwn(recorded, s.name) ? recorded[s.name].auth : undefined },
+              { platform: p, timeoutMs, store },
+            )
           : Promise.resolve([
               fail(
                 { subject: s.name, server: s.name },

@@ -20,6 +20,8 @@ import type { DoctorCheck } from './types.js';
 export interface ServerToCheck {
   name: string;
   url: string;
+  /** How mcpwire recorded that the server signs in (setup): an API-key server has no OAuth to discover. */
+  auth?: 'oauth' | 'api-key' | 'none';
 }
 
 /** The preset whose URLs share this URL's origin, and the environment the URL is for. */
@@ -81,7 +83,7 @@ export async function checkServer(
     const store = await o.store;
     return store
       ? checkStored(w, { name: s.name, url: s.url, store, now })
-      : { checks: [], headers: {} as Record<string, string>, record: undefined, source: undefined };
+      : { checks: [], headers: {} as Record<string, string>, record: undefined, source: undefined, apiKey: false };
   })();
   const found = presetFor(s.url);
   const groups = await Promise.all([
@@ -96,6 +98,14 @@ export async function checkServer(
     }),
     guard(w, 'auth.discovery', t * 6, async (signal) => {
       const cred = await stored;
+      if (cred.apiKey || s.auth === 'api-key')
+        return [
+          ok(
+            w,
+            'auth.discovery',
+            `${s.name} takes a static API key${cred.apiKey ? ' (stored by mcpwire)' : ''}, not OAuth: no authorization server to discover`,
+          ),
+        ];
       return (await probeAuth(w, { url: s.url, name: s.name, timeoutMs: t, signal, record: cred.record })).checks;
     }),
     guard(w, 'auth.stored', t, async () => {

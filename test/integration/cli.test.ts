@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
@@ -67,6 +68,24 @@ describe('mcp add --target all', () => {
     expect(fs.statSync(s.file('.cursor/mcp.json')).mtimeMs).toBe(past.getTime());
     expect(fs.existsSync(s.file('.codex/config.toml'))).toBe(false);
     expect(fs.existsSync(s.file('.config/mcpwire/state.json'))).toBe(false);
+  });
+
+  test('an empty or relative HOME never makes paths relative to the current folder: the user database decides', () => {
+    const s = scratch();
+    const home = os.userInfo().homedir;
+    for (const HOME of ['', 'relative/home']) {
+      // --dry-run: nothing is written, not even into the real home the fallback finds.
+      const r = spawnSync(process.execPath, [BIN, 'mcp', 'add', '--target', 'cursor', '--url', URL, '--dry-run', '--json'], {
+        cwd: s.cwd,
+        env: { ...s.env, HOME, XDG_CONFIG_HOME: '', MCPWIRE_CONFIG_DIR: path.join(s.home, 'state') },
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const file: string = JSON.parse(r.stdout).changes[0].file;
+      expect(path.isAbsolute(file)).toBe(true);
+      expect(file.startsWith(path.join(home, '.cursor') + path.sep)).toBe(true);
+    }
+    expect(fs.readdirSync(s.cwd)).not.toContain('.cursor');
   });
 
   test('--target all --scope project writes the clients that have a project file', () => {
