@@ -49,7 +49,9 @@ async function serve(kind) {
       return send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } });
     }
     if (m.method === 'initialize') return reply({ protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'bench', version: '1' } });
-    if (m.method === 'tools/list') return reply({ tools: [{ name: 'one', inputSchema: { type: 'object' } }] });
+    // A 2026 list result carries resultType, ttlMs and cacheScope (the SDK refuses one without); a 2025 one does not.
+    const list2026 = kind === 'modern' ? { resultType: 'complete', ttlMs: 0, cacheScope: 'private' } : {};
+    if (m.method === 'tools/list') return reply({ ...list2026, tools: [{ name: 'one', inputSchema: { type: 'object' } }] });
     return send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -1,11 +1,13 @@
 /**
- * Authorization as a client meets it: the 401 challenge, the protected resource metadata (RFC 9728, and
- * which fallback found it), the authorization server's metadata (RFC 8414 / OpenID) and its issuer, S256,
- * how a client can register; then mcpwire's stored login (store, expiry, scopes, refreshable: read only,
+ * Authorization as a client meets it, through the SDK's own discovery (what `auth login` runs, with a
+ * recording fetch to say which URL answered): the 401 challenge, the protected resource metadata (RFC
+ * 9728, and which fallback found it), the authorization server's metadata (RFC 8414 / OpenID) and its
+ * issuer, S256, how a client can register; then mcpwire's stored login (store, expiry, scopes, refreshable: read only,
  * the refresh token is never spent), the loopback port its registration depends on, and the clock
  * against the server's Date.
  */
 import net from 'node:net';
+import type { IssuerMismatchError, OAuthProtectedResourceMetadata } from '@modelcontextprotocol/client';
 import { registeredPort, type AuthRecord } from '../auth/provider.js';
 import { currentTokens, storedApiKey, apiKeyHeaders } from '../auth/record.js';
 import type { CredentialStore } from '../auth/store/common.js';
@@ -13,25 +15,15 @@ import { isObject } from '../mcp/jsonrpc.js';
 import { META, MODERN_VERSIONS } from '../mcp/versions.js';
 import { printable } from '../ui.js';
 import { fail, ok, sh, warn, type Where } from './engine.js';
-import { describeFetchError, exchange } from './http.js';
+import { describeFetchError, lastOf, recordingFetch, type Recorder } from './http.js';
 import type { DoctorCheck } from './types.js';
 
 /** How each client takes a pre-registered client id, for a server that offers no way to register. */
 const CLIENT_ID_HOWTO =
   'mcpwire: `mcpwire auth login NAME --client-id ID`; Claude Code: `claude mcp add --transport http --client-id ID NAME URL`; Codex: `oauth.client_id` under [mcp_servers.NAME]; VS Code: `"oauth": {"clientId": ID}` in the entry; Cursor and Windsurf: none (use the bridge: `mcpwire mcp add NAME --target cursor` after `mcpwire auth login`)';
 
-interface Challenge {
-  resourceMetadata?: string;
-  scope?: string;
-}
-
-export function parseChallenge(header: string | null): Challenge | undefined {
-  if (!header || !/^\s*bearer\b/i.test(header)) return undefined;
-  const param = (k: string) => new RegExp(`${k}\\s*=\\s*(?:"([^"]*)"|([^\\s,]+))`, 'i').exec(header);
-  const rm = param('resource_metadata');
-  const sc = param('scope');
-  return { resourceMetadata: rm ? (rm[1] ?? rm[2]) : undefined, scope: sc ? (sc[1] ?? sc[2]) : undefined };
-}
+/** A Bearer (or DPoP) challenge, with or without parameters: the SDK's parser tells only what it names. */
+const CHALLENGE = /^\s*(bearer|dpop)\b/i;
 
 export interface AuthProbeOptions {
   url: string;
@@ -42,133 +34,174 @@ export interface AuthProbeOptions {
   record?: AuthRecord;
 }
 
+/** The 200 answer the SDK took (the last GET that succeeded), and what it was. */
+const answered = (rec: Recorder, from: number) => lastOf(rec.log.slice(from), (x) => x.method === 'GET' && x.status === 200 && x.json !== undefined);
+
+const describeStep = (u: URL) =>
+  u.pathname.includes('/.well-known/oauth-protected-resource')
+    ? 'protected resource metadata'
+    : /\/\.well-known\/(oauth-authorization-server|openid-configuration)/.test(u.pathname)
+      ? 'authorization server metadata'
+      : 'a request';
+
 export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks: DoctorCheck[]; date?: string }> {
   const checks: DoctorCheck[] = [];
-  const get = (url: string, what: string) => exchange(url, { timeoutMs: o.timeoutMs, signal: o.signal, what, headers: { accept: 'application/json' } });
-  // The request a client sends first, without a credential.
+  // Loaded on first use (see probeMcp): the same functions `auth login` runs.
+  const {
+    checkResourceAllowed,
+    discoverAuthorizationServerMetadata,
+    discoverOAuthProtectedResourceMetadata,
+    extractWWWAuthenticateParams,
+    IssuerMismatchError,
+    resourceUrlFromServerUrl,
+    StreamableHTTPClientTransport,
+  } = await import('./sdk.js');
+  const rec = recordingFetch({ timeoutMs: o.timeoutMs, signal: o.signal, describe: describeStep });
+  const url = new URL(o.url);
+  // The request a client sends first, without a credential: the SDK's version probe, as `auth login` sends it.
+  const transport = new StreamableHTTPClientTransport(url, { fetch: rec.fetch });
   const version = MODERN_VERSIONS[0];
-  let first;
   try {
-    first = await exchange(o.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': version,
-        'mcp-method': 'server/discover',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'server/discover',
-        params: { _meta: { [META.protocolVersion]: version, [META.clientInfo]: { name: 'mcpwire-doctor', version: '1' }, [META.clientCapabilities]: {} } },
-      }),
-      timeoutMs: o.timeoutMs,
-      signal: o.signal,
-      what: 'a request without a credential',
+    await transport.start();
+    await transport.send({
+      jsonrpc: '2.0',
       id: 1,
-    });
-  } catch (e) {
-    return { checks: [fail(w, 'auth.challenge', `no answer to a request without a credential: ${describeFetchError(e)}`)] };
+      method: 'server/discover',
+      params: { _meta: { [META.protocolVersion]: version, [META.clientInfo]: { name: 'mcpwire-doctor', version: '1' }, [META.clientCapabilities]: {} } },
+    } as Parameters<typeof transport.send>[0]);
+  } catch {
+    /* the recording says what happened */
+  } finally {
+    void transport.close().catch(() => {});
   }
-  const date = first.headers.get('date') ?? undefined;
+  const first = rec.log[0];
+  const date = rec.date();
+  if (!first || first.status === undefined) {
+    const why = first?.error !== undefined ? describeFetchError(first.error) : 'nothing was sent';
+    return { checks: [fail(w, 'auth.challenge', `no answer to a request without a credential: ${why.replace(/^server\/discover: /, '')}`)] };
+  }
   if (first.status !== 401) {
     checks.push(ok(w, 'auth.challenge', `no login asked for (HTTP ${first.status} to a request without a credential)`));
     return { checks, date };
   }
-  const challenge = parseChallenge(first.headers.get('www-authenticate'));
-  const origin = new URL(o.url).origin;
-  const path = new URL(o.url).pathname.replace(/\/$/, '');
-  const candidates: Array<{ url: string; how: string }> = [];
-  if (challenge?.resourceMetadata) {
+  const header = first.headers?.get('www-authenticate') ?? null;
+  const challenge = extractWWWAuthenticateParams(new Response(null, { status: 401, headers: first.headers }));
+  if (challenge.resourceMetadataUrl) {
     checks.push(
       ok(w, 'auth.challenge', `401 with a Bearer challenge naming its resource metadata${challenge.scope ? ` (scope "${printable(challenge.scope)}")` : ''}`),
     );
-    candidates.push({ url: challenge.resourceMetadata, how: 'from the 401 challenge' });
   } else {
     checks.push(
       warn(
         w,
         'auth.challenge',
-        challenge
+        header && CHALLENGE.test(header)
           ? '401 with a Bearer challenge that names no resource_metadata: clients fall back to the well-known URLs'
           : '401 without a Bearer WWW-Authenticate challenge: clients must guess where the metadata is',
         'Tell the server\'s operator: the 401 should carry WWW-Authenticate: Bearer resource_metadata="…" (RFC 9728).',
       ),
     );
   }
-  if (path) candidates.push({ url: `${origin}/.well-known/oauth-protected-resource${path}`, how: 'at the path-specific well-known URL (fallback)' });
-  candidates.push({ url: `${origin}/.well-known/oauth-protected-resource`, how: 'at the root well-known URL (fallback)' });
 
-  let prm: Record<string, unknown> | undefined;
-  let prmHow = '';
-  for (const c of candidates) {
-    try {
-      const x = await get(c.url, 'protected resource metadata');
-      if (x.status === 200 && isObject(x.json)) {
-        prm = x.json;
-        prmHow = c.how;
-        break;
-      }
-    } catch (e) {
-      if (o.signal.aborted) throw e;
-    }
+  // RFC 9728, as the SDK looks: the challenge's URL alone when it names one, else the path-specific
+  // well-known URL, then the root one.
+  const prmFrom = rec.log.length;
+  let prm: OAuthProtectedResourceMetadata | undefined;
+  try {
+    prm = await discoverOAuthProtectedResourceMetadata(url, { resourceMetadataUrl: challenge.resourceMetadataUrl }, rec.fetch);
+  } catch (e) {
+    // Not found, refused, or not valid metadata: said below from what was fetched.
+    if (o.signal.aborted) throw e;
   }
+  const prmAt = answered(rec, prmFrom);
   if (!prm) {
+    const tried = rec.log.slice(prmFrom);
+    const timedOut = tried.find((x) => x.error !== undefined);
+    const invalid = prmAt ? ` (the document at ${printable(prmAt.url)} is not valid RFC 9728 metadata)` : '';
     // No Bearer challenge and no metadata: the server shows no sign of OAuth at all. It most likely takes
     // a static key, which is a way to sign in, not a broken OAuth set-up.
+    const noOAuth = !timedOut && !prmAt && !(header && CHALLENGE.test(header));
     checks.push(
-      challenge
-        ? fail(
-            w,
-            'auth.resource-metadata',
-            'no protected resource metadata (RFC 9728) at any of the URLs a client tries: clients cannot find the authorization server',
-            "Tell the server's operator: serve /.well-known/oauth-protected-resource (RFC 9728).",
-          )
-        : warn(
+      noOAuth
+        ? warn(
             w,
             'auth.resource-metadata',
             'no OAuth discovery (no Bearer challenge, no RFC 9728 metadata): clients cannot sign in by themselves; the server likely takes a static key',
             `mcpwire auth login ${sh(o.name)} --api-key (the bridge sends it), or --header-env for clients that read their environment`,
+          )
+        : fail(
+            w,
+            'auth.resource-metadata',
+            timedOut
+              ? describeFetchError(timedOut.error) // it names the step: "protected resource metadata: no answer within 5 s"
+              : `no protected resource metadata (RFC 9728) at ${tried.map((x) => printable(x.url)).join(' nor ') || 'any URL a client tries'}${invalid}: clients cannot find the authorization server`,
+            "Tell the server's operator: serve /.well-known/oauth-protected-resource (RFC 9728).",
           ),
     );
     return { checks, date };
   }
-  const servers = Array.isArray(prm.authorization_servers) ? prm.authorization_servers.filter((s): s is string => typeof s === 'string') : [];
-  const resource = typeof prm.resource === 'string' ? prm.resource : undefined;
-  const resourceNote =
-    resource && resource.replace(/\/$/, '') !== o.url.replace(/\/$/, '') ? ` (resource ${printable(resource)} is not the URL: strict clients refuse it)` : '';
+  const prmHow =
+    challenge.resourceMetadataUrl && prmAt?.url === challenge.resourceMetadataUrl.href
+      ? 'from the 401 challenge'
+      : prmAt && new URL(prmAt.url).pathname !== '/.well-known/oauth-protected-resource'
+        ? 'at the path-specific well-known URL (fallback)'
+        : 'at the root well-known URL (fallback)';
+  const servers = prm.authorization_servers ?? [];
   if (servers.length === 0) {
     checks.push(fail(w, 'auth.resource-metadata', `resource metadata ${prmHow} names no authorization server`, "Tell the server's operator."));
     return { checks, date };
   }
+  // The resource must cover this URL (the SDK's check: login refuses otherwise); an exact match is what strict clients want.
+  const covered = checkResourceAllowed({ requestedResource: resourceUrlFromServerUrl(url), configuredResource: prm.resource });
+  const exact = prm.resource.replace(/\/$/, '') === o.url.replace(/\/$/, '');
+  const line = `resource metadata found ${prmHow}: authorization server ${printable(servers[0])}`;
   checks.push(
-    (resourceNote ? warn : ok)(w, 'auth.resource-metadata', `resource metadata found ${prmHow}: authorization server ${printable(servers[0])}${resourceNote}`),
+    !covered
+      ? fail(
+          w,
+          'auth.resource-metadata',
+          `${line} (resource ${printable(prm.resource)} does not cover this URL: login refuses it)`,
+          "Tell the server's operator: the metadata's resource must be the MCP URL.",
+        )
+      : exact
+        ? ok(w, 'auth.resource-metadata', line)
+        : warn(w, 'auth.resource-metadata', `${line} (resource ${printable(prm.resource)} is not the URL: strict clients refuse it)`),
   );
 
-  // RFC 8414, then OpenID Connect discovery (path-inserted, then path-appended), as the SDK tries them.
-  const as = new URL(servers[0]);
-  const asPath = as.pathname.replace(/\/$/, '');
-  const asCandidates = [
-    `${as.origin}/.well-known/oauth-authorization-server${asPath}`,
-    `${as.origin}/.well-known/openid-configuration${asPath}`,
-    ...(asPath ? [`${as.origin}${asPath}/.well-known/openid-configuration`] : []),
-  ];
+  // RFC 8414, then OpenID Connect discovery, as the SDK tries them; it checks the issuer (RFC 8414 §3.3).
+  const asFrom = rec.log.length;
   let meta: Record<string, unknown> | undefined;
-  let metaUrl = '';
-  for (const u of asCandidates) {
-    try {
-      const x = await get(u, 'authorization server metadata');
-      if (x.status === 200 && isObject(x.json)) {
-        meta = x.json;
-        metaUrl = u;
-        break;
-      }
-    } catch (e) {
-      if (o.signal.aborted) throw e;
+  let mismatch: IssuerMismatchError | undefined;
+  try {
+    meta = (await discoverAuthorizationServerMetadata(servers[0], { fetchFn: rec.fetch })) as Record<string, unknown> | undefined;
+  } catch (e) {
+    if (o.signal.aborted) throw e;
+    if (e instanceof IssuerMismatchError) mismatch = e;
+    else {
+      checks.push(
+        fail(
+          w,
+          'auth.server-metadata',
+          `authorization server metadata for ${printable(servers[0])}: ${printable(describeFetchError(e).replace(/^authorization server metadata: /, ''))}`,
+          "Tell the server's operator.",
+        ),
+      );
+      return { checks, date };
     }
   }
-  if (!meta) {
+  const metaAt = answered(rec, asFrom);
+  if (mismatch) {
+    // Refused by the SDK, as by every client; the document it read still says what else is wrong.
+    meta = metaAt && isObject(metaAt.json) ? metaAt.json : {};
+    checks.push(
+      fail(
+        w,
+        'auth.server-metadata',
+        `the metadata at ${printable(metaAt?.url ?? servers[0])} names issuer ${mismatch.received ? printable(mismatch.received) : '(none)'}, not ${printable(servers[0])}: clients refuse it (RFC 8414 §3.3)`,
+        "Tell the server's operator: the issuer must equal the authorization server's URL.",
+      ),
+    );
+  } else if (!meta) {
     checks.push(
       fail(
         w,
@@ -178,18 +211,9 @@ export async function probeAuth(w: Where, o: AuthProbeOptions): Promise<{ checks
       ),
     );
     return { checks, date };
-  }
+  } else checks.push(ok(w, 'auth.server-metadata', `authorization server metadata at ${printable(metaAt?.url ?? servers[0])}, issuer matches`));
+  if (!meta) return { checks, date };
   const issuer = typeof meta.issuer === 'string' ? meta.issuer : undefined;
-  if (!issuer || issuer.replace(/\/$/, '') !== servers[0].replace(/\/$/, '')) {
-    checks.push(
-      fail(
-        w,
-        'auth.server-metadata',
-        `the metadata at ${printable(metaUrl)} names issuer ${issuer ? printable(issuer) : '(none)'}, not ${printable(servers[0])}: clients refuse it (RFC 8414 §3.3)`,
-        "Tell the server's operator: the issuer must equal the authorization server's URL.",
-      ),
-    );
-  } else checks.push(ok(w, 'auth.server-metadata', `authorization server metadata at ${printable(metaUrl)}, issuer matches`));
   const methods = Array.isArray(meta.code_challenge_methods_supported) ? meta.code_challenge_methods_supported : [];
   checks.push(
     methods.includes('S256')

@@ -1,22 +1,14 @@
 /**
- * One HTTP exchange for doctor, bounded in time and size: the status, the headers, and the body (a JSON
- * answer, or the JSON-RPC message of the given id out of an event stream, read only until it arrives).
+ * The fetch doctor hands to the MCP SDK (its Streamable HTTP transport, its OAuth discovery): each
+ * request is bounded in time and size, and what came back is recorded — status, content type, time to
+ * the answer, the server's Date, whether the body was JSON-RPC — so doctor can say what the SDK met
+ * without speaking the protocol itself.
  */
-import { isObject, type Message } from '../mcp/jsonrpc.js';
+import { isObject } from '../mcp/jsonrpc.js';
 
 /** A body larger than this is not read further (a hostile or broken server cannot fill memory). */
 const MAX_BODY = 1024 * 1024;
-
-export interface Exchange {
-  status: number;
-  headers: Headers;
-  type: string;
-  /** The JSON value of a JSON answer, or the message of the wanted id from a stream. */
-  json?: unknown;
-  /** The body is neither JSON nor an event stream carrying JSON-RPC (an HTML page, plain text). */
-  html: boolean;
-  ms: number;
-}
+const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /** A request that ran out of time (its own limit, not the whole check's). */
 export class StepTimeout extends Error {
@@ -28,56 +20,106 @@ export class StepTimeout extends Error {
   }
 }
 
-export interface RequestOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  timeoutMs: number;
-  /** The whole check's signal: aborting it stops the request. */
-  signal: AbortSignal;
-  /** What this request is for, for the timeout's message. */
+/** One request as it went. */
+export interface Recorded {
+  url: string;
+  method: string;
+  /** The JSON-RPC method of a POST, or the step named by the caller. */
   what: string;
-  /** For an event stream: the JSON-RPC id of the answer wanted. */
-  id?: number;
+  status?: number;
+  headers?: Headers;
+  type: string;
+  ms: number;
+  /** The body was a text/html page. */
+  html: boolean;
+  /** A JSON body (not a stream), parsed; undefined when not JSON. */
+  json?: unknown;
+  /** The body carried a JSON-RPC message (or the answer is an event stream, which only carries them). */
+  jsonRpc: boolean;
+  /** What fetch threw (a network failure, or a StepTimeout). */
+  error?: unknown;
 }
 
-export async function exchange(url: string, o: RequestOptions): Promise<Exchange> {
-  const own = new AbortController();
-  const timer = setTimeout(() => own.abort(), o.timeoutMs);
-  const started = performance.now();
+export interface Recorder {
+  fetch: typeof fetch;
+  log: Recorded[];
+  /** The server's Date on the first answer that had one (clock skew). */
+  date(): string | undefined;
+}
+
+export interface RecorderOptions {
+  timeoutMs: number;
+  /** The whole check's signal: aborting it stops every request. */
+  signal: AbortSignal;
+  /** What a GET is for (its timeout message), from its URL. */
+  describe?: (url: URL) => string;
+}
+
+function rpcMethod(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
   try {
-    const res = await fetch(url, {
-      method: o.method ?? 'GET',
-      headers: o.headers,
-      body: o.body,
-      redirect: 'manual',
-      signal: AbortSignal.any([own.signal, o.signal]),
-    });
-    const type = res.headers.get('content-type') ?? '';
-    let json: unknown;
-    if (/^text\/event-stream/i.test(type)) json = await readStream(res, o.id);
-    else {
-      const text = await readCapped(res);
-      if (/json/i.test(type) || /^\s*[[{]/.test(text)) {
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-      }
-    }
-    return { status: res.status, headers: res.headers, type, json, html: /^text\/html/i.test(type), ms: Math.round(performance.now() - started) };
-  } catch (e) {
-    if (own.signal.aborted && !o.signal.aborted) throw new StepTimeout(o.what, Math.round(o.timeoutMs / 100) / 10);
-    throw e;
-  } finally {
-    clearTimeout(timer);
-    own.abort(); // a stream left open (an SSE answer read up to its message) is closed
+    const m = JSON.parse(body) as unknown;
+    return isObject(m) && typeof m.method === 'string' ? m.method : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
+const isJsonRpc = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 && v.every(isJsonRpc) : isObject(v) && v.jsonrpc === '2.0');
+
+export function recordingFetch(o: RecorderOptions): Recorder {
+  const log: Recorded[] = [];
+  const run = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+    const u = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const what = rpcMethod(init?.body) ?? (method === 'GET' && o.describe ? o.describe(u) : `${method} ${u.pathname}`);
+    const entry: Recorded = { url: u.href, method, what, type: '', ms: 0, html: false, jsonRpc: false };
+    log.push(entry);
+    const own = new AbortController();
+    const timer = setTimeout(() => own.abort(), o.timeoutMs);
+    const started = performance.now();
+    const signals = [own.signal, o.signal, ...(init?.signal ? [init.signal] : [])];
+    try {
+      const res = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
+      entry.ms = Math.round(performance.now() - started);
+      entry.status = res.status;
+      entry.headers = res.headers;
+      entry.type = res.headers.get('content-type') ?? '';
+      entry.html = /^text\/html/i.test(entry.type);
+      if (/^text\/event-stream/i.test(entry.type)) {
+        // A stream: its headers came in time; the SDK reads it, under the request's own timeout.
+        entry.jsonRpc = true;
+        return res;
+      }
+      const body = NULL_BODY.has(res.status) ? null : await readCapped(res);
+      if (body && (/json/i.test(entry.type) || /^\s*[[{]/.test(body.toString('utf8')))) {
+        try {
+          entry.json = JSON.parse(body.toString('utf8'));
+          entry.jsonRpc = isJsonRpc(entry.json);
+        } catch {
+          /* not JSON */
+        }
+      }
+      const copy = new Response(body && new Uint8Array(body), { status: res.status, statusText: res.statusText, headers: res.headers });
+      Object.defineProperty(copy, 'url', { value: res.url });
+      return copy;
+    } catch (e) {
+      entry.ms = Math.round(performance.now() - started);
+      entry.error = own.signal.aborted && !o.signal.aborted ? new StepTimeout(what, Math.round(o.timeoutMs / 100) / 10) : e;
+      throw entry.error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    fetch: run as typeof fetch,
+    log,
+    date: () => log.find((r) => r.headers?.get('date'))?.headers?.get('date') ?? undefined,
+  };
+}
+
+async function readCapped(res: Response): Promise<Buffer> {
+  if (!res.body) return Buffer.alloc(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -91,57 +133,26 @@ async function readCapped(res: Response): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Read SSE events until the JSON-RPC message with `id` (or the end of the stream, or the size cap). */
-async function readStream(res: Response, id: number | undefined): Promise<unknown> {
-  if (!res.body) return undefined;
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let size = 0;
-  let last: unknown;
-  const take = (event: string): unknown => {
-    const data = event
-      .split(/\r?\n/)
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).replace(/^ /, ''))
-      .join('\n');
-    if (!data) return undefined;
-    try {
-      const m = JSON.parse(data) as Message;
-      last = m;
-      if (isObject(m) && (id === undefined || m.id === id) && (m.result !== undefined || m.error !== undefined)) return m;
-    } catch {
-      /* not JSON: not ours */
-    }
-    return undefined;
-  };
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > MAX_BODY) break;
-      buffer += decoder.decode(value, { stream: true });
-      let cut: number;
-      while ((cut = buffer.search(/\r?\n\r?\n/)) !== -1) {
-        const event = buffer.slice(0, cut);
-        buffer = buffer.slice(cut).replace(/^\r?\n\r?\n/, '');
-        const m = take(event);
-        if (m) return m;
-      }
-    }
-    return take(buffer) ?? (id === undefined ? last : undefined);
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
+/** One GET for a JSON document (a preset's health endpoint), through the same bounded fetch. */
+export async function getJson(url: string, o: RecorderOptions): Promise<Recorded> {
+  const r = recordingFetch(o);
+  const res = await r.fetch(url, { headers: { accept: 'application/json' }, redirect: 'manual' });
+  await res.arrayBuffer().catch(() => {});
+  return r.log[0];
 }
 
-/** What a failed fetch means at the network level (its cause's code), in a few words. */
+/** The last element that passes (Array.prototype.findLast is ES2023; the build targets Node 20's ES2022 types). */
+export function lastOf<T>(xs: readonly T[], test: (x: T) => boolean): T | undefined {
+  for (let i = xs.length - 1; i >= 0; i--) if (test(xs[i])) return xs[i];
+  return undefined;
+}
+
+/** What a failed request means at the network level (its cause's code), in a few words. */
 export function describeFetchError(e: unknown): string {
-  if (e instanceof StepTimeout) return e.message;
+  for (let c: unknown = e, i = 0; c && i < 6; i++, c = (c as { cause?: unknown }).cause) if (c instanceof StepTimeout) return c.message;
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
   const code = cause?.code;
   if (code) return `${code}${cause?.message && !cause.message.includes(code) ? `: ${cause.message}` : ''}`;

@@ -1,18 +1,20 @@
 /**
- * The MCP conversation a client would have, without the SDK: `server/discover` (2026-07-28, stateless)
- * and, when the server does not speak it, `initialize` (2025-11-25 and older); then `tools/list` with
- * the stored credential. Findings: the HTTP answer (status, type, latency), the handshake (generation,
- * version agreed, the server's name and version), the tool count; a URL that is not an MCP endpoint is
- * said to be one.
+ * The MCP conversation a client has, through the official SDK (its `Client` over Streamable HTTP, as
+ * `auth login` connects): version negotiation — `server/discover` (2026-07-28, stateless), else
+ * `initialize` (2025-11-25 and older) — then `tools/list` with the stored credential. The SDK speaks;
+ * a recording fetch lets doctor report what it met: the HTTP answer (status, type, latency), the
+ * handshake (generation, version agreed, the server's name and version), the tool count, and a URL
+ * that is not an MCP endpoint.
  */
-import { isObject, type Message } from '../mcp/jsonrpc.js';
-import { ERROR, LEGACY_VERSIONS, META, MODERN_VERSIONS } from '../mcp/versions.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { printable } from '../ui.js';
 import { fail, ok, sh, warn, type Where } from './engine.js';
-import { describeFetchError, exchange, type Exchange } from './http.js';
+import { describeFetchError, lastOf, recordingFetch, type Recorded, type Recorder } from './http.js';
 import type { DoctorCheck } from './types.js';
 
 const CLIENT_INFO = { name: 'mcpwire-doctor', version: '1' };
+/** The SDK's own request timeout is a backstop (a stream that stalls): each fetch is bounded first, and named. */
+const BACKSTOP_MS = 500;
 
 export interface McpProbeOptions {
   url: string;
@@ -29,44 +31,31 @@ export interface McpProbeResult {
   checks: DoctorCheck[];
   /** The server's Date header on the first answer (clock skew). */
   date?: string;
-  /** The server asked for a login (401) with the credential given. */
-  unauthorized?: boolean;
 }
 
-function jsonRpc(x: Exchange): Message | undefined {
-  const m = x.json;
-  return isObject(m) && m.jsonrpc === '2.0' && (m.result !== undefined || m.error !== undefined) ? (m as unknown as Message) : undefined;
+function serverName(info: { name?: unknown; version?: unknown } | undefined): string {
+  const name = typeof info?.name === 'string' ? info.name : 'an unnamed server';
+  return printable(typeof info?.version === 'string' ? `${name} ${info.version}` : name);
 }
 
-function serverName(info: unknown): string {
-  if (!isObject(info)) return 'an unnamed server';
-  const name = typeof info.name === 'string' ? info.name : 'an unnamed server';
-  return printable(typeof info.version === 'string' ? `${name} ${info.version}` : name);
-}
+/** The POSTs to the MCP URL, in order (the standalone GET stream and the session's DELETE are not the conversation). */
+const posts = (r: Recorder) => r.log.filter((x) => x.method === 'POST');
+const last = (r: Recorder, method: string) => lastOf(posts(r), (x) => x.what === method);
+const typeOf = (x: Recorded) => (x.type ? ` ${x.type.split(';')[0]}` : '');
 
 export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeResult> {
   const checks: DoctorCheck[] = [];
-  const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...o.credential };
-  let id = 0;
-  let date: string | undefined;
-  const post = async (method: string, params: Record<string, unknown> | undefined, headers: Record<string, string>, notification = false) => {
-    const body = notification ? { jsonrpc: '2.0', method, ...(params ? { params } : {}) } : { jsonrpc: '2.0', id: ++id, method, ...(params ? { params } : {}) };
-    const x = await exchange(o.url, {
-      method: 'POST',
-      headers: { ...base, ...headers },
-      body: JSON.stringify(body),
-      timeoutMs: o.timeoutMs,
-      signal: o.signal,
-      what: method,
-      id: notification ? undefined : id,
-    });
-    date ??= x.headers.get('date') ?? undefined;
-    return x;
-  };
-  const httpLine = (x: Exchange, method: string) =>
-    ok(w, 'server.http', `HTTP ${x.status}${x.type ? ` ${x.type.split(';')[0]}` : ''} to ${method} in ${x.ms} ms`);
-  const refused = (x: Exchange, method: string): McpProbeResult => {
-    checks.push(warn(w, 'server.http', `HTTP ${x.status} to ${method} in ${x.ms} ms: the server asks for a login`));
+  // Loaded on first use: `doctor` without a server to check never evaluates the SDK (its schemas cost ~100 ms).
+  const { Client, ProtocolError, StreamableHTTPClientTransport } = await import('./sdk.js');
+  const rec = recordingFetch({ timeoutMs: o.timeoutMs, signal: o.signal });
+  const transport = new StreamableHTTPClientTransport(new URL(o.url), { fetch: rec.fetch, requestInit: { headers: o.credential } });
+  const backstop = o.timeoutMs + BACKSTOP_MS;
+  const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: 'auto', probe: { timeoutMs: backstop } } } as ConstructorParameters<typeof Client>[1]);
+  const request = { timeout: backstop, signal: o.signal };
+  const result = (): McpProbeResult => ({ checks, date: rec.date() });
+
+  const refused = (x: Recorded): McpProbeResult => {
+    checks.push(warn(w, 'server.http', `HTTP ${x.status} to ${x.what} in ${x.ms} ms: the server asks for a login`));
     if (Object.keys(o.credential).length > 0)
       checks.push(
         fail(w, 'mcp.handshake', `the server refused ${o.credentialSource ?? 'the stored credential'} (HTTP ${x.status})`, `mcpwire auth login ${sh(o.name)}`),
@@ -80,121 +69,118 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
           `mcpwire auth login ${sh(o.name)}`,
         ),
       );
-    return { checks, date, unauthorized: true };
+    return result();
   };
 
-  // 2026: stateless, every request carries the version and the client in _meta.
-  let modern: { version: string; result: Record<string, unknown> } | undefined;
-  let first: Exchange;
   try {
-    let version: string = MODERN_VERSIONS[0];
-    for (let round = 0; ; round++) {
-      const envelope = { [META.protocolVersion]: version, [META.clientInfo]: CLIENT_INFO, [META.clientCapabilities]: {} };
-      first = await post('server/discover', { _meta: envelope }, { 'mcp-protocol-version': version, 'mcp-method': 'server/discover' });
-      if (first.status === 401 || first.status === 403) return refused(first, 'server/discover');
-      const m = jsonRpc(first);
-      const r = m?.result;
-      if (r && Array.isArray(r.supportedVersions) && r.supportedVersions.includes(version)) {
-        modern = { version, result: r };
-        break;
+    try {
+      await client.connect(transport, request);
+    } catch (e) {
+      const sent = posts(rec);
+      const denied = sent.find((x) => x.status === 401 || x.status === 403);
+      if (denied) return refused(denied);
+      const broken = sent.find((x) => x.error !== undefined);
+      if (broken) {
+        const what = broken === sent[0] ? 'no HTTP answer' : broken.what;
+        checks.push(
+          fail(w, 'server.http', `${what}: ${describeFetchError(broken.error)}`, 'See the DNS, TCP and TLS lines above; check the URL and your network.'),
+        );
+        return result();
       }
-      const supported = isObject(m?.error?.data) ? m.error.data.supported : undefined;
-      const mutual = Array.isArray(supported) ? (MODERN_VERSIONS as readonly string[]).find((v) => supported.includes(v)) : undefined;
-      if (round === 0 && m?.error?.code === ERROR.unsupportedVersion && mutual && mutual !== version) {
-        version = mutual;
-        continue;
+      const answered = sent.at(-1);
+      if (answered && !answered.jsonRpc) {
+        // Not JSON-RPC at all (an HTML page, a 404, plain text): this URL is something else.
+        const kind = answered.html ? ' (an HTML page)' : answered.type ? ` (${answered.type.split(';')[0]})` : '';
+        const methods = [...new Set(sent.map((x) => x.what))].join(' and to ');
+        checks.push(
+          fail(
+            w,
+            'server.http',
+            `not an MCP endpoint: HTTP ${answered.status}${kind} to ${methods}`,
+            "Use the server's MCP endpoint URL, as its documentation gives it (it often ends in /mcp).",
+          ),
+        );
+        return result();
       }
-      break;
+      if (answered && (e as { code?: unknown })?.code === 'REQUEST_TIMEOUT') {
+        // The answer began (an event stream) and never said anything.
+        checks.push(
+          fail(
+            w,
+            'server.http',
+            `${answered.what}: an event stream opened but no answer came within ${Math.round(backstop / 100) / 10} s`,
+            'Check the server; `--timeout SECONDS` allows more time.',
+          ),
+        );
+        return result();
+      }
+      if (answered) checks.push(ok(w, 'server.http', `HTTP ${answered.status}${typeOf(answered)} to ${answered.what} in ${answered.ms} ms`));
+      const why =
+        e instanceof ProtocolError
+          ? `${answered?.what ?? 'the handshake'} refused: ${printable(e.message)}`
+          : `the handshake failed: ${printable(describeFetchError(e))}`;
+      checks.push(fail(w, 'mcp.handshake', why, "Tell the server's operator (it refuses a standard handshake)."));
+      return result();
     }
-  } catch (e) {
-    checks.push(fail(w, 'server.http', `no HTTP answer: ${describeFetchError(e)}`, 'See the DNS, TCP and TLS lines above; check the URL and your network.'));
-    return { checks, date };
-  }
 
-  if (modern) {
-    checks.push(httpLine(first, 'server/discover'));
-    const info = isObject(modern.result._meta) ? modern.result._meta[META.serverInfo] : modern.result.serverInfo;
-    checks.push(ok(w, 'mcp.handshake', `MCP ${modern.version} (server/discover, stateless): ${serverName(info)}`));
-    const envelope = { [META.protocolVersion]: modern.version, [META.clientInfo]: CLIENT_INFO, [META.clientCapabilities]: {} };
-    checks.push(await listTools(w, o, () => post('tools/list', { _meta: envelope }, { 'mcp-protocol-version': modern.version, 'mcp-method': 'tools/list' })));
-    return { checks, date };
+    const modern = client.getProtocolEra() === 'modern';
+    const method = modern ? 'server/discover' : 'initialize';
+    const x = last(rec, method);
+    if (x) checks.push(ok(w, 'server.http', `HTTP ${x.status}${typeOf(x)} to ${method} in ${x.ms} ms`));
+    const version = printable(String(client.getNegotiatedProtocolVersion()));
+    checks.push(ok(w, 'mcp.handshake', `MCP ${version} (${modern ? 'server/discover, stateless' : 'initialize'}): ${serverName(client.getServerVersion())}`));
+    checks.push(await listTools(w, o, client, rec, request, ProtocolError));
+    return result();
+  } finally {
+    // End the session as a client leaving does; not waited for (a failure here changes nothing).
+    void transport
+      .terminateSession()
+      .catch(() => {})
+      .finally(() => client.close().catch(() => {}));
   }
-
-  // 2025 and older: initialize, then a session.
-  let init: Exchange;
-  try {
-    init = await post('initialize', { protocolVersion: LEGACY_VERSIONS[0], capabilities: {}, clientInfo: CLIENT_INFO }, {});
-  } catch (e) {
-    checks.push(fail(w, 'server.http', `initialize: ${describeFetchError(e)}`, 'Check the server and your network; `--timeout SECONDS` allows more time.'));
-    return { checks, date };
-  }
-  if (init.status === 401 || init.status === 403) return refused(init, 'initialize');
-  const m = jsonRpc(init);
-  if (!m) {
-    checks.push(
-      fail(
-        w,
-        'server.http',
-        `not an MCP endpoint: HTTP ${init.status}${init.html ? ' (an HTML page)' : init.type ? ` (${init.type.split(';')[0]})` : ''} to initialize and to server/discover`,
-        "Use the server's MCP endpoint URL, as its documentation gives it (it often ends in /mcp).",
-      ),
-    );
-    return { checks, date };
-  }
-  checks.push(httpLine(init, 'initialize'));
-  if (m.error || !isObject(m.result)) {
-    checks.push(
-      fail(
-        w,
-        'mcp.handshake',
-        `initialize refused: ${printable(String(m.error?.message ?? 'no result'))}`,
-        "Tell the server's operator (it refuses a standard initialize).",
-      ),
-    );
-    return { checks, date };
-  }
-  const agreed = m.result.protocolVersion;
-  const known = typeof agreed === 'string' && (LEGACY_VERSIONS as readonly string[]).includes(agreed);
-  const line = `MCP ${typeof agreed === 'string' ? printable(agreed) : '(no version)'} (initialize): ${serverName(m.result.serverInfo)}`;
-  checks.push(known ? ok(w, 'mcp.handshake', line) : warn(w, 'mcp.handshake', `${line}: a protocol version mcpwire does not know`));
-  const session = init.headers.get('mcp-session-id');
-  const headers: Record<string, string> = {
-    ...(session ? { 'mcp-session-id': session } : {}),
-    ...(typeof agreed === 'string' ? { 'mcp-protocol-version': agreed } : {}),
-  };
-  try {
-    await post('notifications/initialized', undefined, headers, true);
-  } catch {
-    /* tools/list says what matters */
-  }
-  checks.push(await listTools(w, o, () => post('tools/list', {}, headers)));
-  if (session) {
-    // End the session, as a client leaving does; not waited for (a failure here changes nothing).
-    void exchange(o.url, {
-      method: 'DELETE',
-      headers: { ...base, ...headers },
-      timeoutMs: Math.min(o.timeoutMs, 1000),
-      signal: o.signal,
-      what: 'DELETE',
-    }).catch(() => {});
-  }
-  return { checks, date };
 }
 
-async function listTools(w: Where, o: McpProbeOptions, ask: () => Promise<Exchange>): Promise<DoctorCheck> {
+/**
+ * A server's error text, or the SDK's schema complaint (a JSON list of issues), on one short line:
+ * `Invalid result for tools/list: ttlMs: expected number; cacheScope: …`.
+ */
+function shorten(message: string): string {
+  const at = message.indexOf('[');
+  if (at !== -1) {
+    try {
+      const issues = JSON.parse(message.slice(at)) as Array<{ path?: unknown[]; message?: string }>;
+      const said = issues.slice(0, 3).map((i) => `${(i.path ?? []).join('.') || '(result)'}: ${i.message ?? 'invalid'}`);
+      const more = issues.length > 3 ? ` (+${issues.length - 3} more)` : '';
+      return printable(`${message.slice(0, at).trim()} ${said.join('; ')}${more}`);
+    } catch {
+      /* not a list of issues: the text as it is */
+    }
+  }
+  const p = printable(message);
+  return p.length > 300 ? `${p.slice(0, 299)}…` : p;
+}
+
+async function listTools(
+  w: Where,
+  o: McpProbeOptions,
+  client: Client,
+  rec: Recorder,
+  request: { timeout: number; signal: AbortSignal },
+  ProtocolError: typeof import('./sdk.js').ProtocolError,
+): Promise<DoctorCheck> {
   try {
-    const x = await ask();
-    if (x.status === 401 || x.status === 403) return fail(w, 'mcp.tools', `tools/list refused (HTTP ${x.status})`, `mcpwire auth login ${sh(o.name)}`);
-    const m = jsonRpc(x);
-    if (!m) return fail(w, 'mcp.tools', `tools/list: HTTP ${x.status} without a JSON-RPC answer`, "Tell the server's operator.");
-    if (m.error) return fail(w, 'mcp.tools', `tools/list refused: ${printable(String(m.error.message))}`, "Tell the server's operator.");
-    const tools = Array.isArray(m.result?.tools) ? (m.result.tools as unknown[]) : undefined;
-    if (!tools) return fail(w, 'mcp.tools', 'tools/list answered without a tools array', "Tell the server's operator.");
-    const names = tools.map((t) => (isObject(t) && typeof t.name === 'string' ? printable(t.name) : '?'));
-    const more = typeof m.result?.nextCursor === 'string' ? '+ (more pages)' : '';
-    if (tools.length === 0) return warn(w, 'mcp.tools', 'tools/list: the server offers no tools (with this credential)');
-    return ok(w, 'mcp.tools', `${tools.length}${more} tools: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`);
+    const r = await client.listTools(undefined, request);
+    const names = r.tools.map((t) => printable(t.name));
+    const more = r.nextCursor ? '+ (more pages)' : '';
+    if (r.tools.length === 0) return warn(w, 'mcp.tools', 'tools/list: the server offers no tools (with this credential)');
+    return ok(w, 'mcp.tools', `${r.tools.length}${more} tools: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`);
   } catch (e) {
-    return fail(w, 'mcp.tools', `tools/list: ${describeFetchError(e)}`, 'Check the server; `--timeout SECONDS` allows more time.');
+    const x = last(rec, 'tools/list');
+    if (x?.status === 401 || x?.status === 403) return fail(w, 'mcp.tools', `tools/list refused (HTTP ${x.status})`, `mcpwire auth login ${sh(o.name)}`);
+    if (x?.error !== undefined)
+      return fail(w, 'mcp.tools', `tools/list: ${describeFetchError(x.error)}`, 'Check the server; `--timeout SECONDS` allows more time.');
+    if (x && !x.jsonRpc) return fail(w, 'mcp.tools', `tools/list: HTTP ${x.status} without a JSON-RPC answer`, "Tell the server's operator.");
+    if (e instanceof ProtocolError) return fail(w, 'mcp.tools', `tools/list refused: ${shorten(e.message)}`, "Tell the server's operator.");
+    return fail(w, 'mcp.tools', `tools/list: ${shorten(describeFetchError(e))}`, "Tell the server's operator (its answer is refused by MCP clients).");
   }
 }

@@ -11,7 +11,7 @@ import { showUrl } from '../servers.js';
 import { printable } from '../ui.js';
 import { checkClock, checkLoopbackPort, checkStored, probeAuth } from './auth.js';
 import { fail, guard, ok, sh, warn, type Where } from './engine.js';
-import { describeFetchError, exchange } from './http.js';
+import { describeFetchError, getJson } from './http.js';
 import { probeMcp } from './mcp.js';
 import { proxyFor } from './environment.js';
 import { checkDns, checkTcp, checkTls } from './network.js';
@@ -41,7 +41,7 @@ export function presetFor(url: string): { preset: Preset; env?: string } | undef
 export async function checkHealth(w: Where, url: URL, preset: Preset, env: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<DoctorCheck[]> {
   const target = new URL(preset.health!, url.origin).href;
   try {
-    const x = await exchange(target, { timeoutMs, signal, what: 'health', headers: { accept: 'application/json' } });
+    const x = await getJson(target, { timeoutMs, signal, describe: () => 'health' });
     const body = isObject(x.json) ? x.json : {};
     const s = (k: string) => (typeof body[k] === 'string' ? printable(body[k] as string) : undefined);
     if (x.status !== 200)

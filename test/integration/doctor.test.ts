@@ -83,8 +83,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A stateless 2026-07-28 server (server/discover, _meta envelope); `dateOffsetMs` skews its Date header. */
-async function startModern(o: { dateOffsetMs?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A stateless 2026-07-28 server (server/discover, _meta envelope); `dateOffsetMs` skews its Date header;
+ * `noResultType` leaves out what every 2026 tools/list result must carry (resultType, ttlMs, cacheScope).
+ */
+async function startModern(o: { dateOffsetMs?: number; noResultType?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(async (req, res) => {
     const date = new Date(Date.now() + (o.dateOffsetMs ?? 0)).toUTCString();
     if (req.method !== 'POST') return void res.writeHead(405, { date }).end();
@@ -110,9 +113,10 @@ async function startModern(o: { dateOffsetMs?: number } = {}): Promise<{ url: st
         jsonrpc: '2.0',
         id: m.id,
         result: {
+          ...(o.noResultType ? {} : { resultType: 'complete', ttlMs: 0, cacheScope: 'private' }),
           tools: [
-            { name: 'a', inputSchema: {} },
-            { name: 'b', inputSchema: {} },
+            { name: 'a', inputSchema: { type: 'object' } },
+            { name: 'b', inputSchema: { type: 'object' } },
           ],
         },
       });
@@ -175,6 +179,21 @@ describe('doctor: servers', () => {
     expect(one(report, 'auth.clock').status).toBe('ok');
   });
 
+  test('a 2026-07-28 result without its resultType fails tools/list, as it fails every SDK client; with it, the tools are counted', async () => {
+    const broken = await startModern({ noResultType: true });
+    try {
+      const s = scratch();
+      cursorEntries(s, { broken: broken.url, modern: modern.url });
+      const { code, report } = await doctor(s, []);
+      expect(code).toBe(1);
+      expect(one(report, 'mcp.handshake', 'broken').status).toBe('ok');
+      expect(one(report, 'mcp.tools', 'broken')).toMatchObject({ status: 'fail', message: expect.stringMatching(/^tools\/list: .*resultType/) });
+      expect(one(report, 'mcp.tools', 'modern')).toMatchObject({ status: 'ok', message: '2 tools: a, b' });
+    } finally {
+      await broken.close();
+    }
+  });
+
   test("clock skew against the server's Date appears with a skewed server and not with a true one", async () => {
     const s = scratch();
     cursorEntries(s, { skewed: skewed.url, modern: modern.url });
@@ -228,6 +247,24 @@ describe('doctor: servers', () => {
       expect(pick(report, 'server.http').every((c) => c.status !== 'fail')).toBe(true);
     } finally {
       await fast.close();
+    }
+  });
+
+  test('an event stream that opens and never answers is cut at the limit and said so', async () => {
+    const srv = await startOAuthServer();
+    try {
+      srv.hang('mcp-stream');
+      const s = scratch();
+      cursorEntries(s, { silent: srv.url });
+      const { code, report, ms } = await doctor(s, ['silent', '--timeout', '1']);
+      expect(code).toBe(1);
+      expect(one(report, 'server.http')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
+      });
+      expect(ms).toBeLessThan(8000);
+    } finally {
+      await srv.close();
     }
   });
 
@@ -449,6 +486,52 @@ describe('doctor: authorization', () => {
         expect(one(report, 'auth.resource-metadata', 'bad').message).toMatch(/path-specific well-known URL \(fallback\)/);
     } finally {
       await bad.close();
+    }
+  });
+
+  test("a challenge naming metadata that is not there fails, as `auth login` does (the SDK does not fall back from the challenge's URL); naming the right one finds it", async () => {
+    let named = '/.well-known/oauth-protected-resource/nowhere';
+    const server = http.createServer((req, res) => {
+      const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      if (req.url === '/.well-known/oauth-protected-resource/mcp' || req.url === '/.well-known/oauth-protected-resource')
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resource: `${base}/mcp`, authorization_servers: [srv.issuer] }));
+      if (req.url === '/mcp') return res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${base}${named}"` }).end();
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const s = scratch();
+      cursorEntries(s, { misnamed: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/mcp` });
+      const before = await doctor(s, ['misnamed']);
+      expect(one(before.report, 'auth.resource-metadata')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(
+          /^no protected resource metadata \(RFC 9728\) at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/nowhere:/,
+        ),
+      });
+      named = '/.well-known/oauth-protected-resource/mcp';
+      const after = await doctor(s, ['misnamed']);
+      expect(one(after.report, 'auth.resource-metadata')).toMatchObject({ status: 'ok', message: expect.stringMatching(/found from the 401 challenge/) });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test.each([
+    ['resource-metadata', 'auth.resource-metadata', /^protected resource metadata: no answer within 1 s$/],
+    ['as-metadata', 'auth.server-metadata', /^authorization server metadata for http:\/\/127\.0\.0\.1:\d+: no answer within 1 s$/],
+  ] as const)('a discovery step that hangs (%s) is named with its time limit; the same server answering finds it', async (step, id, message) => {
+    const hung = await startOAuthServer();
+    try {
+      hung.hang(step);
+      const s = scratch();
+      cursorEntries(s, { hung: hung.url, good: srv.url });
+      const { report } = await doctor(s, ['--timeout', '1']);
+      expect(one(report, id, 'hung')).toMatchObject({ status: 'fail', message: expect.stringMatching(message) });
+      expect(one(report, id, 'good').status).toBe('ok');
+    } finally {
+      await hung.close();
     }
   });
 });

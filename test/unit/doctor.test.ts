@@ -14,6 +14,7 @@ import { createContext } from '../../src/commands/context.js';
 import * as doctorBundle from '../../src/commands/doctor.js';
 import { envRefs, scanClients } from '../../src/doctor/clients.js';
 import { guard } from '../../src/doctor/engine.js';
+import { recordingFetch, StepTimeout } from '../../src/doctor/http.js';
 import { checkNode, checkProxy, checkStore, proxyFor } from '../../src/doctor/environment.js';
 import type { CredentialStore } from '../../src/auth/store/common.js';
 import { specOf } from '../../src/doctor/fix.js';
@@ -92,6 +93,59 @@ describe('runDoctor never throws for a finding', () => {
     const report = await runDoctor(ctx, { targets: ['codex'] });
     expect(report.checks.some((c) => c.target === 'cursor')).toBe(false);
     expect(report.checks.some((c) => c.target === 'codex' && c.id === 'client.shape' && c.status === 'fail')).toBe(true);
+  });
+});
+
+describe('the recording fetch the SDK is given', () => {
+  let server: http.Server;
+  let origin: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const date = 'Tue, 01 Jan 2030 00:00:00 GMT';
+      if (req.url === '/rpc') return res.writeHead(200, { 'content-type': 'application/json', date }).end('{"jsonrpc":"2.0","id":1,"result":{}}');
+      if (req.url === '/page') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>');
+      if (req.url === '/huge') return res.writeHead(200, { 'content-type': 'application/json' }).end(`"${'x'.repeat(3 * 1024 * 1024)}"`);
+      // /hang: accepted, never answered
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
+  const recorder = (timeoutMs = 2000) => recordingFetch({ timeoutMs, signal: new AbortController().signal });
+
+  test('what came back is recorded: status, type, Date, JSON-RPC or an HTML page; the body is still readable', async () => {
+    const r = recorder();
+    const res = await r.fetch(`${origin}/rpc`, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    await r.fetch(`${origin}/page`);
+    expect(r.log.map((x) => [x.what, x.status, x.jsonRpc, x.html])).toEqual([
+      ['tools/list', 200, true, false],
+      ['GET /page', 200, false, true],
+    ]);
+    expect(r.date()).toBe('Tue, 01 Jan 2030 00:00:00 GMT');
+  });
+
+  test('a body is read up to 1 MB, no further (a hostile server cannot fill memory)', async () => {
+    const r = recorder();
+    const body = await (await r.fetch(`${origin}/huge`)).arrayBuffer();
+    expect(body.byteLength).toBeLessThanOrEqual(1024 * 1024);
+    expect(r.log[0].json).toBeUndefined();
+  });
+
+  test('a request that gets no answer stops at its own limit, named by its JSON-RPC method', async () => {
+    const r = recorder(300);
+    const started = Date.now();
+    await expect(r.fetch(`${origin}/hang`, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,"method":"initialize"}' })).rejects.toThrow(
+      'initialize: no answer within 0.3 s',
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r.log[0].error).toBeInstanceOf(StepTimeout);
   });
 });
 
