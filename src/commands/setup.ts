@@ -80,7 +80,13 @@ async function gather(ctx: Context, server: string | undefined, o: SetupOptions,
   const known = o.name !== undefined && Object.hasOwn(ctx.state.cached('servers'), o.name);
   if (!server && !known) {
     if (!ask) throw missing('Which server?', 'Pass a preset or an MCP URL: mcpwire setup pelcro (or mcpwire setup https://…).');
-    server = await (await ask()).text(`MCP server (a URL, or a preset: ${PRESETS.map((p) => p.name).join(', ')})`);
+    const asker = await ask();
+    // A preset from the list, or any server by its URL (asked next).
+    const pick = await asker.select<string>('Which MCP server?', [
+      ...PRESETS.map((p, i) => ({ value: p.name, label: `${p.name}: ${p.title}`, checked: i === 0 })),
+      { value: '', label: 'another server: type its URL' },
+    ]);
+    server = pick || (await asker.text('MCP server URL (https://…)'));
   }
   // A preset by name, or by one of its URLs (then that URL's environment is the one recorded).
   const preset = server ? (findPreset(server) ?? PRESETS.find((p) => Object.values(p.urls).includes(server!))) : undefined;
@@ -239,17 +245,24 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   }
   if (ask && !o.dryRun && !(await (await ask()).confirm('Write these entries?', true))) throw new UserError('Nothing was changed.', { exitCode: 130 });
 
-  // The credential first: a sign-in that fails or is cancelled leaves every file as it was. The
-  // questions let go of the terminal first: a key is read hidden, and readline would echo it.
-  ask?.release();
+  // The credential first: a sign-in that fails or is cancelled leaves every file as it was.
   const needsLogin = plan.some((e) => e.mode === 'bridge');
   let login: LoginOutcome | { kind: 'skipped'; why: string };
   if (o.dryRun) login = { kind: 'skipped', why: '--dry-run' };
   else if (o.login === false)
     login = { kind: 'skipped', why: apiKey ? `--no-login; store the key later: mcpwire auth login ${spec.name} --api-key` : '--no-login' };
-  else if (apiKey) login = await apiKeyLogin(ctx, { name: spec.name, url: spec.url, header: keyHeader, canAsk: Boolean(ask) });
+  else if (apiKey)
+    login = await apiKeyLogin(ctx, {
+      name: spec.name,
+      url: spec.url,
+      header: keyHeader,
+      canAsk: Boolean(ask),
+      ask: ask && (async (q) => (await ask()).secret(q)),
+    });
   else if (!needsLogin) login = { kind: 'skipped', why: 'every client logs in by itself' };
-  else
+  else {
+    // The sign-in's own Ctrl-C handling (and `codex mcp login` later) get a terminal no question holds.
+    ask?.release();
     login = await oauthLogin(ctx, {
       name: spec.name,
       url: spec.url,
@@ -259,6 +272,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       browserTimeoutMs,
       version: VERSION,
     });
+  }
 
   const writes: PlannedWrite[] = plan.map((e) => {
     const t = targetById(e.target)!;

@@ -63,6 +63,7 @@ function scripted(answers: unknown[]) {
   let closed = false;
   const asker: Asker = {
     text: async (q) => next('text', q) as string,
+    secret: async (q) => next('secret', q) as string,
     select: async <T>(q: string, c: Choice<T>[]) => next('select', q, c as Choice<unknown>[]) as T,
     checkbox: async <T>(q: string, c: Choice<T>[]) => next('checkbox', q, c as Choice<unknown>[]) as T[],
     confirm: async (q) => next('confirm', q) as boolean,
@@ -78,7 +79,8 @@ describe('setup on a terminal (scripted answers)', () => {
     const s = scripted(['pelcro', 'staging', 'acme', ['cursor', 'claude-desktop'], 'user', true]);
     const r = await h.setup(undefined, { login: false }, s.deps, true);
     expect(r.code, r.stderr).toBe(0);
-    expect(s.asked.map((a) => a.kind)).toEqual(['text', 'select', 'text', 'checkbox', 'select', 'confirm']);
+    expect(s.asked.map((a) => a.kind)).toEqual(['select', 'select', 'text', 'checkbox', 'select', 'confirm']);
+    expect(s.asked[0].choices!.map((c) => c.value)).toEqual(['pelcro', 'peel', '']);
     const clients = s.asked[3].choices!;
     expect(clients.find((c) => c.value === 'cursor')).toMatchObject({ checked: true, note: undefined });
     expect(clients.find((c) => c.value === 'codex')).toMatchObject({ checked: false, note: 'not found' });
@@ -89,6 +91,37 @@ describe('setup on a terminal (scripted answers)', () => {
     expect(r.stderr).toMatch(/Plan:\n\s+cursor\s+native/);
     const state = JSON.parse(h.read('.config/mcpwire/state.json')).servers['pelcro-acme'];
     expect(state).toMatchObject({ env: 'staging', account: 'acme', url: 'https://mcp-staging.pelcro.com/' });
+  });
+
+  test('"another server" at the server question asks for its URL', async () => {
+    const h = scratchHome();
+    const s = scripted(['', 'https://mcp.example.com/mcp', ['cursor'], 'user', true]);
+    const r = await h.setup(undefined, { login: false }, s.deps, true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.asked.map((a) => a.kind)).toEqual(['select', 'text', 'checkbox', 'select', 'confirm']);
+    expect(Object.values(JSON.parse(h.read('.cursor/mcp.json')).mcpServers)).toEqual([{ url: 'https://mcp.example.com/mcp' }]);
+  });
+
+  test('an API key on a terminal is asked through the masked question and stored; no client file holds it', async () => {
+    const h = scratchHome();
+    h.platform.env.MCPWIRE_CREDENTIAL_STORE = 'file';
+    const KEY = 'sk-masked-8a7b6c5d';
+    const s = scripted(['user', true, `  ${KEY}  `]);
+    const r = await h.setup('https://api.example.com/mcp', { name: 'keyed', target: 'cursor', apiKey: true, apiKeyHeader: 'X-API-Key' }, s.deps, true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.asked.map((a) => a.kind)).toEqual(['select', 'confirm', 'secret']);
+    expect(s.asked[2].question).toBe('API key for keyed (sent as X-API-Key; not shown)');
+    expect(JSON.parse(h.read('.config/mcpwire/credentials.json')).credentials.keyed.apiKey).toEqual({ header: 'X-API-Key', value: KEY });
+    expect(h.read('.cursor/mcp.json')).not.toContain(KEY);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+
+    // A key with a line break in it is refused before anything is stored or written.
+    const bad = scratchHome();
+    bad.platform.env.MCPWIRE_CREDENTIAL_STORE = 'file';
+    const b = await bad.setup('https://api.example.com/mcp', { name: 'keyed', target: 'cursor', apiKey: true }, scripted(['user', true, 'a\nb']).deps, true);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/line break or a control character/);
+    expect(bad.exists('.cursor')).toBe(false);
   });
 
   test('answering no at the confirmation changes nothing (exit 130)', async () => {
