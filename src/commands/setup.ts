@@ -15,7 +15,7 @@ import { renderBridgeEntry } from '../setup/bridge.js';
 import { apiKeyLogin, oauthLogin, type LoginOutcome } from '../setup/login.js';
 import { accountsMatter, nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
 import type { Asker } from '../setup/prompt.js';
-import { ledgerKey, type StateFiles } from '../state.js';
+import { clientRecords, ledgerKey, recordClient, type StateFiles } from '../state.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
 import { onPath } from '../platform.js';
@@ -163,8 +163,8 @@ function otherAccounts(ctx: Context, targets: Target[], scope: Scope, spec: Serv
 /** The modes the last setup of this name gave each client in this scope (state). */
 function previousModes(ctx: Context, name: string, scope: Scope): Partial<Record<string, Mode>> {
   const servers = ctx.state.cached('servers');
-  const clients = Object.hasOwn(servers, name) ? servers[name].clients : undefined;
-  return Object.fromEntries(Object.entries(clients ?? {}).flatMap(([t, c]) => (c.scope === scope ? [[t, c.mode]] : [])));
+  const server = Object.hasOwn(servers, name) ? servers[name] : undefined;
+  return Object.fromEntries(clientRecords(server).flatMap((c) => (c.scope === scope ? [[c.target, c.mode]] : [])));
 }
 
 function showPlan(ctx: Context, plan: PlannedEntry[]): void {
@@ -274,6 +274,8 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
     });
   }
 
+  // The clients whose entry is in place after the edits: only their mode is recorded.
+  const wiredHere = new Set<string>();
   const writes: PlannedWrite[] = plan.map((e) => {
     const t = targetById(e.target)!;
     const container = t.container(scope, ctx.targets);
@@ -290,6 +292,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
         // An entry mcpwire wrote under this name is setup's own: updated in place. Anyone else's needs --force.
         const r = addToText(t, current, e.file, container, spec.name, rendered, Boolean(o.force) || prev !== undefined);
         note.action = r.action;
+        if (r.action === 'added' || r.action === 'updated' || r.action === 'unchanged') wiredHere.add(e.target);
         if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
         if (r.action === 'added' || r.action === 'updated') {
           note.ledger[key] = {
@@ -306,13 +309,14 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       },
     };
   });
-  const authKind = login.kind === 'skipped' ? undefined : login.kind;
+  // An API key is the server's kind of login even when it is stored later (--no-login): `mcp add` then uses the bridge.
+  const authKind = apiKey ? 'api-key' : login.kind === 'skipped' ? undefined : login.kind;
   const remember = {
     wanted: (reports: WriteReport[]) => reports.some((r) => r.action === 'added' || r.action === 'updated' || r.action === 'unchanged'),
     apply(s: StateFiles) {
       const was = Object.hasOwn(s.servers, spec.name) ? s.servers[spec.name] : undefined;
       const clients = { ...was?.clients };
-      for (const e of plan) clients[e.target] = { mode: e.mode, scope, file: e.file };
+      for (const e of plan) if (wiredHere.has(e.target)) recordClient(clients, e.target, { mode: e.mode, scope, file: e.file });
       s.servers[spec.name] = {
         name: spec.name,
         url: spec.url,
