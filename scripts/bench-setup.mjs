@@ -28,7 +28,7 @@ const home = path.join(root, 'home');
 fs.mkdirSync(home);
 buildRealisticHome(home);
 // A valid login for every name a round uses (what `auth login` stores), in the 0600 credentials file.
-const names = Array.from({ length: ROUNDS + 1 }, (_, i) => `bench-${i}`);
+const names = Array.from({ length: ROUNDS + 2 }, (_, i) => `bench-${i}`);
 const record = (name) => ({
   version: 1,
   name,
@@ -59,7 +59,8 @@ const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const setup = (name) => [BIN, 'setup', URL_, '--name', name, '--target', 'all', '--yes'];
+// --no-doctor: doctor's checks talk to the server (the network), which is not setup's own work.
+const setup = (name) => [BIN, 'setup', URL_, '--name', name, '--target', 'all', '--yes', '--no-doctor'];
 // Warm-up (V8 code cache, page cache), not counted.
 time(['-e', '0']);
 time(setup(names[ROUNDS]));
@@ -88,3 +89,10 @@ for (const k of ['first', 'rerun', 'add']) {
   process.stdout.write(`  ${label[k].padEnd(26)} ${fmt(median(cases[k].ms))} ms   ${r.toFixed(2)}× node   ${goal}\n`);
 }
 if (failures) process.stdout.write(`${failures} runs failed\n`);
+// BENCH_CPU_PROF=DIR: one more first setup under `node --cpu-prof`, its profile left in DIR (open it in
+// Chrome DevTools' Performance panel).
+if (process.env.BENCH_CPU_PROF) {
+  const dir = path.resolve(process.env.BENCH_CPU_PROF);
+  time(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100', ...setup(names[ROUNDS + 1])]);
+  process.stdout.write(`profile in ${dir}\n`);
+}

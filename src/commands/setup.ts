@@ -12,7 +12,7 @@ import { listEntries } from '../listing.js';
 import { PRESETS } from '../presets/index.js';
 import { findPreset, resolveServer, showUrl } from '../servers.js';
 import { renderBridgeEntry } from '../setup/bridge.js';
-import { apiKeyLogin, oauthLogin, type LoginOutcome } from '../setup/login.js';
+import { apiKeyLogin, oauthLogin, type LoginOutcome, type SessionModule } from '../setup/login.js';
 import { accountsMatter, nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
 import type { Asker } from '../setup/prompt.js';
 import { clientRecords, ledgerKey, recordClient, type StateFiles } from '../state.js';
@@ -23,7 +23,6 @@ import { printable, tildify, type IO } from '../ui.js';
 import { VERSION } from '../version.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { formatDiff, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
-import { renderDoctorReport, runDoctor } from '../doctor/index.js';
 
 export interface SetupOptions {
   target?: string;
@@ -38,6 +37,8 @@ export interface SetupOptions {
   yes?: boolean;
   /** commander: --no-login sets false. */
   login?: boolean;
+  /** commander: --no-doctor sets false (no checks at the end: CI, or a network that is not there yet). */
+  doctor?: boolean;
   browser?: boolean;
   port?: string;
   timeout?: string;
@@ -53,6 +54,11 @@ export interface SetupDeps {
   renderDoctor?: (report: DoctorReport, io: IO) => void;
   /** The questions (tests inject answers; the terminal one is loaded only when needed). */
   asker?: () => Promise<Asker>;
+  /**
+   * The OAuth session (the MCP SDK), for a sign-in or a refresh: the CLI loads it from its own bundle,
+   * only when the stored login is not valid as it is. Absent: this run cannot sign in (tests).
+   */
+  session?: () => SessionModule | Promise<SessionModule>;
 }
 
 /** Without a terminal, with CI=true, --json or --yes, nothing is asked: a missing answer names its flag. */
@@ -271,6 +277,13 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       timeoutMs,
       browserTimeoutMs,
       version: VERSION,
+      session: async () => {
+        if (!deps.session) throw new Error('setup: no OAuth session in this build');
+        const m = await deps.session();
+        // Its errors are made this bundle's UserErrors (that bundle has its own copy of the class), so a
+        // cancelled or failed sign-in still exits with its code, message and fix, never a stack trace.
+        return { openSession: (...a) => m.openSession(...a).catch((e: unknown) => Promise.reject(ownUserError(e))) };
+      },
     });
   }
 
@@ -334,7 +347,8 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
 
   const wired = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
   let doctor: DoctorReport | undefined;
-  if (!o.dryRun && deps.doctor && wired.length > 0) doctor = await deps.doctor(ctx, { names: [spec.name], targets: wired.map((e) => e.target) });
+  if (!o.dryRun && o.doctor !== false && deps.doctor && wired.length > 0)
+    doctor = await deps.doctor(ctx, { names: [spec.name], targets: wired.map((e) => e.target) });
 
   const refused = reports.filter((r) => r.action === 'refused' || r.action === 'failed');
   // Some clients wired and one refused: the run failed (1); nothing wired because of bad input: 2.
@@ -349,7 +363,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   renderReports(ctx, reports, { json: false, dryRun: Boolean(o.dryRun) });
   if (o.dryRun) return code;
   if (ask) await offerCodexLogin(ctx, plan, reports, ask);
-  summary(ctx, spec, plan, reports, login, doctor, deps, apiKey);
+  summary(ctx, spec, plan, reports, login, doctor, deps, apiKey, o.doctor === false);
   return code;
 }
 
@@ -385,6 +399,7 @@ function summary(
   doctor: DoctorReport | undefined,
   deps: SetupDeps,
   apiKey: boolean,
+  noDoctor: boolean,
 ): void {
   const { io } = ctx;
   io.out('');
@@ -394,7 +409,8 @@ function summary(
     else
       for (const c of doctor.checks)
         io.out(`  ${c.status.padEnd(4)}  ${printable(c.subject)}  ${printable(c.message)}${c.fix ? `  fix: ${printable(c.fix)}` : ''}`);
-  } else if (!deps.doctor) io.out('Doctor: not part of this build; run `mcpwire doctor` once it is.');
+  } else if (noDoctor) io.out(`Doctor: skipped (--no-doctor); check later: mcpwire doctor ${printable(spec.name)}`);
+  else if (!deps.doctor) io.out('Doctor: not part of this build; run `mcpwire doctor` once it is.');
   const next = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
   if (next.length > 0) {
     io.out('Next, in each client:');
@@ -443,9 +459,29 @@ function jsonOut(
   });
 }
 
-/** The CLI's entry: doctor loaded here, so tests of setup() can inject their own. */
-export async function setupMain(ctx: Context, server: string | undefined, o: SetupOptions): Promise<number> {
-  return setupCommand(ctx, server, o, { doctor: runDoctor, renderDoctor: renderDoctorReport });
+type DoctorModule = { runDoctor: RunDoctor; renderDoctorReport(report: DoctorReport, io: IO): void };
+
+/** A UserError thrown in another bundle, as one of this bundle's (instanceof is per bundle). */
+function ownUserError(e: unknown): unknown {
+  if (e instanceof UserError || !(e instanceof Error)) return e;
+  const { exitCode, fix } = e as Partial<UserError>;
+  if ((exitCode !== 1 && exitCode !== 2 && exitCode !== 130) || !('fix' in e)) return e;
+  return new UserError(e.message, { exitCode, fix, cause: e });
+}
+
+/** The CLI's entry: doctor and the credential step come from their own bundles (tests inject theirs). */
+export async function setupMain(
+  ctx: Context,
+  server: string | undefined,
+  o: SetupOptions,
+  load: { doctor(): DoctorModule; session(): SessionModule },
+): Promise<number> {
+  return setupCommand(ctx, server, o, {
+    // doctor's own bundle, loaded once setup has written (not at all with --no-doctor or --dry-run).
+    doctor: (c, opts) => load.doctor().runDoctor(c, opts),
+    renderDoctor: (report, io) => load.doctor().renderDoctorReport(report, io),
+    session: load.session,
+  });
 }
 
 export { runCommand } from './run.js';

@@ -21,7 +21,14 @@ export interface OAuthLoginOptions {
   timeoutMs: number;
   browserTimeoutMs: number;
   version: string;
+  /**
+   * The OAuth session (src/auth/session.ts, on the MCP SDK): the CLI loads it from its own bundle, and
+   * only when the stored login is not valid as it is.
+   */
+  session: () => SessionModule | Promise<SessionModule>;
 }
+
+export type SessionModule = Pick<typeof import('../auth/session.js'), 'openSession'>;
 
 export async function oauthLogin(ctx: Context, o: OAuthLoginOptions): Promise<LoginOutcome> {
   const [{ openCredentialStore }, { currentTokens, unexpiredAccessToken }] = await Promise.all([import('../auth/store/index.js'), import('../auth/record.js')]);
@@ -31,8 +38,9 @@ export async function oauthLogin(ctx: Context, o: OAuthLoginOptions): Promise<Lo
   // A valid login for this URL is used as it is: no session, no network (doctor checks the server).
   if (before?.url === o.url && unexpiredAccessToken(ctx.platform, before) !== undefined) return { kind: 'oauth', result: 'existing', store: store.kind };
   // Connecting is the probe: an expiring login is refreshed, a 401 leads to the sign-in, an open server needs none.
-  const { openSession } = await import('../auth/session.js');
-  const s = await openSession({ platform: ctx.platform, io: ctx.io, store, ...o });
+  const { openSession } = await o.session();
+  const { session: _, ...opts } = o;
+  const s = await openSession({ platform: ctx.platform, io: ctx.io, store, ...opts });
   try {
     const rec = s.provider.record;
     if (!currentTokens(rec)) return { kind: 'none', result: 'not-needed' };
