@@ -73,7 +73,8 @@ test("a vendor's own preset: the branded CLI signs in, wires the clients under t
 
 test("a preset mcpwire ships, by name: peel's API key goes in its documented header", async () => {
   const cli = vendorCli("'peel'");
-  const r = await run(cli, ['--target', 'cursor', '--api-key', '--json'], 'peel-key-0123\n');
+  // --no-doctor (forwarded): doctor would fail api.peel.sh here, offline; this is about what the vendor CLI writes.
+  const r = await run(cli, ['--target', 'cursor', '--api-key', '--json', '--no-doctor'], 'peel-key-0123\n');
   expect(r.code, r.stderr).toBe(0);
   expect(JSON.parse(r.stdout).login).toEqual({ kind: 'api-key', result: 'stored', header: 'X-API-Key', store: 'file' });
   expect(s.read('.cursor/mcp.json')).toContain('"proxy",\n        "peel",\n        "--url",\n        "https://api.peel.sh/mcp"');

@@ -213,12 +213,16 @@ describe('setup runs doctor on what it wrote', () => {
     expect(rendered).toEqual([report(true)]);
   });
 
-  test('no doctor in --dry-run, nor on clients that were refused', async () => {
+  test('no doctor in --dry-run, with --no-doctor, nor on clients that were refused', async () => {
     const h = scratchHome();
     const calls: DoctorOptions[] = [];
     const doctor = async (_ctx: unknown, o: DoctorOptions) => (calls.push(o), report(true));
     await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', login: false, dryRun: true }, { doctor });
     expect(calls).toEqual([]);
+    const skipped = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', login: false, doctor: false }, { doctor });
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(calls).toEqual([]);
+    expect(skipped.stdout).toMatch(/Doctor: skipped \(--no-doctor\); check later: mcpwire doctor demo/);
     h.write('.cursor/mcp.json', '{ broken');
     const r = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor,windsurf', login: false }, { doctor });
     expect(r.code).toBe(1);
