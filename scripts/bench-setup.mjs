@@ -28,7 +28,7 @@ const home = path.join(root, 'home');
 fs.mkdirSync(home);
 buildRealisticHome(home);
 // A valid login for every name a round uses (what `auth login` stores), in the 0600 credentials file.
-const names = Array.from({ length: ROUNDS + 1 }, (_, i) => `bench-${i}`);
+const names = Array.from({ length: ROUNDS + 2 }, (_, i) => `bench-${i}`);
 const record = (name) => ({
   version: 1,
   name,
@@ -45,9 +45,22 @@ fs.writeFileSync(path.join(stateDir, 'credentials.json'), JSON.stringify({ versi
 
 const env = { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', LANG: 'C.UTF-8', MCPWIRE_CREDENTIAL_STORE: 'file' };
 let failures = 0;
-function time(args) {
+// CPU time of the waited-for children (Linux: /proc/self/stat cutime + cstime, in clock ticks of 10 ms):
+// on a loaded machine it says more than the wall clock, which includes waiting for a core.
+const childCpuMs = () => {
+  try {
+    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return NaN;
+  }
+};
+const cpu = { first: 0, rerun: 0, add: 0, node: 0 };
+function time(args, k) {
+  const c0 = childCpuMs();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (k) cpu[k] += childCpuMs() - c0;
   if (r.status !== 0) {
     failures++;
     if (failures === 1) process.stdout.write(`failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' / ')}\n`);
@@ -59,7 +72,8 @@ const median = (xs) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const setup = (name) => [BIN, 'setup', URL_, '--name', name, '--target', 'all', '--yes'];
+// --no-doctor: doctor's checks talk to the server (the network), which is not setup's own work.
+const setup = (name) => [BIN, 'setup', URL_, '--name', name, '--target', 'all', '--yes', '--no-doctor'];
 // Warm-up (V8 code cache, page cache), not counted.
 time(['-e', '0']);
 time(setup(names[ROUNDS]));
@@ -71,8 +85,8 @@ for (let i = 0; i < ROUNDS; i++) {
     // For comparison: the same six writes by `mcp add` (no plan, no credential look-up).
     ['add', [BIN, 'mcp', 'add', URL_, '--name', `add-${i}`, '--target', 'all']],
   ]) {
-    const base = time(['-e', '0']);
-    const ms = time(args);
+    const base = time(['-e', '0'], 'node');
+    const ms = time(args, k);
     cases.node.push(base);
     cases[k].ms.push(ms);
     cases[k].ratio.push(ms / base);
@@ -87,4 +101,18 @@ for (const k of ['first', 'rerun', 'add']) {
   const goal = k === 'add' ? '(reference)' : `goal ≤ 2×  ${r <= 2 ? 'PASS' : 'MISS'}`;
   process.stdout.write(`  ${label[k].padEnd(26)} ${fmt(median(cases[k].ms))} ms   ${r.toFixed(2)}× node   ${goal}\n`);
 }
+if (!Number.isNaN(cpu.node)) {
+  const per = (k, n) => cpu[k] / n;
+  const nodeCpu = per('node', ROUNDS * 3);
+  process.stdout.write(`  CPU time (user+sys, mean): node -e 0 ${fmt(nodeCpu)} ms`);
+  for (const k of ['first', 'rerun', 'add']) process.stdout.write(`, ${k} ${fmt(per(k, ROUNDS))} ms (${(per(k, ROUNDS) / nodeCpu).toFixed(2)}×)`);
+  process.stdout.write('\n');
+}
 if (failures) process.stdout.write(`${failures} runs failed\n`);
+// BENCH_CPU_PROF=DIR: one more first setup under `node --cpu-prof`, its profile left in DIR (open it in
+// Chrome DevTools' Performance panel).
+if (process.env.BENCH_CPU_PROF) {
+  const dir = path.resolve(process.env.BENCH_CPU_PROF);
+  time(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '100', ...setup(names[ROUNDS + 1])]);
+  process.stdout.write(`profile in ${dir}\n`);
+}

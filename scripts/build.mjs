@@ -42,6 +42,20 @@ const jsoncFormatterTables = {
   },
 };
 
+// @inquirer/prompts re-exports every prompt, the editor one too (iconv-lite and chardet: half a MB in
+// setup's bundle); setup asks with five of them. The prompt packages marked free of side effects, the
+// ones it never calls are left out.
+const inquirerUnusedPrompts = {
+  name: 'inquirer-unused-prompts',
+  setup(b) {
+    b.onResolve({ filter: /^@inquirer\/(checkbox|confirm|editor|expand|input|number|password|rawlist|search|select)$/ }, async (a) => {
+      if (a.pluginData === 'inner') return undefined;
+      const r = await b.resolve(a.path, { kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: 'inner' });
+      return { ...r, sideEffects: false };
+    });
+  },
+};
+
 const result = await build({
   // lib: mcpwire as a library (createCli for vendors' branded CLIs), package.json's main; not a command bundle.
   entryPoints: { ...(await bundleTable()), lib: 'src/lib.ts' },
@@ -56,7 +70,7 @@ const result = await build({
   legalComments: 'linked',
   // Native and optional modules stay outside the bundle and load lazily.
   external: ['@napi-rs/keyring'],
-  plugins: [lazyChildProcess, jsoncFormatterTables],
+  plugins: [lazyChildProcess, jsoncFormatterTables, inquirerUnusedPrompts],
   logLevel: 'warning',
   // src/auth/store/keychain.ts uses import.meta.url only when it runs as an ES module (tests); the bundle has require.
   logOverride: { 'empty-import-meta': 'silent' },

@@ -28,6 +28,7 @@ type Bundles = {
   doctor: typeof import('./commands/doctor.js');
   setup: typeof import('./commands/setup.js');
   mcpsdk: typeof import('./mcp/sdk.js');
+  authsession: typeof import('./auth/session.js');
 };
 // Every command bundle of the table has a type here, and nothing else does.
 type CommandBundle = Exclude<keyof typeof BUNDLES, 'cli'>;
@@ -90,7 +91,11 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
 
   /** Load the command's bundle and run it; the exit code goes to onExit. */
   const cmd =
-    <K extends Exclude<keyof Bundles, 'mcpsdk'>>(name: K, o: { json?: boolean }, call: (m: Bundles[K], ctx: Context) => number | Promise<number>) =>
+    <K extends Exclude<keyof Bundles, 'mcpsdk' | 'authsession'>>(
+      name: K,
+      o: { json?: boolean },
+      call: (m: Bundles[K], ctx: Context) => number | Promise<number>,
+    ) =>
     async () => {
       const m = loadBundle(name);
       const code = await m.runCommand({ verbose: verbose(), json: Boolean(o.json), context }, (ctx) => call(m, ctx));
@@ -213,6 +218,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
     .option('--api-key-header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
     .option('--header-env <header>', 'header from an environment variable "K=VAR", as the client sees it (repeatable)', collect)
     .option('--no-login', 'do not log in now (a bridge entry then waits for `mcpwire auth login`)')
+    .option('--no-doctor', 'do not run doctor on what was written (run `mcpwire doctor NAME` later)')
     .option('--no-browser', 'only print the login URL')
     .option('--port <port>', 'fixed loopback port for the login redirect')
     .option('--timeout <seconds>', 'give up on a network step after this long (default 30)')
@@ -221,7 +227,9 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
     .option('--json', 'machine-readable output on stdout')
     .option('-y, --yes', 'no prompts (every answer from the flags)')
     .option('--force', 'replace an entry of the same name that mcpwire did not write')
-    .action((server, o) => cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o))());
+    .action((server, o) =>
+      cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o, { doctor: () => loadBundle('doctor'), session: () => loadBundle('authsession') }))(),
+    );
   program
     .command('proxy')
     .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')

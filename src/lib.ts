@@ -65,6 +65,7 @@ export function createCli(o: BrandedCliOptions): BrandedCli {
       .option('--api-key', 'a static API key instead of OAuth (typed hidden, or piped on stdin)')
       .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
       .option('--no-login', 'do not log in now')
+      .option('--no-doctor', 'do not check what was written')
       .option('--dry-run', 'print the plan and the diffs; change nothing')
       .option('--json', 'machine-readable output on stdout')
       .option('-y, --yes', 'no prompts')
@@ -77,6 +78,7 @@ export function createCli(o: BrandedCliOptions): BrandedCli {
           preset.name,
           ...keyHeader,
           ...(opts.login === false ? ['--no-login'] : []),
+          ...(opts.doctor === false ? ['--no-doctor'] : []),
           ...pass(opts, {
             target: '--target',
             via: '--via',

@@ -182,7 +182,7 @@ export interface ServerFlags {
 }
 
 /** The server to write: from --url / SERVER (preset or URL) / what setup or auth login recorded. */
-export function resolveServer(known: { state: { read(k: 'servers'): Record<string, KnownServer> } }, o: ServerFlags): ServerSpec {
+export function resolveServer(known: { state: { cached(k: 'servers'): Record<string, KnownServer> } }, o: ServerFlags): ServerSpec {
   let url = o.url;
   let name = o.name;
   const headers = o.header ?? [];
@@ -196,7 +196,7 @@ export function resolveServer(known: { state: { read(k: 'servers'): Record<strin
     else name ??= o.server;
   }
   if (!url) {
-    const servers = known.state.read('servers');
+    const servers = known.state.cached('servers');
     const names = Object.keys(servers);
     const own = (k: string) => (Object.hasOwn(servers, k) ? servers[k] : undefined);
     const rec: KnownServer | undefined = name

@@ -55,8 +55,48 @@ export interface KnownServer {
   account?: string;
   /** How mcpwire reaches it: its OAuth login, a static API key in the keychain, or no login at all. */
   auth?: 'oauth' | 'api-key' | 'none';
-  /** Recorded by `setup`: how each client connects (per target id), and in which file. */
-  clients?: Record<string, { mode: 'native' | 'bridge'; scope: string; file: string }>;
+  /**
+   * How each client connects, and in which file: one record per client and scope (clientKey), so a
+   * user-scope and a project-scope setup of the same name keep their own. An mcpwire before that keyed
+   * them by target id alone; such a record still counts, for its scope (clientRecord).
+   */
+  clients?: Record<string, ClientRecord>;
+}
+
+export interface ClientRecord {
+  mode: 'native' | 'bridge';
+  scope: string;
+  file: string;
+}
+
+/** The key of a client's record in KnownServer.clients: the target id and the scope. */
+export function clientKey(target: string, scope: string): string {
+  return `${target}/${scope}`;
+}
+
+/** Every client record of a server with its target id (older records keyed by target alone included). */
+export function clientRecords(server: KnownServer | undefined): Array<ClientRecord & { target: string }> {
+  const all = server?.clients;
+  if (!all || typeof all !== 'object') return [];
+  const out = new Map<string, ClientRecord & { target: string }>();
+  for (const [key, rec] of Object.entries(all)) {
+    if (!rec || typeof rec !== 'object' || (rec.mode !== 'native' && rec.mode !== 'bridge') || typeof rec.scope !== 'string') continue;
+    const target = key.includes('/') ? key.slice(0, key.indexOf('/')) : key;
+    // A record under the new key wins over an old one of the same client and scope.
+    if (key.includes('/') || !out.has(clientKey(target, rec.scope))) out.set(clientKey(target, rec.scope), { ...rec, target });
+  }
+  return [...out.values()];
+}
+
+/** How `target` connects to this server in `scope`, as the last setup or add recorded it. */
+export function clientRecord(server: KnownServer | undefined, target: string, scope: string): ClientRecord | undefined {
+  return clientRecords(server).find((r) => r.target === target && r.scope === scope);
+}
+
+/** Record how `target` connects in `scope` (dropping an older record of that client and scope). */
+export function recordClient(clients: Record<string, ClientRecord>, target: string, rec: ClientRecord): void {
+  if (Object.hasOwn(clients, target) && clients[target].scope === rec.scope) delete clients[target];
+  clients[clientKey(target, rec.scope)] = rec;
 }
 
 export interface StateFiles {

@@ -78,3 +78,5 @@ function safeServers(ctx: Context): Record<string, { url: string }> {
 }
 
 export { runCommand } from './run.js';
+// setup runs doctor on what it wrote, from this bundle.
+export { renderDoctorReport, runDoctor } from '../doctor/index.js';

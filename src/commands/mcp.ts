@@ -6,7 +6,8 @@ import type { EditOutcome } from '../files/transaction.js';
 import { listEntries } from '../listing.js';
 import { envOr } from '../platform.js';
 import { resolveServer, showUrl, validateName } from '../servers.js';
-import { ledgerKey, type LedgerRecord, type StateFiles } from '../state.js';
+import { clientRecord, ledgerKey, recordClient, type ClientRecord, type KnownServer, type LedgerRecord, type StateFiles } from '../state.js';
+import { renderBridgeEntry } from '../setup/bridge.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
 import { printable, tildify } from '../ui.js';
@@ -92,15 +93,35 @@ function unsetVariableWarning(ctx: Context, spec: ServerSpec): string | undefine
   );
 }
 
+/** mcpwire's record of this server (same name and URL), as setup or an earlier add left it. */
+function knownServer(ctx: Context, spec: ServerSpec): KnownServer | undefined {
+  const servers = ctx.state.cached('servers');
+  const rec = Object.hasOwn(servers, spec.name) ? servers[spec.name] : undefined;
+  return rec?.url === spec.url ? rec : undefined;
+}
+
 export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOptions): Promise<number> {
   const targets = resolveTargets(o.target, true, ctx.targets);
   const scope = parseScope(o.scope);
   const spec = resolveServer(ctx, { server, ...o });
   const chosen = targetsForScope(targets, scope, !isTargetGroup(o.target));
+  const known = knownServer(ctx, spec);
+  const explicitHeaders = Boolean(o.header?.length || o.headerEnv?.length);
+  // Each client's mode, as setup recorded it: the bridge keeps a secret out of the files.
+  const modeOf = (t: Target): ClientRecord['mode'] => {
+    if (!known || explicitHeaders) return 'native';
+    const rec = clientRecord(known, t.id, scope);
+    if (rec) return rec.mode;
+    // An API-key server without a header reference: a native entry would hold no key (dead) or the key itself.
+    return known.auth === 'api-key' && spec.headerEnvs.length === 0 ? 'bridge' : 'native';
+  };
+  const written = new Map<string, { mode: ClientRecord['mode']; file: string }>();
   const plans = plansFor(ctx, placesOf(ctx, chosen, scope), spec.name, (t, { file, container, key }, current, note) => {
-    const rendered = t.render(spec, ctx.targets);
+    const mode = modeOf(t);
+    const rendered = mode === 'bridge' ? renderBridgeEntry(t.id, spec, ctx.targets) : t.render(spec, ctx.targets);
     const r = addToText(t, current, file, container, spec.name, rendered, Boolean(o.force));
     note.action = r.action;
+    if (r.action === 'added' || r.action === 'updated' || r.action === 'unchanged') written.set(t.id, { mode, file });
     if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
     if (rendered.literalSecret && r.action !== 'unchanged') note.warnings.push(...secretWarnings(ctx, spec, file));
     const scopeNote = r.action === 'added' ? t.scopeNote?.(scope) : undefined;
@@ -123,12 +144,19 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
   const rememberServer = {
     wanted: (reports: WriteReport[]) => reports.some((r) => r.action === 'added' || r.action === 'updated' || r.action === 'unchanged'),
     apply(s: StateFiles) {
+      const was = Object.hasOwn(s.servers, spec.name) ? s.servers[spec.name] : undefined;
+      // What setup recorded about the same server (environment, account, login, other clients' modes) stays.
+      const same = was?.url === spec.url ? was : undefined;
+      const clients = { ...same?.clients };
+      for (const [target, w] of written) recordClient(clients, target, { mode: w.mode, scope, file: w.file });
       s.servers[spec.name] = {
+        ...same,
         name: spec.name,
         url: spec.url,
         headers: spec.headers.length ? spec.headers.map((h) => h.name) : undefined,
         headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
-        addedAt: (Object.hasOwn(s.servers, spec.name) ? s.servers[spec.name].addedAt : undefined) ?? new Date(ctx.platform.now()).toISOString(),
+        addedAt: was?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
+        clients: Object.keys(clients).length ? clients : undefined,
       };
     },
   };

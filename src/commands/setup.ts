@@ -12,10 +12,10 @@ import { listEntries } from '../listing.js';
 import { PRESETS } from '../presets/index.js';
 import { findPreset, resolveServer, showUrl } from '../servers.js';
 import { renderBridgeEntry } from '../setup/bridge.js';
-import { apiKeyLogin, oauthLogin, type LoginOutcome } from '../setup/login.js';
+import { apiKeyLogin, oauthLogin, type LoginOutcome, type SessionModule } from '../setup/login.js';
 import { accountsMatter, nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
 import type { Asker } from '../setup/prompt.js';
-import { ledgerKey, type StateFiles } from '../state.js';
+import { clientRecords, ledgerKey, recordClient, type StateFiles } from '../state.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
 import { onPath } from '../platform.js';
@@ -23,7 +23,6 @@ import { printable, tildify, type IO } from '../ui.js';
 import { VERSION } from '../version.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { formatDiff, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
-import { renderDoctorReport, runDoctor } from '../doctor/index.js';
 
 export interface SetupOptions {
   target?: string;
@@ -38,6 +37,8 @@ export interface SetupOptions {
   yes?: boolean;
   /** commander: --no-login sets false. */
   login?: boolean;
+  /** commander: --no-doctor sets false (no checks at the end: CI, or a network that is not there yet). */
+  doctor?: boolean;
   browser?: boolean;
   port?: string;
   timeout?: string;
@@ -53,6 +54,11 @@ export interface SetupDeps {
   renderDoctor?: (report: DoctorReport, io: IO) => void;
   /** The questions (tests inject answers; the terminal one is loaded only when needed). */
   asker?: () => Promise<Asker>;
+  /**
+   * The OAuth session (the MCP SDK), for a sign-in or a refresh: the CLI loads it from its own bundle,
+   * only when the stored login is not valid as it is. Absent: this run cannot sign in (tests).
+   */
+  session?: () => SessionModule | Promise<SessionModule>;
 }
 
 /** Without a terminal, with CI=true, --json or --yes, nothing is asked: a missing answer names its flag. */
@@ -80,7 +86,13 @@ async function gather(ctx: Context, server: string | undefined, o: SetupOptions,
   const known = o.name !== undefined && Object.hasOwn(ctx.state.cached('servers'), o.name);
   if (!server && !known) {
     if (!ask) throw missing('Which server?', 'Pass a preset or an MCP URL: mcpwire setup pelcro (or mcpwire setup https://…).');
-    server = await (await ask()).text(`MCP server (a URL, or a preset: ${PRESETS.map((p) => p.name).join(', ')})`);
+    const asker = await ask();
+    // A preset from the list, or any server by its URL (asked next).
+    const pick = await asker.select<string>('Which MCP server?', [
+      ...PRESETS.map((p, i) => ({ value: p.name, label: `${p.name}: ${p.title}`, checked: i === 0 })),
+      { value: '', label: 'another server: type its URL' },
+    ]);
+    server = pick || (await asker.text('MCP server URL (https://…)'));
   }
   // A preset by name, or by one of its URLs (then that URL's environment is the one recorded).
   const preset = server ? (findPreset(server) ?? PRESETS.find((p) => Object.values(p.urls).includes(server!))) : undefined;
@@ -157,8 +169,8 @@ function otherAccounts(ctx: Context, targets: Target[], scope: Scope, spec: Serv
 /** The modes the last setup of this name gave each client in this scope (state). */
 function previousModes(ctx: Context, name: string, scope: Scope): Partial<Record<string, Mode>> {
   const servers = ctx.state.cached('servers');
-  const clients = Object.hasOwn(servers, name) ? servers[name].clients : undefined;
-  return Object.fromEntries(Object.entries(clients ?? {}).flatMap(([t, c]) => (c.scope === scope ? [[t, c.mode]] : [])));
+  const server = Object.hasOwn(servers, name) ? servers[name] : undefined;
+  return Object.fromEntries(clientRecords(server).flatMap((c) => (c.scope === scope ? [[c.target, c.mode]] : [])));
 }
 
 function showPlan(ctx: Context, plan: PlannedEntry[]): void {
@@ -239,17 +251,24 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   }
   if (ask && !o.dryRun && !(await (await ask()).confirm('Write these entries?', true))) throw new UserError('Nothing was changed.', { exitCode: 130 });
 
-  // The credential first: a sign-in that fails or is cancelled leaves every file as it was. The
-  // questions let go of the terminal first: a key is read hidden, and readline would echo it.
-  ask?.release();
+  // The credential first: a sign-in that fails or is cancelled leaves every file as it was.
   const needsLogin = plan.some((e) => e.mode === 'bridge');
   let login: LoginOutcome | { kind: 'skipped'; why: string };
   if (o.dryRun) login = { kind: 'skipped', why: '--dry-run' };
   else if (o.login === false)
     login = { kind: 'skipped', why: apiKey ? `--no-login; store the key later: mcpwire auth login ${spec.name} --api-key` : '--no-login' };
-  else if (apiKey) login = await apiKeyLogin(ctx, { name: spec.name, url: spec.url, header: keyHeader, canAsk: Boolean(ask) });
+  else if (apiKey)
+    login = await apiKeyLogin(ctx, {
+      name: spec.name,
+      url: spec.url,
+      header: keyHeader,
+      canAsk: Boolean(ask),
+      ask: ask && (async (q) => (await ask()).secret(q)),
+    });
   else if (!needsLogin) login = { kind: 'skipped', why: 'every client logs in by itself' };
-  else
+  else {
+    // The sign-in's own Ctrl-C handling (and `codex mcp login` later) get a terminal no question holds.
+    ask?.release();
     login = await oauthLogin(ctx, {
       name: spec.name,
       url: spec.url,
@@ -258,8 +277,18 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       timeoutMs,
       browserTimeoutMs,
       version: VERSION,
+      session: async () => {
+        if (!deps.session) throw new Error('setup: no OAuth session in this build');
+        const m = await deps.session();
+        // Its errors are made this bundle's UserErrors (that bundle has its own copy of the class), so a
+        // cancelled or failed sign-in still exits with its code, message and fix, never a stack trace.
+        return { openSession: (...a) => m.openSession(...a).catch((e: unknown) => Promise.reject(ownUserError(e))) };
+      },
     });
+  }
 
+  // The clients whose entry is in place after the edits: only their mode is recorded.
+  const wiredHere = new Set<string>();
   const writes: PlannedWrite[] = plan.map((e) => {
     const t = targetById(e.target)!;
     const container = t.container(scope, ctx.targets);
@@ -276,6 +305,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
         // An entry mcpwire wrote under this name is setup's own: updated in place. Anyone else's needs --force.
         const r = addToText(t, current, e.file, container, spec.name, rendered, Boolean(o.force) || prev !== undefined);
         note.action = r.action;
+        if (r.action === 'added' || r.action === 'updated' || r.action === 'unchanged') wiredHere.add(e.target);
         if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
         if (r.action === 'added' || r.action === 'updated') {
           note.ledger[key] = {
@@ -292,13 +322,14 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       },
     };
   });
-  const authKind = login.kind === 'skipped' ? undefined : login.kind;
+  // An API key is the server's kind of login even when it is stored later (--no-login): `mcp add` then uses the bridge.
+  const authKind = apiKey ? 'api-key' : login.kind === 'skipped' ? undefined : login.kind;
   const remember = {
     wanted: (reports: WriteReport[]) => reports.some((r) => r.action === 'added' || r.action === 'updated' || r.action === 'unchanged'),
     apply(s: StateFiles) {
       const was = Object.hasOwn(s.servers, spec.name) ? s.servers[spec.name] : undefined;
       const clients = { ...was?.clients };
-      for (const e of plan) clients[e.target] = { mode: e.mode, scope, file: e.file };
+      for (const e of plan) if (wiredHere.has(e.target)) recordClient(clients, e.target, { mode: e.mode, scope, file: e.file });
       s.servers[spec.name] = {
         name: spec.name,
         url: spec.url,
@@ -316,7 +347,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
 
   const wired = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
   let doctor: DoctorReport | undefined;
-  if (!o.dryRun && deps.doctor && wired.length > 0)
+  if (!o.dryRun && o.doctor !== false && deps.doctor && wired.length > 0)
     doctor = await deps.doctor(ctx, {
       names: [spec.name],
       targets: wired.map((e) => e.target),
@@ -339,7 +370,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
   renderReports(ctx, reports, { json: false, dryRun: Boolean(o.dryRun) });
   if (o.dryRun) return code;
   if (ask) await offerCodexLogin(ctx, plan, reports, ask);
-  summary(ctx, spec, plan, reports, login, doctor, deps, apiKey);
+  summary(ctx, spec, plan, reports, login, doctor, deps, apiKey, o.doctor === false);
   return code;
 }
 
@@ -385,6 +416,7 @@ function summary(
   doctor: DoctorReport | undefined,
   deps: SetupDeps,
   apiKey: boolean,
+  noDoctor: boolean,
 ): void {
   const { io } = ctx;
   io.out('');
@@ -394,7 +426,8 @@ function summary(
     else
       for (const c of doctor.checks)
         io.out(`  ${c.status.padEnd(4)}  ${printable(c.subject)}  ${printable(c.message)}${c.fix ? `  fix: ${printable(c.fix)}` : ''}`);
-  } else if (!deps.doctor) io.out('Doctor: not part of this build; run `mcpwire doctor` once it is.');
+  } else if (noDoctor) io.out(`Doctor: skipped (--no-doctor); check later: mcpwire doctor ${printable(spec.name)}`);
+  else if (!deps.doctor) io.out('Doctor: not part of this build; run `mcpwire doctor` once it is.');
   const next = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
   if (next.length > 0) {
     io.out('Next, in each client:');
@@ -443,9 +476,29 @@ function jsonOut(
   });
 }
 
-/** The CLI's entry: doctor loaded here, so tests of setup() can inject their own. */
-export async function setupMain(ctx: Context, server: string | undefined, o: SetupOptions): Promise<number> {
-  return setupCommand(ctx, server, o, { doctor: runDoctor, renderDoctor: renderDoctorReport });
+type DoctorModule = { runDoctor: RunDoctor; renderDoctorReport(report: DoctorReport, io: IO): void };
+
+/** A UserError thrown in another bundle, as one of this bundle's (instanceof is per bundle). */
+function ownUserError(e: unknown): unknown {
+  if (e instanceof UserError || !(e instanceof Error)) return e;
+  const { exitCode, fix } = e as Partial<UserError>;
+  if ((exitCode !== 1 && exitCode !== 2 && exitCode !== 130) || !('fix' in e)) return e;
+  return new UserError(e.message, { exitCode, fix, cause: e });
+}
+
+/** The CLI's entry: doctor and the credential step come from their own bundles (tests inject theirs). */
+export async function setupMain(
+  ctx: Context,
+  server: string | undefined,
+  o: SetupOptions,
+  load: { doctor(): DoctorModule; session(): SessionModule },
+): Promise<number> {
+  return setupCommand(ctx, server, o, {
+    // doctor's own bundle, loaded once setup has written (not at all with --no-doctor or --dry-run).
+    doctor: (c, opts) => load.doctor().runDoctor(c, opts),
+    renderDoctor: (report, io) => load.doctor().renderDoctorReport(report, io),
+    session: load.session,
+  });
 }
 
 export { runCommand } from './run.js';

@@ -21,7 +21,14 @@ export interface OAuthLoginOptions {
   timeoutMs: number;
   browserTimeoutMs: number;
   version: string;
+  /**
+   * The OAuth session (src/auth/session.ts, on the MCP SDK): the CLI loads it from its own bundle, and
+   * only when the stored login is not valid as it is.
+   */
+  session: () => SessionModule | Promise<SessionModule>;
 }
+
+export type SessionModule = Pick<typeof import('../auth/session.js'), 'openSession'>;
 
 export async function oauthLogin(ctx: Context, o: OAuthLoginOptions): Promise<LoginOutcome> {
   const [{ openCredentialStore }, { currentTokens, unexpiredAccessToken }] = await Promise.all([import('../auth/store/index.js'), import('../auth/record.js')]);
@@ -31,8 +38,9 @@ export async function oauthLogin(ctx: Context, o: OAuthLoginOptions): Promise<Lo
   // A valid login for this URL is used as it is: no session, no network (doctor checks the server).
   if (before?.url === o.url && unexpiredAccessToken(ctx.platform, before) !== undefined) return { kind: 'oauth', result: 'existing', store: store.kind };
   // Connecting is the probe: an expiring login is refreshed, a 401 leads to the sign-in, an open server needs none.
-  const { openSession } = await import('../auth/session.js');
-  const s = await openSession({ platform: ctx.platform, io: ctx.io, store, ...o });
+  const { openSession } = await o.session();
+  const { session: _, ...opts } = o;
+  const s = await openSession({ platform: ctx.platform, io: ctx.io, store, ...opts });
   try {
     const rec = s.provider.record;
     if (!currentTokens(rec)) return { kind: 'none', result: 'not-needed' };
@@ -47,7 +55,10 @@ export async function oauthLogin(ctx: Context, o: OAuthLoginOptions): Promise<Lo
  * The API key: kept when one is stored for this name and URL (replace it with `auth login NAME
  * --api-key`), otherwise read hidden from the terminal or from stdin and stored.
  */
-export async function apiKeyLogin(ctx: Context, o: { name: string; url: string; header: string; canAsk: boolean }): Promise<LoginOutcome> {
+export async function apiKeyLogin(
+  ctx: Context,
+  o: { name: string; url: string; header: string; canAsk: boolean; ask?: (question: string) => Promise<string> },
+): Promise<LoginOutcome> {
   const [{ openCredentialStore }, { storedApiKey }, { emptyRecord }, { readSecret }] = await Promise.all([
     import('../auth/store/index.js'),
     import('../auth/record.js'),
@@ -62,7 +73,18 @@ export async function apiKeyLogin(ctx: Context, o: { name: string; url: string; 
   // readSecret reads stdin to its end when it is not a terminal; on a terminal it asks (hidden).
   if (!o.canAsk && process.stdin.isTTY) throw new UserError(`No API key is stored for ${printable(o.name)} and this run may not ask for one.`, { fix });
   const shown = o.header.toLowerCase() === 'authorization' ? 'Authorization: Bearer' : o.header;
-  const value = await readSecret(`API key for ${printable(o.name)} (sent as ${shown}; not shown): `, 'API key', fix);
+  const question = `API key for ${printable(o.name)} (sent as ${shown}; not shown)`;
+  // On a terminal with setup's questions open: a masked question like the others; else read hidden or piped.
+  const value = o.ask ? checkKey(await o.ask(question)) : await readSecret(`${question}: `, 'API key', fix);
   await store.set(o.name, { ...emptyRecord(o.name, o.url), apiKey: { header: o.header, value } } as unknown as Record<string, unknown>);
   return { kind: 'api-key', result: 'stored', header: o.header, store: store.kind };
+}
+
+/** A key typed at setup's masked question: one line, no control characters (as readSecret checks a typed one). */
+function checkKey(raw: string): string {
+  const value = raw.trim();
+  if (value === '') throw new UserError('No API key was given.', { fix: 'Type the key, or pipe it in with --api-key.' });
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw new UserError('The API key holds a line break or a control character.', { fix: 'Give the API key alone, on one line.' });
+  return value;
 }

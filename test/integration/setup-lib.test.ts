@@ -73,12 +73,9 @@ test("a vendor's own preset: the branded CLI signs in, wires the clients under t
 
 test("a preset mcpwire ships, by name: peel's API key goes in its documented header", async () => {
   const cli = vendorCli("'peel'");
-  const r = await run(cli, ['--target', 'cursor', '--api-key', '--json'], 'peel-key-0123\n');
-  // The entry is right whatever api.peel.sh answers from here; whether this machine reaches it (tests run
-  // offline) is doctor's finding about the server, never about the client file.
-  const report = JSON.parse(r.stdout).doctor as { checks: Array<{ id: string; status: string; target?: string }> };
-  expect(report.checks.filter((c) => c.status === 'fail' && c.target && c.id !== 'client.bridge-start')).toEqual([]);
-  expect(r.code, r.stderr).toBe(report.checks.some((c) => c.status === 'fail') ? 1 : 0);
+  // --no-doctor (forwarded): doctor would fail api.peel.sh here, offline; this is about what the vendor CLI writes.
+  const r = await run(cli, ['--target', 'cursor', '--api-key', '--json', '--no-doctor'], 'peel-key-0123\n');
+  expect(r.code, r.stderr).toBe(0);
   expect(JSON.parse(r.stdout).login).toEqual({ kind: 'api-key', result: 'stored', header: 'X-API-Key', store: 'file' });
   expect(s.read('.cursor/mcp.json')).toContain('"proxy",\n        "peel",\n        "--url",\n        "https://api.peel.sh/mcp"');
   expect(s.read('.cursor/mcp.json')).not.toContain('peel-key-0123');

@@ -18,9 +18,15 @@ const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args]
 const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'setup');
 const keys = (...k: string[]) => void tmux('send-keys', '-t', 'setup', ...k);
 
-/** Wait until the screen shows `what` (the program asks, or exits), up to 15 s. */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Wait until the screen shows `what` (the program asks, has drawn a key's effect, or exits), up to
+ * 20 s: every key is sent only once the screen shows the program is ready for it, never after a
+ * fixed sleep (CI runs these on loaded machines).
+ */
 async function waitFor(what: RegExp): Promise<string> {
-  const until = Date.now() + 15_000;
+  const until = Date.now() + 20_000;
   for (;;) {
     const s = screen();
     if (what.test(s)) return s;
@@ -60,16 +66,28 @@ describe.skipIf(!hasTmux)('setup in a terminal', () => {
   test('the guided run: server, clients (detected pre-checked, others "not found"), scope, plan, confirm, sign-in, summary', async () => {
     s.write('.cursor/argv.json', '{}'); // Cursor's own folder: detected
     start(['setup', '--name', 'demo']);
-    await waitFor(/MCP server \(a URL, or a preset: pelcro, peel\): $/m);
-    keys(srv.url, 'Enter');
-    await waitFor(/Which clients should use it\?/);
-    let shown = await waitFor(/Enter when done: $/m);
-    expect(shown).toMatch(/\[x\] 3\) Cursor\n/);
-    expect(shown).toMatch(/\[ \] 4\) Claude Desktop \(not found\)/);
-    keys('4', 'Enter');
-    await waitFor(/\[x\] 4\) Claude Desktop \(not found\)/);
+    let shown = await waitFor(/Which MCP server\?[\s\S]*another server: type its URL/);
+    expect(shown).toMatch(/❯ pelcro: Pelcro/); // the first preset is the default
+    keys('Down');
+    await waitFor(/❯ peel: Peel/);
+    keys('Down');
+    await waitFor(/❯ another server: type its URL/);
     keys('Enter');
-    await waitFor(/Where should the entries go\?/);
+    await waitFor(/MCP server URL \(https:\/\/…\)/);
+    keys('-l', srv.url);
+    await waitFor(new RegExp(`MCP server URL \\(https://…\\) ${escape(srv.url)}`));
+    keys('Enter');
+    shown = await waitFor(/Which clients should use it\?[\s\S]*Windsurf/);
+    // Cursor (found) is pre-checked, Claude Desktop (not installed) is offered unchecked, marked "not found".
+    expect(shown).toMatch(/◉ Cursor\n/);
+    expect(shown).toMatch(/◯ Claude Desktop \(not found\)/);
+    keys('Down', 'Down', 'Down');
+    await waitFor(/❯\s*◯ Claude Desktop \(not found\)/);
+    keys('Space');
+    await waitFor(/❯\s*◉ Claude Desktop \(not found\)/);
+    keys('Enter');
+    shown = await waitFor(/Where should the entries go\?[\s\S]*project: this project only/);
+    expect(shown).toMatch(/Which clients should use it\? Cursor, Claude Desktop/);
     keys('Enter');
     shown = await waitFor(/Write these entries\? \(Y\/n\)/);
     expect(shown).toMatch(/cursor\s+native\s+~\/\.cursor\/mcp\.json/);
@@ -82,26 +100,45 @@ describe.skipIf(!hasTmux)('setup in a terminal', () => {
     expect(shown).toMatch(/Undo all of this: mcpwire undo/);
     expect(JSON.parse(s.read('.cursor/mcp.json')).mcpServers.demo.url).toBe(srv.url);
     expect(JSON.parse(s.read('.config/Claude/claude_desktop_config.json')).mcpServers.demo.args).toContain('proxy');
-  }, 40_000);
+  }, 60_000);
 
-  test('a server typed at the first question; Ctrl-C at the confirmation: exit 130, nothing written', async () => {
-    start(['setup', '--target', 'cursor,codex']);
-    await waitFor(/MCP server \(a URL, or a preset: pelcro, peel\): $/m);
-    keys(srv.url, 'Enter');
+  test('a preset chosen from the list; Ctrl-C at the confirmation: exit 130, nothing written', async () => {
+    start(['setup', '--target', 'cursor,codex', '--account', 'acme']);
+    await waitFor(/❯ pelcro: Pelcro/);
+    keys('Enter');
+    await waitFor(/Which environment\?[\s\S]*staging: https:\/\/mcp-staging\.pelcro\.com\//);
+    keys('Down');
+    await waitFor(/❯ staging/);
+    keys('Enter');
     await waitFor(/Where should the entries go\?/);
     keys('Enter');
-    await waitFor(/Write these entries\?/);
+    const plan = await waitFor(/Write these entries\?/);
+    expect(plan).toMatch(/pelcro-acme → https:\/\/mcp-staging\.pelcro\.com\//);
     keys('C-c');
     const shown = await waitFor(/EXIT=\d+/);
     expect(shown).toMatch(/EXIT=130/);
     expect(shown).toMatch(/Cancelled; nothing was changed/);
     for (const f of ['.cursor', '.codex', '.config/mcpwire']) expect(fs.existsSync(s.file(f)), f).toBe(false);
-    expect(srv.requests).toEqual([]);
-  }, 40_000);
+  }, 60_000);
 
-  test('--api-key on a terminal: the key is typed hidden (never on the screen) after the questions let go of it', async () => {
+  test('Ctrl-C in the clients checkbox: exit 130, nothing written, the terminal echoes again', async () => {
+    start(['setup', srv.url, '--name', 'demo']);
+    await waitFor(/Which clients should use it\?[\s\S]*Windsurf/);
+    keys('Space');
+    keys('C-c');
+    const shown = await waitFor(/EXIT=\d+/);
+    expect(shown).toMatch(/EXIT=130/);
+    expect(shown).toMatch(/Cancelled; nothing was changed/);
+    expect(fs.existsSync(s.file('.config/mcpwire'))).toBe(false);
+    expect(srv.requests).toEqual([]);
+    // The shell's terminal is back in cooked mode: what is typed now is echoed.
+    keys('-l', 'echo-check');
+    await waitFor(/echo-check/);
+  }, 60_000);
+
+  test('--api-key on a terminal: the key is typed at a masked question (never on the screen) and kept in the store', async () => {
     const KEY = 'sk-typed-1f2e3d4c5b6a';
-    // A server that takes that key (setup's doctor then starts the bridge with it and gets an answer).
+    // A server that takes only this key: doctor, at the end, proves the stored key is the typed one.
     const peer = await startPeer({ mode: 'json', apiKey: KEY });
     onTestFinished(() => peer.close());
     start(['setup', peer.url, '--name', 'keyed', '--target', 'cursor', '--api-key', '--api-key-header', 'X-API-Key']);
@@ -109,15 +146,19 @@ describe.skipIf(!hasTmux)('setup in a terminal', () => {
     keys('Enter');
     await waitFor(/Write these entries\?/);
     keys('Enter');
-    await waitFor(/API key for keyed \(sent as X-API-Key; not shown\): $/m);
-    keys(KEY, 'Enter');
+    await waitFor(/API key for keyed \(sent as X-API-Key; not shown\)/);
+    keys('-l', KEY);
+    await waitFor(new RegExp(`not shown\\) \\*{${KEY.length}}`));
+    keys('Enter');
     const shown = await waitFor(/EXIT=\d+/);
+    // The stored key is the typed one: doctor's bridge check got through a server that takes only it.
     expect(shown).toMatch(/EXIT=0/);
+    expect(shown).toMatch(/Login: API key stored/);
+    expect(shown).toMatch(/✓ the bridge starts and answers initialize/);
     expect(shown).not.toContain(KEY);
     expect(s.read('.cursor/mcp.json')).not.toContain(KEY);
     expect(JSON.parse(s.read('.config/mcpwire/credentials.json')).credentials.keyed.apiKey).toEqual({ header: 'X-API-Key', value: KEY });
-    expect(peer.records.some((r) => r.keyOk && r.method === 'initialize')).toBe(true); // the bridge, started by doctor, sent it
-  }, 40_000);
+  }, 60_000);
 
   test('Ctrl-C while waiting for the sign-in: exit 130, no client file and no token written', async () => {
     // A browser that opens nothing: the sign-in never comes back.
@@ -131,5 +172,5 @@ describe.skipIf(!hasTmux)('setup in a terminal', () => {
     expect(shown).toMatch(/Cancelled; no token was stored/);
     for (const f of ['.cursor', '.config/Claude']) expect(fs.existsSync(s.file(f)), f).toBe(false);
     expect(fs.existsSync(s.file('.config/mcpwire/state.json'))).toBe(false);
-  }, 40_000);
+  }, 60_000);
 });

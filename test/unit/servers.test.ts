@@ -4,7 +4,7 @@ import { nearest } from '../../src/suggest.js';
 import { TARGET_IDS } from '../../src/targets/ids.js';
 import { wantsColour } from '../../src/ui.js';
 
-const noState = { state: { read: () => ({}) } };
+const noState = { state: { cached: () => ({}) } };
 
 describe('URLs', () => {
   test.each([

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createContext } from '../../src/commands/context.js';
 import { runCommand } from '../../src/commands/run.js';
+import { mcpAdd, type AddOptions } from '../../src/commands/mcp.js';
 import { setupCommand, type SetupDeps, type SetupOptions } from '../../src/commands/setup.js';
 import type { DoctorOptions, DoctorReport } from '../../src/doctor/types.js';
 import { UserError } from '../../src/errors.js';
@@ -42,6 +43,13 @@ function scratchHome() {
     },
     read: (rel: string) => nodeFs.readFileSync(file(rel), 'utf8'),
     exists: (rel: string) => nodeFs.existsSync(file(rel)),
+    async add(server: string | undefined, o: AddOptions) {
+      const t = testIO({ interactive: false });
+      const ctx = createContext({ platform, io: t.io });
+      const code = await runCommand({ context: ctx, json: o.json }, (c) => mcpAdd(c, server, o));
+      return { code, stdout: t.stdout, stderr: t.stderr, json: () => t.json() };
+    },
+    state: () => JSON.parse(nodeFs.readFileSync(file('.config/mcpwire/state.json'), 'utf8')),
     async setup(server: string | undefined, o: SetupOptions, deps: SetupDeps = {}, interactive = false) {
       const t = testIO({ interactive });
       const ctx = createContext({ platform, io: t.io });
@@ -63,6 +71,7 @@ function scripted(answers: unknown[]) {
   let closed = false;
   const asker: Asker = {
     text: async (q) => next('text', q) as string,
+    secret: async (q) => next('secret', q) as string,
     select: async <T>(q: string, c: Choice<T>[]) => next('select', q, c as Choice<unknown>[]) as T,
     checkbox: async <T>(q: string, c: Choice<T>[]) => next('checkbox', q, c as Choice<unknown>[]) as T[],
     confirm: async (q) => next('confirm', q) as boolean,
@@ -78,7 +87,8 @@ describe('setup on a terminal (scripted answers)', () => {
     const s = scripted(['pelcro', 'staging', 'acme', ['cursor', 'claude-desktop'], 'user', true]);
     const r = await h.setup(undefined, { login: false }, s.deps, true);
     expect(r.code, r.stderr).toBe(0);
-    expect(s.asked.map((a) => a.kind)).toEqual(['text', 'select', 'text', 'checkbox', 'select', 'confirm']);
+    expect(s.asked.map((a) => a.kind)).toEqual(['select', 'select', 'text', 'checkbox', 'select', 'confirm']);
+    expect(s.asked[0].choices!.map((c) => c.value)).toEqual(['pelcro', 'peel', '']);
     const clients = s.asked[3].choices!;
     expect(clients.find((c) => c.value === 'cursor')).toMatchObject({ checked: true, note: undefined });
     expect(clients.find((c) => c.value === 'codex')).toMatchObject({ checked: false, note: 'not found' });
@@ -89,6 +99,37 @@ describe('setup on a terminal (scripted answers)', () => {
     expect(r.stderr).toMatch(/Plan:\n\s+cursor\s+native/);
     const state = JSON.parse(h.read('.config/mcpwire/state.json')).servers['pelcro-acme'];
     expect(state).toMatchObject({ env: 'staging', account: 'acme', url: 'https://mcp-staging.pelcro.com/' });
+  });
+
+  test('"another server" at the server question asks for its URL', async () => {
+    const h = scratchHome();
+    const s = scripted(['', 'https://mcp.example.com/mcp', ['cursor'], 'user', true]);
+    const r = await h.setup(undefined, { login: false }, s.deps, true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.asked.map((a) => a.kind)).toEqual(['select', 'text', 'checkbox', 'select', 'confirm']);
+    expect(Object.values(JSON.parse(h.read('.cursor/mcp.json')).mcpServers)).toEqual([{ url: 'https://mcp.example.com/mcp' }]);
+  });
+
+  test('an API key on a terminal is asked through the masked question and stored; no client file holds it', async () => {
+    const h = scratchHome();
+    h.platform.env.MCPWIRE_CREDENTIAL_STORE = 'file';
+    const KEY = 'sk-masked-8a7b6c5d';
+    const s = scripted(['user', true, `  ${KEY}  `]);
+    const r = await h.setup('https://api.example.com/mcp', { name: 'keyed', target: 'cursor', apiKey: true, apiKeyHeader: 'X-API-Key' }, s.deps, true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.asked.map((a) => a.kind)).toEqual(['select', 'confirm', 'secret']);
+    expect(s.asked[2].question).toBe('API key for keyed (sent as X-API-Key; not shown)');
+    expect(JSON.parse(h.read('.config/mcpwire/credentials.json')).credentials.keyed.apiKey).toEqual({ header: 'X-API-Key', value: KEY });
+    expect(h.read('.cursor/mcp.json')).not.toContain(KEY);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+
+    // A key with a line break in it is refused before anything is stored or written.
+    const bad = scratchHome();
+    bad.platform.env.MCPWIRE_CREDENTIAL_STORE = 'file';
+    const b = await bad.setup('https://api.example.com/mcp', { name: 'keyed', target: 'cursor', apiKey: true }, scripted(['user', true, 'a\nb']).deps, true);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/line break or a control character/);
+    expect(bad.exists('.cursor')).toBe(false);
   });
 
   test('answering no at the confirmation changes nothing (exit 130)', async () => {
@@ -172,15 +213,87 @@ describe('setup runs doctor on what it wrote', () => {
     expect(rendered).toEqual([report(true)]);
   });
 
-  test('no doctor in --dry-run, nor on clients that were refused', async () => {
+  test('no doctor in --dry-run, with --no-doctor, nor on clients that were refused', async () => {
     const h = scratchHome();
     const calls: DoctorOptions[] = [];
     const doctor = async (_ctx: unknown, o: DoctorOptions) => (calls.push(o), report(true));
     await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', login: false, dryRun: true }, { doctor });
     expect(calls).toEqual([]);
+    const skipped = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', login: false, doctor: false }, { doctor });
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(calls).toEqual([]);
+    expect(skipped.stdout).toMatch(/Doctor: skipped \(--no-doctor\); check later: mcpwire doctor demo/);
     h.write('.cursor/mcp.json', '{ broken');
     const r = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor,windsurf', login: false }, { doctor });
     expect(r.code).toBe(1);
     expect(calls).toEqual([{ names: ['demo'], targets: ['windsurf'] }]);
+  });
+});
+
+describe('what setup recorded, used later', () => {
+  const isBridge = (entry: { args?: string[] } | undefined) => Boolean(entry?.args?.includes('proxy'));
+
+  test('`mcp add --target X` for an API-key server writes the bridge there: no secret, no dead native entry; the record keeps its login kind', async () => {
+    const h = scratchHome();
+    const r = await h.setup('https://api.example.com/mcp', { name: 'keyed', target: 'cursor', apiKey: true, login: false });
+    expect(r.code, r.stderr).toBe(0);
+    expect(h.state().servers.keyed.auth).toBe('api-key');
+    const add = await h.add(undefined, { name: 'keyed', target: 'windsurf,vscode', json: true });
+    expect(add.code, add.stderr).toBe(0);
+    const windsurf = JSON.parse(h.read('.codeium/windsurf/mcp_config.json')).mcpServers.keyed;
+    expect(isBridge(windsurf)).toBe(true);
+    expect(windsurf.serverUrl).toBeUndefined();
+    const vscode = JSON.parse(h.read('.config/Code/User/mcp.json')).servers.keyed;
+    expect(vscode).toMatchObject({ type: 'stdio' });
+    expect(isBridge(vscode)).toBe(true);
+    const rec = h.state().servers.keyed;
+    expect(rec).toMatchObject({ auth: 'api-key', url: 'https://api.example.com/mcp' });
+    expect(rec.clients).toMatchObject({
+      'cursor/user': { mode: 'bridge' },
+      'windsurf/user': { mode: 'bridge' },
+      'vscode/user': { mode: 'bridge' },
+    });
+  });
+
+  test('`mcp add --target X` keeps the bridge setup chose for X (unchanged), and a client setup did not wire gets a native entry', async () => {
+    const h = scratchHome();
+    const r = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', via: 'bridge', login: false });
+    expect(r.code, r.stderr).toBe(0);
+    const again = await h.add(undefined, { name: 'demo', target: 'cursor,windsurf', json: true });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json().changes.map((c: { target: string; action: string }) => [c.target, c.action])).toEqual([
+      ['cursor', 'unchanged'],
+      ['windsurf', 'added'],
+    ]);
+    expect(isBridge(JSON.parse(h.read('.cursor/mcp.json')).mcpServers.demo)).toBe(true);
+    expect(JSON.parse(h.read('.codeium/windsurf/mcp_config.json')).mcpServers.demo).toEqual({ serverUrl: 'https://mcp.example.com/mcp' });
+    expect(h.state().servers.demo.clients).toMatchObject({ 'cursor/user': { mode: 'bridge' }, 'windsurf/user': { mode: 'native' } });
+  });
+
+  test('a user-scope and a project-scope setup of the same name each keep their record: a re-run keeps each mode', async () => {
+    const h = scratchHome();
+    expect((await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', scope: 'user', via: 'bridge', login: false })).code).toBe(0);
+    expect((await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', scope: 'project', via: 'native', login: false })).code).toBe(0);
+    const clients = h.state().servers.demo.clients;
+    expect(clients['cursor/user']).toMatchObject({ mode: 'bridge', scope: 'user', file: h.file('.cursor/mcp.json') });
+    expect(clients['cursor/project']).toMatchObject({ mode: 'native', scope: 'project', file: h.file('project/.cursor/mcp.json') });
+    // Re-run in the user scope without --via: the bridge recorded for that scope is kept.
+    const rerun = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', scope: 'user', login: false, json: true });
+    expect(rerun.json().changes).toMatchObject([{ target: 'cursor', scope: 'user', action: 'unchanged', mode: 'bridge' }]);
+    // mcp add in each scope follows that scope's record.
+    const user = await h.add(undefined, { name: 'demo', target: 'cursor', scope: 'user', json: true });
+    const project = await h.add(undefined, { name: 'demo', target: 'cursor', scope: 'project', json: true });
+    expect([user.json().changes[0].action, project.json().changes[0].action]).toEqual(['unchanged', 'unchanged']);
+  });
+
+  test('a record an older mcpwire keyed by target alone still counts for its scope, and is replaced by the new key', async () => {
+    const h = scratchHome();
+    expect((await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', via: 'bridge', login: false })).code).toBe(0);
+    const st = h.state();
+    st.servers.demo.clients = { cursor: st.servers.demo.clients['cursor/user'] };
+    h.write('.config/mcpwire/state.json', JSON.stringify(st));
+    const rerun = await h.setup('https://mcp.example.com/mcp', { name: 'demo', target: 'cursor', login: false, json: true });
+    expect(rerun.json().changes).toMatchObject([{ action: 'unchanged', mode: 'bridge' }]);
+    expect(Object.keys(h.state().servers.demo.clients)).toEqual(['cursor/user']);
   });
 });

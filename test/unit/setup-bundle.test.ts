@@ -1,0 +1,39 @@
+/**
+ * What the built bundles hold (test/global-setup.ts builds dist/ first): setup's questions
+ * (@inquirer/prompts) live in setup's bundle only, so `--help` and `mcp add` never load them, and
+ * the prompts setup never calls (the editor one, with iconv-lite) are left out of it. The MCP SDK
+ * (for a sign-in) and doctor come from their own bundles, loaded only when used: a setup with a
+ * valid stored login loads neither before doctor runs (issue 10, point 8).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+
+const dist = (name: string) => fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'dist', `${name}.cjs`), 'utf8');
+// Text only inquirer's core and its checkbox carry (an error message and a key hint).
+const INQUIRER = ['User force closed the prompt', 'ExitPromptError'];
+
+test('the questions are in the setup bundle, and in no bundle that --help or mcp add loads', () => {
+  for (const marker of INQUIRER) expect(dist('setup')).toContain(marker);
+  for (const name of ['cli', 'mcp', 'targets', 'undo', 'lib'])
+    for (const marker of INQUIRER) expect(dist(name), `${name}.cjs holds ${marker}`).not.toContain(marker);
+});
+
+test("the prompts setup never asks with are left out of its bundle (the editor's iconv-lite and chardet)", () => {
+  const setup = dist('setup');
+  expect(setup).not.toMatch(/iconv-lite|chardet|External editor/i);
+  expect(setup.length).toBeLessThan(900_000);
+});
+
+test("setup's bundle holds neither the MCP SDK nor doctor: they load from their own bundles when used", () => {
+  const setup = dist('setup');
+  // The SDK's transport class name, and a message of zod (which the SDK brings): text that minifying keeps.
+  for (const sdk of ['StreamableHTTPClientTransport', 'Encountered Promise during synchronous parse']) {
+    expect(setup.includes(sdk), `setup.cjs holds ${sdk}`).toBe(false);
+    expect(dist('authsession').includes(sdk), `authsession.cjs lacks ${sdk}`).toBe(true);
+  }
+  // A doctor check's id, in doctor's bundle only.
+  expect(setup.includes('server.dns')).toBe(false);
+  expect(dist('doctor').includes('server.dns')).toBe(true);
+  expect(setup.length).toBeLessThan(300_000);
+});
