@@ -144,6 +144,19 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
     const listed = peer.mcpRequests.filter((r) => r.method === 'tools/list');
     expect(listed.length).toBeGreaterThan(0);
     expect(listed.every((r) => r.status === 200)).toBe(true);
+
+    // doctor on the healthy server behind OAuth, with the stored login: all green, nothing spent.
+    const grantsBefore = tokenRequests().length;
+    const doctor = await run(['doctor', 'e2e', '--json']);
+    const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; message: string }> };
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(doctor.code, doctor.stderr).toBe(0);
+    const found = (id: string) => report.checks.find((c) => c.id === id);
+    expect(found('mcp.tools')).toMatchObject({ status: 'ok', message: expect.stringMatching(/whoami/) });
+    expect(found('auth.stored')).toMatchObject({ status: 'ok', message: expect.stringMatching(/refreshable/) });
+    expect(found('auth.server-metadata')).toMatchObject({ status: 'ok', message: expect.stringContaining(peer.issuer) });
+    expect(found('auth.pkce')?.status).toBe('ok');
+    expect(tokenRequests().length).toBe(grantsBefore); // the refresh token is never spent by doctor
   });
 
   test('after the short lifetime the server refuses the old token; mcpwire refreshes (rotated, with the resource)', async () => {
