@@ -489,6 +489,76 @@ describe('doctor: authorization', () => {
     }
   });
 
+  test('a 2025 server that agrees to a protocol version no client knows fails the handshake; one that agrees to a known version passes', async () => {
+    let agreed = '2099-01-01';
+    const server = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const m = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method !== 'POST') return void res.writeHead(405).end();
+      if (m.id === undefined) return void res.writeHead(202).end();
+      if (m.method === 'initialize')
+        return json(200, {
+          jsonrpc: '2.0',
+          id: m.id,
+          result: { protocolVersion: agreed, capabilities: { tools: {} }, serverInfo: { name: 'odd', version: '1.0.0' } },
+        });
+      if (m.method === 'tools/list') return json(200, { jsonrpc: '2.0', id: m.id, result: { tools: [] } });
+      // As an SDK v1 server answers what it does not know before initialize.
+      return json(400, { jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Bad Request: Server not initialized' } });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const s = scratch();
+      cursorEntries(s, { odd: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/mcp` });
+      const unknown = await doctor(s, ['odd']);
+      expect(one(unknown.report, 'mcp.handshake')).toMatchObject({ status: 'fail', message: expect.stringContaining('2099-01-01') });
+      agreed = '2025-06-18';
+      const known = await doctor(s, ['odd']);
+      expect(one(known.report, 'mcp.handshake')).toMatchObject({ status: 'ok', message: expect.stringMatching(/2025-06-18.*odd 1\.0\.0/) });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('the resource the metadata names: another origin fails (login refuses it), a parent path is a warning, the URL itself is fine', async () => {
+    let resource: (base: string) => string = () => `https://elsewhere.example/mcp`;
+    const server = http.createServer((req, res) => {
+      const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      if (req.url === '/.well-known/oauth-protected-resource/api/mcp')
+        return res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ resource: resource(base), authorization_servers: [srv.issuer] }));
+      if (req.url === '/api/mcp')
+        return res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/api/mcp"` }).end();
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const s = scratch();
+      cursorEntries(s, { res: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/api/mcp` });
+      const other = await doctor(s, ['res']);
+      expect(one(other.report, 'auth.resource-metadata')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/does not cover this URL: login refuses it/),
+      });
+      resource = (base) => `${base}/api`;
+      const parent = await doctor(s, ['res']);
+      expect(one(parent.report, 'auth.resource-metadata')).toMatchObject({
+        status: 'warn',
+        message: expect.stringMatching(/is not the URL: strict clients refuse it/),
+      });
+      resource = (base) => `${base}/api/mcp`;
+      const exact = await doctor(s, ['res']);
+      expect(one(exact.report, 'auth.resource-metadata')).toMatchObject({ status: 'ok', message: expect.stringMatching(/found from the 401 challenge/) });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test("a challenge naming metadata that is not there fails, as `auth login` does (the SDK does not fall back from the challenge's URL); naming the right one finds it", async () => {
     let named = '/.well-known/oauth-protected-resource/nowhere';
     const server = http.createServer((req, res) => {
