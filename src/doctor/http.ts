@@ -151,6 +151,12 @@ export function lastOf<T>(xs: readonly T[], test: (x: T) => boolean): T | undefi
 }
 
 /** What a failed request means at the network level (its cause's code), in a few words. */
+/** The error (or one of its causes) is a step's own time limit. */
+export function isStepTimeout(e: unknown): boolean {
+  for (let c: unknown = e, i = 0; c && i < 6; i++, c = (c as { cause?: unknown }).cause) if (c instanceof StepTimeout) return true;
+  return false;
+}
+
 export function describeFetchError(e: unknown): string {
   for (let c: unknown = e, i = 0; c && i < 6; i++, c = (c as { cause?: unknown }).cause) if (c instanceof StepTimeout) return c.message;
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;

@@ -9,7 +9,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { printable } from '../ui.js';
 import { fail, ok, sh, warn, type Where } from './engine.js';
-import { describeFetchError, lastOf, recordingFetch, type Recorded, type Recorder } from './http.js';
+import { describeFetchError, isStepTimeout, lastOf, recordingFetch, type Recorded, type Recorder } from './http.js';
 import type { DoctorCheck } from './types.js';
 
 const CLIENT_INFO = { name: 'mcpwire-doctor', version: '1' };
@@ -82,8 +82,17 @@ export async function probeMcp(w: Where, o: McpProbeOptions): Promise<McpProbeRe
       const broken = sent.find((x) => x.error !== undefined);
       if (broken) {
         const what = broken === sent[0] ? 'no HTTP answer' : broken.what;
+        // A timeout after the connection was made is the server's silence, not the network's.
+        const silent = isStepTimeout(broken.error);
         checks.push(
-          fail(w, 'server.http', `${what}: ${describeFetchError(broken.error)}`, 'See the DNS, TCP and TLS lines above; check the URL and your network.'),
+          fail(
+            w,
+            'server.http',
+            `${what}: ${describeFetchError(broken.error)}`,
+            silent
+              ? `The server took the connection but did not answer: check that it is up and not overloaded, or allow more time: mcpwire doctor ${sh(o.name)} --timeout SECONDS`
+              : 'See the DNS, TCP and TLS lines above; check the URL and your network.',
+          ),
         );
         return result();
       }
