@@ -15,6 +15,17 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A UserError thrown in another bundle, as one of this bundle's: each bundle has its own copy of the
+ * class, so `instanceof` fails across them and the fix would be lost. Anything else is returned as is.
+ */
+export function ownUserError(e: unknown): unknown {
+  if (e instanceof UserError || !(e instanceof Error)) return e;
+  const { exitCode, fix } = e as Partial<UserError>;
+  if ((exitCode !== 1 && exitCode !== 2 && exitCode !== 130) || !('fix' in e)) return e;
+  return new UserError(e.message, { exitCode, fix, cause: e });
+}
+
 /** A config file that does not parse. Always refused; the file is left untouched. */
 export class ConfigParseError extends UserError {
   readonly file: string;

@@ -4,7 +4,7 @@
  * check it and redeem the code, and retry — at most 3 authorizations per operation.
  */
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
-import { UserError } from '../errors.js';
+import { ownUserError, UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { isTerminal, printable, type IO } from '../ui.js';
 import { openBrowser } from './browser.js';
@@ -94,7 +94,8 @@ function explain(e: unknown, o: { name: string; url: string; net: NetworkFetch; 
   const timeout = o.net.timedOut ?? findTimeout(e);
   if (timeout) return timeout.user;
   if (o.net.notMcp) return notMcpError(o.url, o.net.notMcp);
-  if (e instanceof UserError) return e;
+  const own = ownUserError(e); // a store's error raised in the bundle that called (setup) keeps its fix
+  if (own instanceof UserError) return own;
   const err = e as Error & { code?: unknown };
   if (err?.code === 'REQUEST_TIMEOUT') {
     // The MCP request's own timeout: the headers came in time, the answer never did.

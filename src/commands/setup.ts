@@ -5,7 +5,7 @@
  * record the server, run doctor on what was written, and say what each client still needs.
  */
 import type { DoctorReport, RunDoctor } from '../doctor/types.js';
-import { UserError } from '../errors.js';
+import { ownUserError, UserError } from '../errors.js';
 import { addToText } from '../entries.js';
 import { resolveReal } from '../files/io.js';
 import { listEntries } from '../listing.js';
@@ -477,14 +477,6 @@ function jsonOut(
 }
 
 type DoctorModule = { runDoctor: RunDoctor; renderDoctorReport(report: DoctorReport, io: IO): void };
-
-/** A UserError thrown in another bundle, as one of this bundle's (instanceof is per bundle). */
-function ownUserError(e: unknown): unknown {
-  if (e instanceof UserError || !(e instanceof Error)) return e;
-  const { exitCode, fix } = e as Partial<UserError>;
-  if ((exitCode !== 1 && exitCode !== 2 && exitCode !== 130) || !('fix' in e)) return e;
-  return new UserError(e.message, { exitCode, fix, cause: e });
-}
 
 /** The CLI's entry: doctor and the credential step come from their own bundles (tests inject theirs). */
 export async function setupMain(
