@@ -202,9 +202,13 @@ export class State {
     try {
       if (lock.recovered) removeDeadTempFiles(p, this.file);
       const s = this.readAll();
+      const before = JSON.stringify(s, null, 2);
       fn(s);
       const dropped = s.journal.splice(0, entriesToPrune(s.journal));
-      atomicWrite(p, this.file, JSON.stringify(s, null, 2) + '\n', true, lock);
+      const after = JSON.stringify(s, null, 2);
+      // Nothing changed (a re-run that records what is already recorded): no durable write for it.
+      if (after === before && dropped.length === 0) return;
+      atomicWrite(p, this.file, after + '\n', true, lock);
       this.cache = undefined;
       this.tidyBackups(dropped, s);
     } finally {

@@ -149,8 +149,12 @@ describe('setup without a terminal', () => {
     expect(first.code, first.stderr).toBe(0);
     const bytes = Object.values(USER_FILES).map((f) => s.read(f));
     const seen = srv.requests.length;
+    const stateFile = s.file('.config/mcpwire/state.json');
+    const past = new Date('2020-01-01T00:00:00Z');
+    fs.utimesSync(stateFile, past, past);
     // --no-doctor: setup's own requests only (doctor's checks talk to the server on purpose).
     const again = await cli(['setup', srv.url, '--name', 'demo', '--target', 'all', '--json', '--no-doctor']);
+    expect(fs.statSync(stateFile).mtimeMs).toBe(past.getTime()); // the record already says all this: not rewritten
     expect(again.code, again.stderr).toBe(0);
     const out = JSON.parse(again.stdout);
     expect(out.changes.map((c: { action: string }) => c.action)).toEqual(Array(6).fill('unchanged'));
