@@ -43,6 +43,11 @@ const ENTRY = 'crash-e1';
 /** Total wall-clock budget for the kill loops (both scenarios run concurrently). */
 const LOOP_BUDGET_MS = 46_000;
 const KILL_TARGET = { claude: 70, cursor: 300 };
+/** The kills the test requires in all (both loops): a busy machine may take up to LOOP_EXTENSION_MS more for them. */
+const KILL_FLOOR = 100;
+const LOOP_EXTENSION_MS = 35_000;
+/** Kills of both loops so far (they run concurrently). */
+const killed = { total: 0 };
 /** The lock is taken over as stale after 10 s; a recovering run must be much faster than that. */
 const RECOVERY_LIMIT_MS = 9_000;
 
@@ -390,7 +395,16 @@ async function calibrateOnce(root: string, s: Scenario, label: string): Promise<
   return { newText: fs.readFileSync(file) };
 }
 
-async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buffer, timing: Timing, deadline: number, target: number): Promise<Stats> {
+async function killLoop(
+  root: string,
+  s: Scenario,
+  oldText: Buffer,
+  newText: Buffer,
+  timing: Timing,
+  deadline: number,
+  target: number,
+  floor: { kills: number; until: number },
+): Promise<Stats> {
   const { home, cwd, file } = makeHome(root, s.name, s);
   const rnd = prng(s.name === 'claude' ? 11 : 23);
   const stats: Stats = {
@@ -436,7 +450,9 @@ async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buf
     }
   };
 
-  while (performance.now() < deadline && stats.kills < target) {
+  // Until the budget or the target; on a busy machine, on past the budget (to floor.until) while the
+  // kills of both loops together are below the floor the test requires.
+  while ((performance.now() < deadline && stats.kills < target) || (performance.now() < floor.until && killed.total < floor.kills)) {
     const args = holdsNew ? removeArgs(s) : addArgs(s);
     const expectedAfter = holdsNew ? oldText : newText;
     if (holdsNew) stats.removes++;
@@ -488,6 +504,7 @@ async function killLoop(root: string, s: Scenario, oldText: Buffer, newText: Buf
       continue;
     }
     stats.kills++;
+    killed.total++;
     const committed = bytes.equals(expectedAfter);
     const locks = presentLocks(home, s);
     const tmpNow = walk(home).filter(isTmp).length;
@@ -554,43 +571,49 @@ describe('crash safety: SIGKILL at any moment leaves the old or the new file', (
     if (root && !fs.readdirSync(root).some((n) => n.includes('-corrupt-'))) fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('survives ≥ 200 kills across the whole run, recovers every lock, never mixes versions', async () => {
-    const cals = await Promise.all(SCENARIOS.map((s) => calibrate(root, s)));
-    const deadline = performance.now() + LOOP_BUDGET_MS;
-    const stats = await Promise.all(
-      SCENARIOS.map((s, i) => killLoop(root, s, Buffer.from(s.seed), cals[i].newText, cals[i].timing, deadline, KILL_TARGET[s.name])),
-    );
-
-    const lines = [''];
-    SCENARIOS.forEach((s, i) => {
-      const c = cals[i].timing.get();
-      lines.push(
-        `${s.name}: ${(Buffer.byteLength(s.seed) / 1e6).toFixed(2)} MB; unkilled run (median of the last ones) ${c.exitMs.toFixed(0)} ms: temp file at ${c.tmpMs.toFixed(0)} ms, rename at ${c.renameMs.toFixed(0)} ms`,
+  it(
+    'survives ≥ 200 kills across the whole run, recovers every lock, never mixes versions',
+    async () => {
+      const cals = await Promise.all(SCENARIOS.map((s) => calibrate(root, s)));
+      const deadline = performance.now() + LOOP_BUDGET_MS;
+      killed.total = 0;
+      const floor = { kills: KILL_FLOOR, until: deadline + LOOP_EXTENSION_MS };
+      const stats = await Promise.all(
+        SCENARIOS.map((s, i) => killLoop(root, s, Buffer.from(s.seed), cals[i].newText, cals[i].timing, deadline, KILL_TARGET[s.name], floor)),
       );
-    });
-    lines.push('kills per phase:');
-    lines.push(`  ${'phase'.padEnd(10)} ${SCENARIOS.map((s) => s.name.padStart(7)).join(' ')}   meaning`);
-    for (const ph of PHASES) lines.push(`  ${ph.padEnd(10)} ${stats.map((x) => String(x.phases[ph]).padStart(7)).join(' ')}   ${PHASE_HELP[ph]}`);
-    lines.push(`  ${'total'.padEnd(10)} ${stats.map((x) => String(x.kills).padStart(7)).join(' ')}`);
-    for (const x of stats) {
-      lines.push(
-        `${x.scenario}: ${x.kills} kills (${x.adds} add / ${x.removes} remove runs), ${x.completed} runs completed unkilled; ` +
-          `locks left by kills ${x.lockLeft} (${x.noteless} not recoverable at once ${JSON.stringify(x.notelessWhy)}, aged to stale), ${x.recoveries} recovered by the next normal run (max ${x.maxRecoveryMs.toFixed(0)} ms); ` +
-          `leftover temp files ${x.tmpLeft}; backups with no journal entry ${x.orphanBackups}; ${(x.bytesChecked / 1e6).toFixed(0)} MB compared`,
-      );
-    }
-    console.log(lines.join('\n'));
 
-    const total = stats.reduce((a, x) => a + x.kills, 0);
-    if (total < 200) console.warn(`only ${total} kills fit in the ${LOOP_BUDGET_MS / 1000} s budget (machine busy?)`);
-    // A floor well below the aim, so a busy machine does not make the test flaky.
-    expect(total).toBeGreaterThanOrEqual(100);
-    const sum = (ph: Phase) => stats.reduce((a, x) => a + x.phases[ph], 0);
-    // The kills must really cover before, during and after the write.
-    expect(sum('startup') + sum('locked')).toBeGreaterThan(0);
-    expect(sum('writing') + sum('backed-up')).toBeGreaterThan(0);
-    expect(sum('renamed')).toBeGreaterThan(0);
-  }, 110_000);
+      const lines = [''];
+      SCENARIOS.forEach((s, i) => {
+        const c = cals[i].timing.get();
+        lines.push(
+          `${s.name}: ${(Buffer.byteLength(s.seed) / 1e6).toFixed(2)} MB; unkilled run (median of the last ones) ${c.exitMs.toFixed(0)} ms: temp file at ${c.tmpMs.toFixed(0)} ms, rename at ${c.renameMs.toFixed(0)} ms`,
+        );
+      });
+      lines.push('kills per phase:');
+      lines.push(`  ${'phase'.padEnd(10)} ${SCENARIOS.map((s) => s.name.padStart(7)).join(' ')}   meaning`);
+      for (const ph of PHASES) lines.push(`  ${ph.padEnd(10)} ${stats.map((x) => String(x.phases[ph]).padStart(7)).join(' ')}   ${PHASE_HELP[ph]}`);
+      lines.push(`  ${'total'.padEnd(10)} ${stats.map((x) => String(x.kills).padStart(7)).join(' ')}`);
+      for (const x of stats) {
+        lines.push(
+          `${x.scenario}: ${x.kills} kills (${x.adds} add / ${x.removes} remove runs), ${x.completed} runs completed unkilled; ` +
+            `locks left by kills ${x.lockLeft} (${x.noteless} not recoverable at once ${JSON.stringify(x.notelessWhy)}, aged to stale), ${x.recoveries} recovered by the next normal run (max ${x.maxRecoveryMs.toFixed(0)} ms); ` +
+            `leftover temp files ${x.tmpLeft}; backups with no journal entry ${x.orphanBackups}; ${(x.bytesChecked / 1e6).toFixed(0)} MB compared`,
+        );
+      }
+      console.log(lines.join('\n'));
+
+      const total = stats.reduce((a, x) => a + x.kills, 0);
+      if (total < 200) console.warn(`only ${total} kills fit in the ${LOOP_BUDGET_MS / 1000} s budget (machine busy?)`);
+      // A floor well below the aim, so a busy machine does not make the test flaky.
+      expect(total).toBeGreaterThanOrEqual(KILL_FLOOR);
+      const sum = (ph: Phase) => stats.reduce((a, x) => a + x.phases[ph], 0);
+      // The kills must really cover before, during and after the write.
+      expect(sum('startup') + sum('locked')).toBeGreaterThan(0);
+      expect(sum('writing') + sum('backed-up')).toBeGreaterThan(0);
+      expect(sum('renamed')).toBeGreaterThan(0);
+    },
+    110_000 + LOOP_EXTENSION_MS,
+  );
 
   /**
    * write(2) may write fewer bytes than asked — on a nearly full disk it writes what fits and the next
