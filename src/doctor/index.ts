@@ -60,6 +60,10 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
     return undefined;
   });
 
+  // The MCP SDK is evaluated here, before any check's clock starts: its synchronous load blocks the
+  // event loop, and a timer that fires after such a block would call a prompt answer a timeout.
+  if (servers.some((s) => s.url)) await import('./sdk.js');
+
   const [serverChecks, envChecks, deep, bridges] = await Promise.all([
     Promise.all(
       servers.map((s) =>
