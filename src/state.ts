@@ -27,6 +27,26 @@ export interface LedgerRecord {
   at: string;
 }
 
+/**
+ * The ledger record of an entry a command has just added or updated: an added entry's own hints (and
+ * whether its file was created now), an updated one keeps those recorded when it was first added.
+ */
+export function ledgerRecordFor(
+  entry: { target: string; scope: string; name: string },
+  r: { action: string; hint: InsertHint; inputsHint?: InsertHint },
+  prev: LedgerRecord | undefined,
+  fileCreated: boolean,
+  now: number,
+): LedgerRecord {
+  return {
+    ...entry,
+    hint: r.action === 'added' ? r.hint : (prev?.hint ?? {}),
+    inputsHint: r.inputsHint ?? prev?.inputsHint,
+    createdFile: r.action === 'added' ? fileCreated || prev?.createdFile : prev?.createdFile,
+    at: new Date(now).toISOString(),
+  };
+}
+
 /** One file of a journal entry (the file layer's record of a change). */
 export type { JournalFile };
 

@@ -6,7 +6,7 @@ import type { EditOutcome } from '../files/transaction.js';
 import { listEntries } from '../listing.js';
 import { envOr } from '../platform.js';
 import { resolveServer, showUrl, validateName } from '../servers.js';
-import { clientRecord, ledgerKey, recordClient, type ClientRecord, type KnownServer, type LedgerRecord, type StateFiles } from '../state.js';
+import { clientRecord, ledgerKey, ledgerRecordFor, recordClient, type ClientRecord, type KnownServer, type LedgerRecord, type StateFiles } from '../state.js';
 import { renderBridgeEntry } from '../setup/bridge.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
@@ -126,18 +126,8 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
     if (rendered.literalSecret && r.action !== 'unchanged') note.warnings.push(...secretWarnings(ctx, spec, file));
     const scopeNote = r.action === 'added' ? t.scopeNote?.(scope) : undefined;
     if (scopeNote) note.warnings.push(scopeNote);
-    if (r.action === 'added' || r.action === 'updated') {
-      const prev = ctx.state.cached('ledger')[key];
-      note.ledger[key] = {
-        target: t.id,
-        scope,
-        name: spec.name,
-        hint: r.action === 'added' ? r.hint : (prev?.hint ?? {}),
-        inputsHint: r.inputsHint ?? prev?.inputsHint,
-        createdFile: r.action === 'added' ? current === null || prev?.createdFile : prev?.createdFile,
-        at: new Date(ctx.platform.now()).toISOString(),
-      };
-    }
+    if (r.action === 'added' || r.action === 'updated')
+      note.ledger[key] = ledgerRecordFor({ target: t.id, scope, name: spec.name }, r, ctx.state.cached('ledger')[key], current === null, ctx.platform.now());
     return { text: r.text, secret: rendered.literalSecret };
   });
   // The server is recorded (name → URL, header names) in the same state update as the journal.

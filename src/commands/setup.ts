@@ -15,7 +15,7 @@ import { renderBridgeEntry } from '../setup/bridge.js';
 import { apiKeyLogin, oauthLogin, type LoginOutcome, type SessionModule } from '../setup/login.js';
 import { accountsMatter, nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
 import type { Asker } from '../setup/prompt.js';
-import { clientRecords, ledgerKey, recordClient, type StateFiles } from '../state.js';
+import { clientRecords, ledgerKey, ledgerRecordFor, recordClient, type StateFiles } from '../state.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
 import { onPath } from '../platform.js';
@@ -307,17 +307,8 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
         note.action = r.action;
         if (r.action === 'added' || r.action === 'updated' || r.action === 'unchanged') wiredHere.add(e.target);
         if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
-        if (r.action === 'added' || r.action === 'updated') {
-          note.ledger[key] = {
-            target: t.id,
-            scope,
-            name: spec.name,
-            hint: r.action === 'added' ? r.hint : (prev?.hint ?? {}),
-            inputsHint: r.inputsHint ?? prev?.inputsHint,
-            createdFile: r.action === 'added' ? current === null || prev?.createdFile : prev?.createdFile,
-            at: new Date(ctx.platform.now()).toISOString(),
-          };
-        }
+        if (r.action === 'added' || r.action === 'updated')
+          note.ledger[key] = ledgerRecordFor({ target: t.id, scope, name: spec.name }, r, prev, current === null, ctx.platform.now());
         return { text: r.text, secret: rendered.literalSecret };
       },
     };
