@@ -6,50 +6,17 @@
  * (`auth login NAME --api-key`) against ./proxy-peer.ts.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type http from 'node:http';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BIN, ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
-import { startPeer, type Peer } from './proxy-peer.js';
+import { startPeer, whoamiServer, type Peer } from './proxy-peer.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
 const KEY = 'pk-live-5b2e9f0c1d7a4e36';
-
-/** A stateful MCP server with one tool, `whoami`: the user the request's token was issued to. */
-function whoamiServer() {
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
-  const calls: Array<{ method?: string; session?: string; subject: string }> = [];
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: unknown, subject: string) => {
-    const sid = req.headers['mcp-session-id'] as string | undefined;
-    calls.push({ method: (body as { method?: string } | undefined)?.method, session: sid, subject });
-    let t = sid ? sessions.get(sid) : undefined;
-    if (!t && req.method === 'POST' && isInitializeRequest(body)) {
-      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: randomUUID,
-        enableJsonResponse: true,
-        onsessioninitialized: (id) => void sessions.set(id, created),
-      });
-      const server = new McpServer({ name: 'whoami-peer', version: '1.0.0' });
-      server.registerTool('whoami', { description: 'the caller', inputSchema: {} }, async (_args, extra) => ({
-        content: [{ type: 'text', text: String(extra.authInfo?.clientId) }],
-      }));
-      await server.connect(created);
-      t = created;
-    }
-    if (!t) return void res.writeHead(sid ? 404 : 400).end();
-    (req as http.IncomingMessage & { auth?: unknown }).auth = { token: 'checked', clientId: subject, scopes: [] };
-    await t.handleRequest(req, res, body);
-  };
-  return { handle, calls };
-}
 
 let srv: OAuthServer;
 let mcp: ReturnType<typeof whoamiServer>;

@@ -158,3 +158,34 @@ export async function startPeer(opts: { mode: 'json' | 'sse'; apiKey?: string })
     },
   };
 }
+
+/**
+ * A stateful MCP server with one tool, `whoami`: the user the request's token was issued to (`subject`,
+ * given by the OAuth test server that checked the token). Mounted as that server's MCP endpoint.
+ */
+export function whoamiServer() {
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const calls: Array<{ method?: string; session?: string; subject: string }> = [];
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, body: unknown, subject: string) => {
+    const sid = req.headers['mcp-session-id'] as string | undefined;
+    calls.push({ method: (body as { method?: string } | undefined)?.method, session: sid, subject });
+    let t = sid ? sessions.get(sid) : undefined;
+    if (!t && req.method === 'POST' && isInitializeRequest(body)) {
+      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        enableJsonResponse: true,
+        onsessioninitialized: (id) => void sessions.set(id, created),
+      });
+      const server = new McpServer({ name: 'whoami-peer', version: '1.0.0' });
+      server.registerTool('whoami', { description: 'the caller', inputSchema: {} }, async (_args, extra) => ({
+        content: [{ type: 'text', text: String(extra.authInfo?.clientId) }],
+      }));
+      await server.connect(created);
+      t = created;
+    }
+    if (!t) return void res.writeHead(sid ? 404 : 400).end();
+    (req as http.IncomingMessage & { auth?: unknown }).auth = { token: 'checked', clientId: subject, scopes: [] };
+    await t.handleRequest(req, res, body);
+  };
+  return { handle, calls };
+}
