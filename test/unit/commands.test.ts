@@ -3,8 +3,6 @@
  * HOME through an injected platform and a captured IO. Real files; no subprocess.
  */
 import nodeFs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main, type LoadBundle } from '../../src/cli.js';
 import { createContext } from '../../src/commands/context.js';
@@ -13,10 +11,9 @@ import { runCommand } from '../../src/commands/run.js';
 import * as targets from '../../src/commands/targets.js';
 import * as undo from '../../src/commands/undo.js';
 import { UserError } from '../../src/errors.js';
-import type { Fs } from '../../src/platform.js';
 import { BUNDLES } from '../../src/bundles.js';
 import { TARGETS } from '../../src/targets/index.js';
-import { fakePlatform } from '../fake-platform.js';
+import { scratchHomePlatform } from '../fake-platform.js';
 import { testIO } from '../test-io.js';
 
 const URL = 'https://mcp.pelcro.com/';
@@ -28,30 +25,10 @@ const load = ((name: string) => {
 }) as LoadBundle;
 
 function scratchHome(env: Record<string, string> = {}) {
-  const home = nodeFs.realpathSync(nodeFs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-inproc-')));
-  const cwd = path.join(home, 'project');
-  nodeFs.mkdirSync(path.join(cwd, '.git'), { recursive: true });
-  const platform = fakePlatform({
-    os: 'linux',
-    home,
-    cwd,
-    fs: nodeFs as unknown as Fs,
-    env: { HOME: home, PATH: '', ...env },
-    pid: process.pid,
-    launcher: '/opt/mcpwire/bin/mcpwire.js',
-    execPath: '/usr/bin/node',
-  });
-  const file = (rel: string) => path.join(home, rel);
+  const scratch = scratchHomePlatform('mcpwire-inproc-', env);
+  const { platform } = scratch;
   return {
-    home,
-    platform,
-    file,
-    write(rel: string, text: string) {
-      nodeFs.mkdirSync(path.dirname(file(rel)), { recursive: true });
-      nodeFs.writeFileSync(file(rel), text);
-    },
-    read: (rel: string) => nodeFs.readFileSync(file(rel), 'utf8'),
-    exists: (rel: string) => nodeFs.existsSync(file(rel)),
+    ...scratch,
     /** One command, as a fresh process would run it: a new context, output captured. */
     async run(...args: string[]) {
       const t = testIO();

@@ -3,11 +3,8 @@
  * throws), the preset health endpoint against a real local server, the environment checks, the report's
  * rendering with and without colour, and how an entry's headers map back to a spec for --fix.
  */
-import nodeFs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main, type LoadBundle } from '../../src/cli.js';
 import { createContext } from '../../src/commands/context.js';
@@ -20,33 +17,16 @@ import type { CredentialStore } from '../../src/auth/store/common.js';
 import { specOf } from '../../src/doctor/fix.js';
 import { renderDoctorReport, runDoctor } from '../../src/doctor/index.js';
 import { checkHealth } from '../../src/doctor/server.js';
-import type { Fs } from '../../src/platform.js';
 import type { Preset } from '../../src/presets/index.js';
 import { TARGETS } from '../../src/targets/index.js';
-import { fakePlatform } from '../fake-platform.js';
+import { scratchHomePlatform } from '../fake-platform.js';
 import { testIO } from '../test-io.js';
 
 const W = { subject: 'demo', server: 'demo' };
 
 function scratchContext(env: Record<string, string> = {}) {
-  const home = nodeFs.realpathSync(nodeFs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-doctor-')));
-  const cwd = path.join(home, 'project');
-  nodeFs.mkdirSync(path.join(cwd, '.git'), { recursive: true });
-  const platform = fakePlatform({
-    os: 'linux',
-    home,
-    cwd,
-    fs: nodeFs as unknown as Fs,
-    env: { HOME: home, PATH: '', MCPWIRE_CREDENTIAL_STORE: 'file', ...env },
-    pid: process.pid,
-  });
+  const { platform, home, write } = scratchHomePlatform('mcpwire-doctor-', { MCPWIRE_CREDENTIAL_STORE: 'file', ...env });
   const t = testIO();
-  const write = (rel: string, text: string) => {
-    const f = path.join(home, rel);
-    nodeFs.mkdirSync(path.dirname(f), { recursive: true });
-    nodeFs.writeFileSync(f, text);
-    return f;
-  };
   return { ctx: createContext({ platform, io: t.io }), t, home, write };
 }
 

@@ -4,9 +4,6 @@
  * dependency it is (what setup does with doctor's answer is checked; the report itself is doctor's).
  * Every run uses --no-login or none is needed: no network here (see test/integration/setup.test.ts).
  */
-import nodeFs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createContext } from '../../src/commands/context.js';
 import { runCommand } from '../../src/commands/run.js';
@@ -14,42 +11,22 @@ import { mcpAdd, type AddOptions } from '../../src/commands/mcp.js';
 import { setupCommand, type SetupDeps, type SetupOptions } from '../../src/commands/setup.js';
 import type { DoctorOptions, DoctorReport } from '../../src/doctor/types.js';
 import { UserError } from '../../src/errors.js';
-import type { Fs } from '../../src/platform.js';
 import type { Asker, Choice } from '../../src/setup/prompt.js';
-import { fakePlatform } from '../fake-platform.js';
+import { scratchHomePlatform } from '../fake-platform.js';
 import { testIO } from '../test-io.js';
 
 function scratchHome() {
-  const home = nodeFs.realpathSync(nodeFs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-setup-')));
-  const cwd = path.join(home, 'project');
-  nodeFs.mkdirSync(path.join(cwd, '.git'), { recursive: true });
-  const platform = fakePlatform({
-    os: 'linux',
-    home,
-    cwd,
-    fs: nodeFs as unknown as Fs,
-    env: { HOME: home, PATH: '' },
-    pid: process.pid,
-    launcher: '/opt/mcpwire/bin/mcpwire.js',
-    execPath: '/usr/bin/node',
-  });
-  const file = (rel: string) => path.join(home, rel);
+  const scratch = scratchHomePlatform('mcpwire-setup-');
+  const { platform } = scratch;
   return {
-    platform,
-    file,
-    write(rel: string, text: string) {
-      nodeFs.mkdirSync(path.dirname(file(rel)), { recursive: true });
-      nodeFs.writeFileSync(file(rel), text);
-    },
-    read: (rel: string) => nodeFs.readFileSync(file(rel), 'utf8'),
-    exists: (rel: string) => nodeFs.existsSync(file(rel)),
+    ...scratch,
     async add(server: string | undefined, o: AddOptions) {
       const t = testIO({ interactive: false });
       const ctx = createContext({ platform, io: t.io });
       const code = await runCommand({ context: ctx, json: o.json }, (c) => mcpAdd(c, server, o));
       return { code, stdout: t.stdout, stderr: t.stderr, json: () => t.json() };
     },
-    state: () => JSON.parse(nodeFs.readFileSync(file('.config/mcpwire/state.json'), 'utf8')),
+    state: () => JSON.parse(scratch.read('.config/mcpwire/state.json')),
     async setup(server: string | undefined, o: SetupOptions, deps: SetupDeps = {}, interactive = false) {
       const t = testIO({ interactive });
       const ctx = createContext({ platform, io: t.io });
