@@ -153,6 +153,10 @@ export async function startDemoServer({ user = 'demo-user' } = {}) {
     }
     res.writeHead(404).end();
   });
+  // Idle connections stay open longer than the clients keep them (undici: 4 s): with Node's 5 s default, a
+  // busy machine lets the server close a socket the client is just reusing ("other side closed").
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${server.address().port}`;
   return {
