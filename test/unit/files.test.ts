@@ -1,7 +1,7 @@
 /** The file layer's pure parts: masking secrets for diffs, byte fingerprints. */
 import { describe, expect, test } from 'vitest';
 import { maskSecrets, maskValue } from '../../src/files/mask.js';
-import { fingerprint, fingerprintBytes, fingerprintBytesV2, sameFingerprint } from '../../src/files/fingerprint.js';
+import { fingerprint, fingerprintBytes, fingerprintBytesV2, fingerprintBytesV3, hash64x2, sameFingerprint } from '../../src/files/fingerprint.js';
 import { fileDiff } from '../../src/files/diff.js';
 
 describe('maskSecrets', () => {
@@ -92,8 +92,41 @@ describe('dry-run hunks', () => {
 
 describe('fingerprint versions', () => {
   const text = '{\n  "mcpServers": {}\n}\n';
-  test('v3 is the SHA-256 of the bytes, with their count', () => {
-    expect(fingerprintBytes(Buffer.from(text))).toBe('v3:23:d8e397af03b5b032f21d0aa967086f0c78b33c87b76f2e9898ae0a144df7de02');
+  test('v4: the WebAssembly module computes what its JavaScript twin computes, at every length and chunk edge', () => {
+    const rnd = prngBytes(7);
+    const lengths = [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4096 + 3, 65536 - 1, 65536, 65536 + 1, 65536 + 13, 2 * 65536 + 8];
+    for (const n of lengths) {
+      const bytes = rnd(n);
+      const wasm = hash64x2(bytes);
+      expect(wasm, `length ${n}`).toMatch(/^[0-9a-f]{32}$/);
+      expect(wasm, `length ${n}`).toBe(hash64x2(bytes, 'js'));
+      // at an odd offset inside a larger buffer: the same
+      const shifted = Buffer.concat([Buffer.from('xyz'), bytes]).subarray(3);
+      expect(hash64x2(shifted), `length ${n}, shifted`).toBe(wasm);
+    }
+    // Fixed values: a change of the .wat, the bytes or the JS twin that changes the hash fails here
+    // (journal entries written with v4 must keep comparing).
+    expect(fingerprintBytes(Buffer.from(text))).toBe(`v4:23:${hash64x2(Buffer.from(text), 'js')}`);
+    expect(hash64x2(Buffer.alloc(0))).toBe(V4_EMPTY);
+    expect(hash64x2(Buffer.from(text))).toBe(V4_TEXT);
+  });
+  test('v4: one bit flipped anywhere changes both lanes', () => {
+    const base = prngBytes(11)(3000);
+    const h = hash64x2(base);
+    for (const at of [0, 1, 7, 8, 1500, 2991, 2999]) {
+      const b = Buffer.from(base);
+      b[at] ^= 0x10;
+      const g = hash64x2(b);
+      expect(g.slice(0, 16)).not.toBe(h.slice(0, 16));
+      expect(g.slice(16)).not.toBe(h.slice(16));
+    }
+    // a zero byte appended differs from none (the length is hashed in)
+    expect(hash64x2(Buffer.concat([base, Buffer.alloc(1)]))).not.toBe(h);
+  });
+  test('journal entries written with v3 (SHA-256) still compare', () => {
+    expect(fingerprintBytesV3(Buffer.from(text))).toBe('v3:23:d8e397af03b5b032f21d0aa967086f0c78b33c87b76f2e9898ae0a144df7de02');
+    expect(sameFingerprint('v3:23:d8e397af03b5b032f21d0aa967086f0c78b33c87b76f2e9898ae0a144df7de02', Buffer.from(text))).toBe(true);
+    expect(sameFingerprint('v3:23:d8e397af03b5b032f21d0aa967086f0c78b33c87b76f2e9898ae0a144df7de02', Buffer.from(text + ' '))).toBe(false);
   });
   test('journal entries written with v2 still compare (the v2 hash is unchanged)', () => {
     expect(fingerprintBytesV2(Buffer.from(text))).toBe('v2:23:15c02afcb5a72e');
@@ -101,3 +134,21 @@ describe('fingerprint versions', () => {
     expect(sameFingerprint('v2:23:15c02afcb5a72e', Buffer.from(text.replace('{}', '[]')))).toBe(false);
   });
 });
+
+/** Deterministic bytes (xorshift32). */
+function prngBytes(seed: number): (n: number) => Buffer {
+  let x = seed;
+  return (n) => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      b[i] = x & 0xff;
+    }
+    return b;
+  };
+}
+
+const V4_EMPTY = '9ca066f1a4ab2eea155105a0563a073c';
+const V4_TEXT = '8c40961a53057bea838dadef1e1bc815';
