@@ -94,11 +94,20 @@ const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
  */
 const ESCAPED_KEY = /\\[^][^"\\]*"[ \t\r\n]*:/g;
 
-function escapedKeyIn(s: string, from: number, to: number): boolean {
-  if (s.indexOf('\\', from) === -1) return false;
-  ESCAPED_KEY.lastIndex = from;
-  const m = ESCAPED_KEY.exec(s);
-  return m !== null && m.index < to;
+/**
+ * Where the first escaped key at or after `from` is (the text's length: none). exactValue asks in
+ * document order, so one forward search serves every question up to the match it found: the search
+ * work is linear in the text, however the values nest.
+ */
+function escapedKeyFinder(s: string): (from: number) => number {
+  let at = -1;
+  return (from) => {
+    if (at >= from) return at;
+    if (s.indexOf('\\', from) === -1) return (at = s.length);
+    ESCAPED_KEY.lastIndex = from;
+    const m = ESCAPED_KEY.exec(s);
+    return (at = m === null ? s.length : m.index);
+  };
 }
 
 /** The engine's own parse, kept before useExactJsonParse() replaces the global. */
@@ -121,21 +130,23 @@ export function parseJsonText(text: string): unknown {
 export function exactParseJsonText(text: string): unknown {
   const value: unknown = nativeParse(text); // validates: the exact build below assumes valid JSON
   const start = skipWs(text, 0);
-  if (!escapedKeyIn(text, start, text.length)) return value;
-  return exactValue(text, start);
+  const nextEscapedKey = escapedKeyFinder(text);
+  if (nextEscapedKey(start) >= text.length) return value;
+  return exactValue(text, start, valueEnd(text, start), nextEscapedKey);
 }
 
-function exactValue(s: string, i: number): unknown {
-  const end = valueEnd(s, i);
+/** The value in s[i, end): natively parsed unless an object in it has a key with an escape. Each value is scanned once per level. */
+function exactValue(s: string, i: number, end: number, nextEscapedKey: (from: number) => number): unknown {
   const c = s.charCodeAt(i);
-  if ((c !== OPEN_BRACE && c !== OPEN_BRACKET) || !escapedKeyIn(s, i, end)) return nativeParse(s.slice(i, end));
+  if ((c !== OPEN_BRACE && c !== OPEN_BRACKET) || nextEscapedKey(i) >= end) return nativeParse(s.slice(i, end));
   if (c === OPEN_BRACKET) {
     const items: unknown[] = [];
     let j = skipWs(s, i + 1);
     if (s.charCodeAt(j) === CLOSE_BRACKET) return items;
     for (;;) {
-      items.push(exactValue(s, j));
-      j = skipWs(s, valueEnd(s, j));
+      const e = valueEnd(s, j);
+      items.push(exactValue(s, j, e, nextEscapedKey));
+      j = skipWs(s, e);
       if (s.charCodeAt(j) !== COMMA) return items;
       j = skipWs(s, j + 1);
     }
@@ -148,11 +159,12 @@ function exactValue(s: string, i: number): unknown {
     const raw = s.slice(j + 1, ke - 1);
     const key = raw.indexOf('\\') === -1 ? raw : (nativeParse(s.slice(j, ke)) as string);
     const vs = skipWs(s, skipWs(s, ke) + 1);
-    const v = exactValue(s, vs);
+    const ve = valueEnd(s, vs);
+    const v = exactValue(s, vs, ve, nextEscapedKey);
     // As JSON.parse: an own property even for `__proto__`; a repeated key keeps its first place and its last value.
     if (key === '__proto__') Object.defineProperty(o, key, { value: v, enumerable: true, writable: true, configurable: true });
     else o[key] = v;
-    j = skipWs(s, valueEnd(s, vs));
+    j = skipWs(s, ve);
     if (s.charCodeAt(j) !== COMMA) return o;
     j = skipWs(s, j + 1);
   }
