@@ -11,7 +11,10 @@
  *  - `Mcp-Param-*` headers from the tools' `x-mcp-header` declarations, tools with invalid ones left
  *    out, and cancellation as the abort of that request's stream (2026);
  *  - the credential, through an injected fetch: headers per request, one retry after a refresh on 401,
- *    and a JSON-RPC error whose text is the fix when no credential can be presented.
+ *    and a JSON-RPC error whose text is the fix when no credential can be presented;
+ *  - the standalone GET stream (2025 servers) kept open for as long as the session lives: once the SDK's
+ *    reconnections are used up (the server unreachable for a while), it is opened again after the next
+ *    exchange that reaches the server, or every REOPEN_STANDALONE_MS until one succeeds.
  */
 import type { Credential } from './credential.js';
 import { CredentialError } from './credential.js';
@@ -55,6 +58,8 @@ interface Pending {
 /** Ids of the bridge's own requests: a prefix no client uses, and a counter. */
 const OWN_PREFIX = 'mcpwire-proxy:';
 const MAX_INPUT_ROUNDS = 8;
+/** How often a lost standalone GET stream is tried again while nothing else reaches the server. */
+const REOPEN_STANDALONE_MS = 30_000;
 
 export class Bridge {
   private sdk?: Sdk;
@@ -82,6 +87,11 @@ export class Bridge {
   private reestablishing?: Promise<void>;
   private closed = false;
   private readonly shown = new Set<string>();
+  /** The SDK gave up reconnecting a stream, and no request's stream ended with it: the standalone GET's. */
+  private gaveUpOnStream = false;
+  /** The standalone GET stream is lost: opened again after the next exchange that reaches the server. */
+  private standaloneLost = false;
+  private reopenTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly o: BridgeOptions) {}
 
@@ -106,6 +116,7 @@ export class Bridge {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.reopenTimer);
     // A message still waiting on a server that does not answer must not keep the bridge alive.
     const grace = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
     await Promise.race([this.chain.catch(() => {}), grace(500)]);
@@ -176,6 +187,7 @@ export class Bridge {
     if (p?.abort) opts.requestSignal = p.abort.signal;
     if (p) {
       opts.onRequestStreamEnd = () => {
+        this.gaveUpOnStream = false; // it was this request's stream, not the standalone one
         // The stream ended without an answer (server gone, reconnection exhausted): say so rather than hang.
         if (this.pending.get(key!) === p && !this.closed) {
           this.pending.delete(key!);
@@ -315,6 +327,9 @@ export class Bridge {
     if (this.transport) return this.transport;
     this.sdk ??= this.o.loadSdk();
     const generation = ++this.generation;
+    // A new session opens its own standalone stream (after its notifications/initialized).
+    this.standaloneLost = false;
+    clearTimeout(this.reopenTimer);
     const t = new this.sdk.StreamableHTTPClientTransport(this.o.url, {
       fetch: this.authorizedFetch(),
       // A server's `retry:` replaces these; reconnecting a few more times than the SDK's 2 keeps a long
@@ -331,6 +346,19 @@ export class Bridge {
       const s = httpStatus(e);
       if (/SSE stream/.test(e.message) && (s === 404 || s === 405)) return;
       this.o.log.event({ error: this.describe(e).message });
+      if (/Maximum reconnection attempts/.test(e.message)) {
+        // The SDK says which stream only by what follows at once: a request's stream ends next (its
+        // onRequestStreamEnd, in this same turn); the standalone GET's has no such callback.
+        this.gaveUpOnStream = true;
+        queueMicrotask(() => {
+          if (!this.gaveUpOnStream || generation !== this.generation || this.closed) return;
+          this.gaveUpOnStream = false;
+          this.o.log.note('the server stream for notifications was lost; it is opened again once the server answers');
+          this.standaloneLost = true;
+          this.reopenTimer = setTimeout(() => this.reopenStandalone(generation), REOPEN_STANDALONE_MS);
+          this.reopenTimer.unref?.();
+        });
+      }
     };
     void t.start();
     this.transport = t;
@@ -371,6 +399,8 @@ export class Bridge {
     const generation = this.generation;
     try {
       await t.send(m as never, opts);
+      // The server answered: a standalone stream lost while it was unreachable can be opened again.
+      if (this.standaloneLost) this.reopenStandalone(generation);
     } catch (e) {
       // A session the server forgot (it restarted): a new one, then the same message once more.
       if (!retried && httpStatus(e) === 404 && t.sessionId && this.initializeRequest && m.method !== 'initialize') {
@@ -379,6 +409,25 @@ export class Bridge {
       }
       throw e;
     }
+  }
+
+  /** Open the standalone GET stream again (a fresh one: the SDK keeps the lost stream's last event id to itself). */
+  private reopenStandalone(generation: number): void {
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
+    const t = this.transport;
+    if (!this.standaloneLost || generation !== this.generation || this.closed || !t?.sessionId) return;
+    this.standaloneLost = false;
+    t.resumeStream('').then(
+      () => this.o.log.note('the server stream for notifications is open again'),
+      (e) => {
+        // Session gone (404): the next request starts a new session, whose transport opens its own stream.
+        if (generation !== this.generation || this.closed || httpStatus(e) === 404) return;
+        this.standaloneLost = true;
+        this.reopenTimer = setTimeout(() => this.reopenStandalone(generation), REOPEN_STANDALONE_MS);
+        this.reopenTimer.unref?.();
+      },
+    );
   }
 
   private reestablish(failedGeneration: number): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -91,6 +92,8 @@ describe.each(['sse', 'json'] as const)('mcpwire proxy to an SDK server, %s resp
     });
 
   test('a server notification on the standalone GET stream reaches the client', async () => {
+    // The stream opens after notifications/initialized, in the background: wait for it (this test may run first).
+    for (let i = 0; i < 100 && !peer.records.some((r) => r.http === 'GET'); i++) await new Promise((r) => setTimeout(r, 50));
     const got = new Promise<void>((resolve) => c.client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));
     await c.client.callTool({ name: 'notify', arguments: {} });
     await expect(Promise.race([got.then(() => 'yes'), new Promise((r) => setTimeout(() => r('timeout'), 5000))])).resolves.toBe('yes');
@@ -266,5 +269,99 @@ describe('mcpwire proxy: start, stop, errors', () => {
     const c = await connect(peer.url, { env: { PEER_KEY: KEY }, args: ['--header-env', 'X-API-Key=PEER_KEY'] });
     expect((await c.client.listTools()).tools.length).toBe(6);
     await c.client.close();
+  });
+});
+
+/**
+ * A 2025 server written out by hand, so a test can cut its standalone GET stream and refuse new ones
+ * for a while (as a server behind a restarting proxy does), then send a notification on whatever
+ * stream is open.
+ */
+async function startStreamServer() {
+  const SESSION = 'sess-stream-1';
+  let down = false;
+  let gets = 0;
+  let refused = 0;
+  let stream: http.ServerResponse | undefined;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET') {
+      gets++;
+      if (down) {
+        refused++;
+        return void res.writeHead(503).end();
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'mcp-session-id': SESSION });
+      // The SDK takes the server's retry interval for its reconnections: 20 ms keeps the test short.
+      res.write('retry: 20\n\n');
+      stream = res;
+      res.on('close', () => stream === res && (stream = undefined));
+      return;
+    }
+    if (req.method === 'DELETE') return void res.writeHead(200).end();
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const m = JSON.parse(body) as { id?: number | string; method: string };
+      if (m.id === undefined) return void res.writeHead(202).end();
+      const result =
+        m.method === 'initialize'
+          ? { protocolVersion: '2025-11-25', capabilities: { tools: { listChanged: true } }, serverInfo: { name: 'stream-server', version: '1' } }
+          : m.method === 'tools/list'
+            ? { tools: [] }
+            : {};
+      res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': SESSION });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: m.id, result }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    counts: () => ({ gets, refused }),
+    streamOpen: () => stream !== undefined,
+    /** Cut the open stream; refuse new ones until up(). */
+    cut() {
+      down = true;
+      stream?.socket?.destroy();
+    },
+    up() {
+      down = false;
+    },
+    notify(method: string) {
+      stream?.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method })}\n\n`);
+    },
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+const until = async (what: string, ok: () => boolean, ms = 5000) => {
+  for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+};
+
+describe('mcpwire proxy: the standalone GET stream', () => {
+  test('lost for longer than the reconnections last, it is opened again once the server answers, and notifications flow again', async () => {
+    const s = await startStreamServer();
+    const c = await connect(s.url);
+    try {
+      await until('the standalone stream', s.streamOpen);
+      s.cut();
+      // The SDK tries again (every 20 ms, as the server asked) until its retries are used up.
+      await until('the reconnections to be refused', () => s.counts().refused >= 5);
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = s.counts().refused;
+      expect(s.streamOpen()).toBe(false);
+      s.up();
+      // Nothing reaches the server yet; the next exchange that does brings the stream back.
+      await c.client.listTools();
+      await until('the stream to be opened again', s.streamOpen);
+      expect(s.counts().refused).toBe(refused);
+      const got = new Promise<void>((resolve) => c.client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));
+      s.notify('notifications/tools/list_changed');
+      await expect(Promise.race([got.then(() => 'yes'), new Promise((r) => setTimeout(() => r('timeout'), 5000))])).resolves.toBe('yes');
+      expect(c.stderr()).toMatch(/stream for notifications was lost/);
+    } finally {
+      await c.client.close();
+      await s.close();
+    }
   });
 });
