@@ -76,8 +76,18 @@ const TARGET_HELP = `${TARGET_IDS.join(', ')} (comma-separated), detected (every
 const SERVER_HELP = `a preset (${PRESETS.map((p) => p.name).join(', ')}) or an MCP URL`;
 const envOption = () => new Option('--env <env>', `which of the preset's URLs to use (default production); presets: ${describePresets()}`).choices(PRESET_ENVS);
 
-export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExit?: (code: number) => void } = {}): Command {
+/** The top-level commands. */
+const COMMANDS = ['mcp', 'auth', 'tools', 'setup', 'proxy', 'doctor', 'targets', 'undo'] as const;
+
+/**
+ * With `argv` whose first word is a command, only that command is built (each command's options and
+ * subcommands cost start-up time); help, a typo (for its suggestion) or an option first get them all.
+ */
+export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExit?: (code: number) => void; argv?: readonly string[] } = {}): Command {
   const loadBundle = opts.load ?? requireBundle;
+  const first = opts.argv?.[2] ?? '';
+  const only = (COMMANDS as readonly string[]).includes(first) ? first : undefined;
+  const wanted = (name: (typeof COMMANDS)[number]) => only === undefined || only === name;
   const context = opts.context;
   const program = new Command('mcpwire')
     .description('Connect remote MCP servers to every AI client on this machine, safely.')
@@ -104,51 +114,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       if (BUNDLES[name].exitWhenDone && !context) process.exit(code);
     };
 
-  const mcp = program.command('mcp').description("add, remove and list server entries in the clients' config files");
-  mcp
-    .command('add')
-    .argument('[server]', SERVER_HELP)
-    .description("write a remote server entry into each chosen client's config")
-    .addOption(new Option('-t, --target <targets>', TARGET_HELP))
-    .option('--name <name>', 'entry name (default: from the preset or the URL host)')
-    .option('--url <url>', "the server's MCP URL")
-    .option('--account <label>', 'a second entry for the same server: NAME-LABEL')
-    .addOption(new Option('--scope <scope>', 'user, project or local').default('user'))
-    .option('--header <header>', 'literal header "K: V" (repeatable; the file becomes private, 0600)', collect)
-    .option('--header-env <header>', 'header from an environment variable "K=VAR", as the client sees it (repeatable)', collect)
-    .addOption(envOption())
-    .option('--dry-run', 'print the diff of every file that would change; change nothing')
-    .option('--json', 'machine-readable output on stdout')
-    .option('-y, --yes', 'no prompts')
-    .option('--force', 'replace an entry of the same name that points elsewhere')
-    .action((server, o) => cmd('mcp', o, (m, ctx) => m.mcpAdd(ctx, server, o))());
-  mcp
-    .command('remove')
-    .argument('[name]', 'entry name (same as --name)')
-    .description('remove an entry; without --target, from every file mcpwire wrote it to')
-    .addOption(new Option('-t, --target <targets>', TARGET_HELP))
-    .option('--name <name>', 'entry name')
-    .option('--account <label>', 'the NAME-LABEL entry')
-    .addOption(new Option('--scope <scope>', 'user, project or local (with --target; default user)'))
-    .option('--dry-run', 'print the diff; change nothing')
-    .option('--json', 'machine-readable output on stdout')
-    .option('-y, --yes', 'no prompts')
-    .action((name, o) => cmd('mcp', o, (m, ctx) => m.mcpRemove(ctx, name, o))());
-  mcp
-    .command('list')
-    .description('every remote server entry in every supported client file, all scopes')
-    .addOption(new Option('-t, --target <targets>', TARGET_HELP))
-    .option('--json', 'machine-readable output on stdout')
-    .action((o) => cmd('mcp', o, (m, ctx) => m.mcpList(ctx, o))());
   const undo = (o: { json?: boolean; dryRun?: boolean; force?: boolean }) => cmd('undo', o, (m, ctx) => m.undoCommand(ctx, o))();
-  mcp
-    .command('undo')
-    .description('restore the files changed by the last write command')
-    .option('--dry-run', 'say what would be restored')
-    .option('--json', 'machine-readable output on stdout')
-    .option('--force', 'restore the files nobody changed since; list the others')
-    .action(undo);
-
   const sessionOptions = (c: Command) =>
     c
       .option('--name <name>', 'entry name (default: from the preset or the URL host)')
@@ -163,103 +129,167 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .addOption(new Option('--client-secret <secret>').hideHelp())
       .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
       .option('--json', 'machine-readable output on stdout');
-  const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
-  sessionOptions(
-    auth.command('login').argument('[server]', `${SERVER_HELP}, or a known name`).description('log in (OAuth loopback) and keep the tokens in the OS keychain'),
-  )
-    .option('--api-key', 'store a static API key instead (typed hidden, or piped on stdin; never an argument)')
-    .option('--header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
-    .action((server, o) => cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o))());
-  auth
-    .command('status')
-    .argument('[name]', 'one login (entry name)')
-    .description('every login: server, logged in or not, expiry, scopes, and which store holds it')
-    .option('--json', 'machine-readable output on stdout')
-    .action((name, o) => cmd('auth', o, (m, ctx) => m.authStatus(ctx, name, o))());
-  auth
-    .command('token')
-    .argument('[name]', 'the login (entry name); optional when there is only one')
-    .description('print a valid access token (refreshed first when it expires within a minute)')
-    .option('--timeout <seconds>', 'give up on the refresh after this long (default 30)')
-    .action((name, o) => cmd('auth', o, (m, ctx) => m.authToken(ctx, name, o))());
-  auth
-    .command('logout')
-    .argument('[name]', 'the login (entry name)')
-    .description('forget the tokens (revoking them at the server when it offers that)')
-    .option('--all', 'every login')
-    .option('--timeout <seconds>', 'give up on the revocation after this long (default 30)')
-    .option('--json', 'machine-readable output on stdout')
-    .action((name, o) => cmd('auth', o, (m, ctx) => m.authLogout(ctx, name, o))());
-  sessionOptions(
-    program
-      .command('tools')
-      .argument('<server>', 'a known name, a preset or an MCP URL')
-      .description('an authenticated session: list the tools, or call one')
-      .option('--call <tool>', 'call this tool')
-      .option('--args <json>', "the tool's arguments, a JSON object"),
-  ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
-
-  program
-    .command('setup')
-    .argument('[server]', SERVER_HELP)
-    .description('one-shot onboarding: log in, wire every chosen client the way it connects best, check')
-    .addOption(new Option('-t, --target <targets>', TARGET_HELP))
-    .addOption(
-      new Option('--via <mode>', "native (the client connects and logs in itself) or bridge (`mcpwire proxy` on mcpwire's login)").choices([
-        'native',
-        'bridge',
-      ]),
-    )
-    .addOption(new Option('--scope <scope>', 'user or project (default user)'))
-    .option('--name <name>', 'entry name (default: from the preset or the URL host)')
-    .option('--account <label>', 'another account of the same server: entry NAME-LABEL, with its own login')
-    .addOption(envOption())
-    .option('--api-key', 'a static API key (typed hidden, or piped on stdin) kept in the keychain; clients use the bridge')
-    .option('--api-key-header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
-    .option('--header-env <header>', 'header from an environment variable "K=VAR", as the client sees it (repeatable)', collect)
-    .option('--no-login', 'do not log in now (a bridge entry then waits for `mcpwire auth login`)')
-    .option('--no-doctor', 'do not run doctor on what was written (run `mcpwire doctor NAME` later)')
-    .option('--no-browser', 'only print the login URL')
-    .option('--port <port>', 'fixed loopback port for the login redirect')
-    .option('--timeout <seconds>', 'give up on a network step after this long (default 30)')
-    .option('--browser-timeout <seconds>', 'how long to wait for the browser sign-in (default 300)')
-    .option('--dry-run', 'print the plan and the diff of every file that would change; change nothing')
-    .option('--json', 'machine-readable output on stdout')
-    .option('-y, --yes', 'no prompts (every answer from the flags)')
-    .option('--force', 'replace an entry of the same name that mcpwire did not write')
-    .action((server, o) =>
-      cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o, { doctor: () => loadBundle('doctor'), session: () => loadBundle('authsession') }))(),
-    );
-  program
-    .command('proxy')
-    .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')
-    .description('the stdio bridge to a remote server, for clients that start only local servers (Claude Desktop)')
-    .option('--url <url>', "the server's MCP URL (or MCPWIRE_URL in the environment)")
-    .option('--log <file>', 'append a diagnostic line per message and per HTTP exchange to FILE (never a secret)')
-    .option('--header <header>', 'literal header "K: V" (repeatable; also MCPWIRE_HEADER_1, _2, … in the environment)', collect)
-    .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
-    .action((name, o) => cmd('proxy', {}, (m, ctx) => m.proxyCommand(ctx, name, o, () => loadBundle('mcpsdk')))());
-  program
-    .command('doctor')
-    .argument('[name]', 'one server (entry name); default: every server mcpwire knows or finds in a client file')
-    .description('every reason a client cannot use a server, checked concurrently, each problem with its fix')
-    .option('--json', 'machine-readable output on stdout')
-    .option('--fix', 'apply the safe fixes (rewrite wrong-shape entries); `mcpwire undo` reverts them')
-    .option('--deep', 'also ask the installed clients (claude mcp get, codex mcp get --json)')
-    .option('--timeout <seconds>', 'time limit of each check (default 5)')
-    .action((name, o) => cmd('doctor', o, (m, ctx) => m.doctorCommand(ctx, name, o))());
-  program
-    .command('targets')
-    .description('supported clients, whether each is installed here, and their files')
-    .option('--json', 'machine-readable output on stdout')
-    .action((o) => cmd('targets', o, (m, ctx) => m.targetsCommand(ctx, o))());
-  program
-    .command('undo')
-    .description("restore the files changed by the last write command (from mcpwire's backups)")
-    .option('--dry-run', 'say what would be restored')
-    .option('--json', 'machine-readable output on stdout')
-    .option('--force', 'restore the files nobody changed since; list the others')
-    .action(undo);
+  const define: Record<(typeof COMMANDS)[number], () => void> = {
+    mcp: () => {
+      const mcp = program.command('mcp').description("add, remove and list server entries in the clients' config files");
+      mcp
+        .command('add')
+        .argument('[server]', SERVER_HELP)
+        .description("write a remote server entry into each chosen client's config")
+        .addOption(new Option('-t, --target <targets>', TARGET_HELP))
+        .option('--name <name>', 'entry name (default: from the preset or the URL host)')
+        .option('--url <url>', "the server's MCP URL")
+        .option('--account <label>', 'a second entry for the same server: NAME-LABEL')
+        .addOption(new Option('--scope <scope>', 'user, project or local').default('user'))
+        .option('--header <header>', 'literal header "K: V" (repeatable; the file becomes private, 0600)', collect)
+        .option('--header-env <header>', 'header from an environment variable "K=VAR", as the client sees it (repeatable)', collect)
+        .addOption(envOption())
+        .option('--dry-run', 'print the diff of every file that would change; change nothing')
+        .option('--json', 'machine-readable output on stdout')
+        .option('-y, --yes', 'no prompts')
+        .option('--force', 'replace an entry of the same name that points elsewhere')
+        .action((server, o) => cmd('mcp', o, (m, ctx) => m.mcpAdd(ctx, server, o))());
+      mcp
+        .command('remove')
+        .argument('[name]', 'entry name (same as --name)')
+        .description('remove an entry; without --target, from every file mcpwire wrote it to')
+        .addOption(new Option('-t, --target <targets>', TARGET_HELP))
+        .option('--name <name>', 'entry name')
+        .option('--account <label>', 'the NAME-LABEL entry')
+        .addOption(new Option('--scope <scope>', 'user, project or local (with --target; default user)'))
+        .option('--dry-run', 'print the diff; change nothing')
+        .option('--json', 'machine-readable output on stdout')
+        .option('-y, --yes', 'no prompts')
+        .action((name, o) => cmd('mcp', o, (m, ctx) => m.mcpRemove(ctx, name, o))());
+      mcp
+        .command('list')
+        .description('every remote server entry in every supported client file, all scopes')
+        .addOption(new Option('-t, --target <targets>', TARGET_HELP))
+        .option('--json', 'machine-readable output on stdout')
+        .action((o) => cmd('mcp', o, (m, ctx) => m.mcpList(ctx, o))());
+      mcp
+        .command('undo')
+        .description('restore the files changed by the last write command')
+        .option('--dry-run', 'say what would be restored')
+        .option('--json', 'machine-readable output on stdout')
+        .option('--force', 'restore the files nobody changed since; list the others')
+        .action(undo);
+    },
+    auth: () => {
+      const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
+      sessionOptions(
+        auth
+          .command('login')
+          .argument('[server]', `${SERVER_HELP}, or a known name`)
+          .description('log in (OAuth loopback) and keep the tokens in the OS keychain'),
+      )
+        .option('--api-key', 'store a static API key instead (typed hidden, or piped on stdin; never an argument)')
+        .option('--header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
+        .action((server, o) => cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o))());
+      auth
+        .command('status')
+        .argument('[name]', 'one login (entry name)')
+        .description('every login: server, logged in or not, expiry, scopes, and which store holds it')
+        .option('--json', 'machine-readable output on stdout')
+        .action((name, o) => cmd('auth', o, (m, ctx) => m.authStatus(ctx, name, o))());
+      auth
+        .command('token')
+        .argument('[name]', 'the login (entry name); optional when there is only one')
+        .description('print a valid access token (refreshed first when it expires within a minute)')
+        .option('--timeout <seconds>', 'give up on the refresh after this long (default 30)')
+        .action((name, o) => cmd('auth', o, (m, ctx) => m.authToken(ctx, name, o))());
+      auth
+        .command('logout')
+        .argument('[name]', 'the login (entry name)')
+        .description('forget the tokens (revoking them at the server when it offers that)')
+        .option('--all', 'every login')
+        .option('--timeout <seconds>', 'give up on the revocation after this long (default 30)')
+        .option('--json', 'machine-readable output on stdout')
+        .action((name, o) => cmd('auth', o, (m, ctx) => m.authLogout(ctx, name, o))());
+    },
+    tools: () => {
+      sessionOptions(
+        program
+          .command('tools')
+          .argument('<server>', 'a known name, a preset or an MCP URL')
+          .description('an authenticated session: list the tools, or call one')
+          .option('--call <tool>', 'call this tool')
+          .option('--args <json>', "the tool's arguments, a JSON object"),
+      ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
+    },
+    setup: () => {
+      program
+        .command('setup')
+        .argument('[server]', SERVER_HELP)
+        .description('one-shot onboarding: log in, wire every chosen client the way it connects best, check')
+        .addOption(new Option('-t, --target <targets>', TARGET_HELP))
+        .addOption(
+          new Option('--via <mode>', "native (the client connects and logs in itself) or bridge (`mcpwire proxy` on mcpwire's login)").choices([
+            'native',
+            'bridge',
+          ]),
+        )
+        .addOption(new Option('--scope <scope>', 'user or project (default user)'))
+        .option('--name <name>', 'entry name (default: from the preset or the URL host)')
+        .option('--account <label>', 'another account of the same server: entry NAME-LABEL, with its own login')
+        .addOption(envOption())
+        .option('--api-key', 'a static API key (typed hidden, or piped on stdin) kept in the keychain; clients use the bridge')
+        .option('--api-key-header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
+        .option('--header-env <header>', 'header from an environment variable "K=VAR", as the client sees it (repeatable)', collect)
+        .option('--no-login', 'do not log in now (a bridge entry then waits for `mcpwire auth login`)')
+        .option('--no-doctor', 'do not run doctor on what was written (run `mcpwire doctor NAME` later)')
+        .option('--no-browser', 'only print the login URL')
+        .option('--port <port>', 'fixed loopback port for the login redirect')
+        .option('--timeout <seconds>', 'give up on a network step after this long (default 30)')
+        .option('--browser-timeout <seconds>', 'how long to wait for the browser sign-in (default 300)')
+        .option('--dry-run', 'print the plan and the diff of every file that would change; change nothing')
+        .option('--json', 'machine-readable output on stdout')
+        .option('-y, --yes', 'no prompts (every answer from the flags)')
+        .option('--force', 'replace an entry of the same name that mcpwire did not write')
+        .action((server, o) =>
+          cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o, { doctor: () => loadBundle('doctor'), session: () => loadBundle('authsession') }))(),
+        );
+    },
+    proxy: () => {
+      program
+        .command('proxy')
+        .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')
+        .description('the stdio bridge to a remote server, for clients that start only local servers (Claude Desktop)')
+        .option('--url <url>', "the server's MCP URL (or MCPWIRE_URL in the environment)")
+        .option('--log <file>', 'append a diagnostic line per message and per HTTP exchange to FILE (never a secret)')
+        .option('--header <header>', 'literal header "K: V" (repeatable; also MCPWIRE_HEADER_1, _2, … in the environment)', collect)
+        .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
+        .action((name, o) => cmd('proxy', {}, (m, ctx) => m.proxyCommand(ctx, name, o, () => loadBundle('mcpsdk')))());
+    },
+    doctor: () => {
+      program
+        .command('doctor')
+        .argument('[name]', 'one server (entry name); default: every server mcpwire knows or finds in a client file')
+        .description('every reason a client cannot use a server, checked concurrently, each problem with its fix')
+        .option('--json', 'machine-readable output on stdout')
+        .option('--fix', 'apply the safe fixes (rewrite wrong-shape entries); `mcpwire undo` reverts them')
+        .option('--deep', 'also ask the installed clients (claude mcp get, codex mcp get --json)')
+        .option('--timeout <seconds>', 'time limit of each check (default 5)')
+        .action((name, o) => cmd('doctor', o, (m, ctx) => m.doctorCommand(ctx, name, o))());
+    },
+    targets: () => {
+      program
+        .command('targets')
+        .description('supported clients, whether each is installed here, and their files')
+        .option('--json', 'machine-readable output on stdout')
+        .action((o) => cmd('targets', o, (m, ctx) => m.targetsCommand(ctx, o))());
+    },
+    undo: () => {
+      program
+        .command('undo')
+        .description("restore the files changed by the last write command (from mcpwire's backups)")
+        .option('--dry-run', 'say what would be restored')
+        .option('--json', 'machine-readable output on stdout')
+        .option('--force', 'restore the files nobody changed since; list the others')
+        .action(undo);
+    },
+  };
+  for (const c of COMMANDS) if (wanted(c)) define[c]();
   return program;
 }
 
@@ -270,7 +300,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
 export async function main(argv: string[] = process.argv, opts: MainOptions = {}): Promise<number> {
   let code = 0;
   try {
-    await buildProgram({ ...opts, onExit: (c) => (code = c) }).parseAsync(argv);
+    await buildProgram({ ...opts, argv, onExit: (c) => (code = c) }).parseAsync(argv);
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
     code = e.exitCode === 0 ? 0 : 2;
