@@ -187,13 +187,27 @@ export function resolveServer(known: { state: { cached(k: 'servers'): Record<str
   let name = o.name;
   const headers = o.header ?? [];
   let headerEnvs = o.headerEnv ?? [];
-  if (!url && o.server) {
+  if (o.server) {
     const preset = findPreset(o.server);
-    if (preset) {
-      url = presetUrl(preset, o.env);
-      name ??= preset.name;
-    } else if (/^\s*https?:\/\//i.test(o.server)) url = o.server;
-    else name ??= o.server;
+    const isUrl = /^\s*https?:\/\//i.test(o.server);
+    if (!url) {
+      if (preset) {
+        url = presetUrl(preset, o.env);
+        name ??= preset.name;
+      } else if (isUrl) url = o.server;
+      else name ??= o.server;
+    } else if (isUrl) {
+      // Neither URL is echoed: a URL can carry a credential in its query.
+      if (o.server.trim() !== url.trim()) throw new UserError('Two different URLs were given: the first argument and --url.', { fix: 'Pass the URL once.' });
+    } else {
+      // With --url, the first argument names the entry (a preset: the preset's name).
+      const given = preset ? preset.name : o.server;
+      if (name !== undefined && name !== given)
+        throw new UserError(`Two names were given: "${printable(o.server)}" and --name "${printable(name)}".`, {
+          fix: 'Pass the name once: the first argument, or --name.',
+        });
+      name = given;
+    }
   }
   if (!url) {
     const servers = known.state.cached('servers');

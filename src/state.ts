@@ -58,6 +58,12 @@ export interface JournalEntry {
   /** Ledger records as they were before this command (null: absent), to restore on undo. */
   ledgerBefore: Record<string, LedgerRecord | null>;
   /**
+   * mcpwire's records of the servers this command recorded, as they were before it (null: none) and as
+   * it left them: undo puts back each record still as the command left it.
+   */
+  serversBefore?: Record<string, KnownServer | null>;
+  serversAfter?: Record<string, KnownServer>;
+  /**
    * `undo --force` restored the other files of this command; these were changed since and left as
    * they are. Kept (with their backups) for the user, skipped by the next undo.
    */

@@ -5,7 +5,8 @@
  */
 import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import { newTransactionId, type JournalFile, type JournalSession, type LedgerRecord, type State, type StateFiles } from '../state.js';
+import { newTransactionId, type JournalFile, type JournalSession, type KnownServer, type LedgerRecord, type State, type StateFiles } from '../state.js';
+import { parseJsonText } from '../json-text.js';
 import type { Action } from '../entries.js';
 import type { FileDiff } from './diff.js';
 import { runTransaction, type ChangedFile, type EditOutcome, type JournalHooks } from './transaction.js';
@@ -77,7 +78,18 @@ export async function applyPlans(deps: ApplyDeps, command: string, plans: Planne
   let withExtra = false;
   let session: JournalSession | undefined;
   const update = (files: ChangedFile[]) => (s: StateFiles) => {
-    if (withExtra) extra!.apply(s);
+    const serversBefore: Record<string, KnownServer | null> = {};
+    const serversAfter: Record<string, KnownServer> = {};
+    if (withExtra) {
+      const before = new Map(Object.entries(s.servers).map(([k, v]) => [k, JSON.stringify(v)]));
+      extra!.apply(s);
+      for (const [k, v] of Object.entries(s.servers)) {
+        const was = before.get(k);
+        if (was === JSON.stringify(v)) continue;
+        serversBefore[k] = was === undefined ? null : (parseJsonText(was) as KnownServer);
+        serversAfter[k] = v;
+      }
+    }
     if (files.length === 0) return;
     const ledgerBefore: Record<string, LedgerRecord | null> = {};
     for (const f of files) {
@@ -99,7 +111,8 @@ export async function applyPlans(deps: ApplyDeps, command: string, plans: Planne
       backupSize: f.backupSize,
       createdDirs: f.createdDirs,
     }));
-    s.journal.push({ id: txId, at: new Date(p.now()).toISOString(), command, files: journalFiles, ledgerBefore });
+    const servers = Object.keys(serversAfter).length > 0 ? { serversBefore, serversAfter } : {};
+    s.journal.push({ id: txId, at: new Date(p.now()).toISOString(), command, files: journalFiles, ledgerBefore, ...servers });
   };
   // The reports as the edits left them (holes: refused), for StateExtra.wanted before the renames.
   const outcomesSoFar: WriteReport[] = [];

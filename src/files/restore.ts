@@ -110,6 +110,15 @@ export function undoLast(deps: { platform: Platform; state: State }, o: { dryRun
         if (v) s.ledger[k] = v;
         else delete s.ledger[k];
       }
+      // mcpwire's record of a server the command recorded goes back too, when every file went back and
+      // the record is still as the command left it (a later command may have recorded more since).
+      if (left.length === 0)
+        for (const [k, v] of Object.entries(entry.serversBefore ?? {})) {
+          const after = entry.serversAfter?.[k];
+          if (after === undefined || JSON.stringify(s.servers[k]) !== JSON.stringify(after)) continue;
+          if (v) s.servers[k] = v;
+          else delete s.servers[k];
+        }
       // Files left as they are keep their entry (and backups), marked so the next undo steps further back.
       if (left.length > 0) s.journal[i] = { ...s.journal[i], files: left, undone: true };
       else s.journal.splice(i, 1);

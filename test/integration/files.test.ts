@@ -308,6 +308,22 @@ describe('backups and undo --force', () => {
     for (const f of walk(s.file('.config/mcpwire/backups'))) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
   });
 
+  test("undo puts mcpwire's record of the server back as it was, unless it changed since", () => {
+    const s = scratch();
+    const state = () => JSON.parse(s.read('.config/mcpwire/state.json')) as { servers: Record<string, { url: string }> };
+    expect(s.run(['mcp', 'add', '--name', 'first', '--target', 'cursor', '--url', URL]).code).toBe(0);
+    expect(s.run(['mcp', 'add', '--name', 'pelcro', '--target', 'cursor', '--url', URL]).code).toBe(0);
+    expect(Object.keys(state().servers).sort()).toEqual(['first', 'pelcro']);
+    expect(s.run(['undo']).code).toBe(0);
+    expect(Object.keys(state().servers)).toEqual(['first']);
+    // A record another command (or a hand) changed after the add is left as it is.
+    const st = state();
+    st.servers.first.url = 'https://elsewhere.example/mcp';
+    s.write('.config/mcpwire/state.json', JSON.stringify(st, null, 2));
+    expect(s.run(['undo']).code).toBe(0);
+    expect(state().servers.first.url).toBe('https://elsewhere.example/mcp');
+  });
+
   test('undo refuses when a file changed since; --force restores the others and lists it (its backup kept)', () => {
     const s = scratch();
     seedAll(s);

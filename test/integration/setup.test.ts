@@ -111,6 +111,8 @@ describe('setup without a terminal', () => {
     const undo = await cli(['undo']);
     expect(undo.code, undo.stderr).toBe(0);
     for (const f of Object.values(USER_FILES)) expect(fs.existsSync(s.file(f)), f).toBe(false);
+    // mcpwire's record of the server goes too: doctor and `mcp add` no longer take it as set up.
+    expect(JSON.parse(s.read('.config/mcpwire/state.json')).servers.demo).toBeUndefined();
   });
 
   test('a re-run reports unchanged, signs in again never, and rewrites nothing', async () => {

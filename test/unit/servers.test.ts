@@ -58,6 +58,16 @@ describe('presets', () => {
     expect(resolveServer(noState, { server: 'pelcro', env: 'staging' }).url).toBe('https://mcp-staging.pelcro.com/');
     expect(resolveServer(noState, { server: 'pelcro' }).url).toBe('https://mcp.pelcro.com/');
   });
+  test('with --url, the first argument names the entry (it was silently dropped); two URLs or two names are refused, no URL echoed', () => {
+    const url = 'https://x.example/mcp?token=s3cret';
+    expect(resolveServer(noState, { server: 'first', url }).name).toBe('first');
+    expect(resolveServer(noState, { server: 'pelcro', url }).name).toBe('pelcro');
+    expect(resolveServer(noState, { server: 'first', name: 'first', url }).name).toBe('first');
+    expect(resolveServer(noState, { server: url, url }).url).toBe(url);
+    expect(() => resolveServer(noState, { server: 'first', name: 'other', url })).toThrow(/Two names were given: "first" and --name "other"/);
+    expect(() => resolveServer(noState, { server: 'https://y.example/mcp', url })).toThrow(/Two different URLs/);
+    expect(() => resolveServer(noState, { server: 'https://y.example/mcp', url })).not.toThrow(/s3cret|y\.example/);
+  });
   test("a known name is an own property of the record, not Object.prototype's", () => {
     expect(() => resolveServer(noState, { server: 'constructor' })).toThrow(/No server named "constructor"/);
   });
