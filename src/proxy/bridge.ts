@@ -6,7 +6,8 @@
  *  - a session the server forgot (404) is re-established by replaying the client's `initialize` on a
  *    new transport, then the refused message is sent again (a 404 means it never ran);
  *  - the protocol generations are adapted: a 2025 client before a 2026 server gets its `initialize`
- *    answered from `server/discover`, and each request carries the `_meta` envelope; a 2026 client
+ *    answered from `server/discover`, each request carries the `_meta` envelope, and the list-changed
+ *    notifications and `resources/subscribe` it expects ride a `subscriptions/listen` stream; a 2026 client
  *    before a 2025 server is told `server/discover` does not exist, so it falls back to `initialize`;
  *  - `Mcp-Param-*` headers from the tools' `x-mcp-header` declarations, tools with invalid ones left
  *    out, and cancellation as the abort of that request's stream (2026);
@@ -60,6 +61,8 @@ const OWN_PREFIX = 'mcpwire-proxy:';
 const MAX_INPUT_ROUNDS = 8;
 /** How often a lost standalone GET stream is tried again while nothing else reaches the server. */
 const REOPEN_STANDALONE_MS = 30_000;
+/** A `subscriptions/listen` stream that ended is opened again after this, doubling up to 30 s while it fails. */
+const LISTEN_RETRY_MS = 1000;
 
 export class Bridge {
   private sdk?: Sdk;
@@ -92,6 +95,12 @@ export class Bridge {
   /** The standalone GET stream is lost: opened again after the next exchange that reaches the server. */
   private standaloneLost = false;
   private reopenTimer?: ReturnType<typeof setTimeout>;
+  /** Adapting for a 2025 client: the `subscriptions/listen` stream that stands in for its GET stream and resources/subscribe. */
+  private listen?: { id: string; abort: AbortController };
+  private readonly resourceSubscriptions = new Set<string>();
+  private listenWanted = false;
+  private listenRetryMs = LISTEN_RETRY_MS;
+  private listenTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly o: BridgeOptions) {}
 
@@ -117,6 +126,8 @@ export class Bridge {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reopenTimer);
+    clearTimeout(this.listenTimer);
+    this.listen?.abort.abort();
     // A message still waiting on a server that does not answer must not keep the bridge alive.
     const grace = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
     await Promise.race([this.chain.catch(() => {}), grace(500)]);
@@ -299,8 +310,26 @@ export class Bridge {
         return 'done';
       }
       case 'notifications/initialized':
+        // The client may now get notifications: the 2026 way is a subscriptions/listen stream.
+        this.listenWanted = true;
+        this.openListen();
+        return 'done';
       case 'notifications/roots/list_changed':
         return 'done'; // no such thing in 2026: capabilities travel with every request
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        // Gone in 2026: the URIs are part of the listen stream's filter, which is opened again with them.
+        const uri = isObject(m.params) ? m.params.uri : undefined;
+        if (typeof uri !== 'string') {
+          this.o.write(errorResponse(id, ERROR.invalidParams, `${m.method} needs a uri.`));
+          return 'done';
+        }
+        if (m.method === 'resources/subscribe') this.resourceSubscriptions.add(uri);
+        else this.resourceSubscriptions.delete(uri);
+        if (this.listenWanted) this.openListen();
+        this.o.write({ jsonrpc: '2.0', id, result: {} });
+        return 'done';
+      }
       case 'ping':
         this.o.write({ jsonrpc: '2.0', id, result: {} });
         return 'done';
@@ -313,6 +342,46 @@ export class Bridge {
       default:
         return undefined;
     }
+  }
+
+  /** What the 2025 client may expect, as the server's capabilities declare it (null: nothing to listen for). */
+  private listenFilter(): Record<string, unknown> | null {
+    const caps = isObject(this.discover?.capabilities) ? this.discover.capabilities : {};
+    const declared = (k: string, flag: string) => isObject(caps[k]) && caps[k][flag] === true;
+    const filter: Record<string, unknown> = {};
+    if (declared('tools', 'listChanged')) filter.toolsListChanged = true;
+    if (declared('prompts', 'listChanged')) filter.promptsListChanged = true;
+    if (declared('resources', 'listChanged')) filter.resourcesListChanged = true;
+    if (this.resourceSubscriptions.size > 0) filter.resourceSubscriptions = [...this.resourceSubscriptions];
+    return Object.keys(filter).length > 0 ? filter : null;
+  }
+
+  /** (Re)open the subscriptions/listen stream with the current filter; the previous one is closed (2026 cancellation). */
+  private openListen(): void {
+    clearTimeout(this.listenTimer);
+    this.listen?.abort.abort();
+    this.listen = undefined;
+    const filter = this.listenFilter();
+    if (this.closed || !filter) return;
+    const id = `${OWN_PREFIX}listen-${++this.ownSeq}`;
+    const listen = { id, abort: new AbortController() };
+    this.listen = listen;
+    const ended = (why: string) => {
+      if (this.listen !== listen || this.closed) return;
+      this.listen = undefined;
+      this.o.log.note(`the server's notification stream ended (${why}); opening it again in ${Math.round(this.listenRetryMs / 1000)} s`);
+      this.listenTimer = setTimeout(() => this.openListen(), this.listenRetryMs);
+      this.listenTimer.unref?.();
+      this.listenRetryMs = Math.min(this.listenRetryMs * 2, 30_000);
+    };
+    // Its answer comes only when the server ends the subscription (or refuses it).
+    this.ownUp.set(id, (answer) => ended(answer.error ? `refused: ${String(answer.error.message).slice(0, 120)}` : 'closed by the server'));
+    const m = this.withEnvelope({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications: filter } });
+    this.o.log.event({ dir: 'up', method: 'subscriptions/listen', id, kind: 'request' });
+    this.sendUp(m, { requestSignal: listen.abort.signal, onRequestStreamEnd: () => ended('the stream closed') }).catch((e) => {
+      this.ownUp.delete(id);
+      if (!listen.abort.signal.aborted) ended(this.describe(e).message);
+    });
   }
 
   private withEnvelope(m: Message): Message {
@@ -478,6 +547,12 @@ export class Bridge {
       const done = this.ownUp.get(m.id)!;
       this.ownUp.delete(m.id);
       done(m);
+      return;
+    }
+    if (this.adapting && m.method === 'notifications/subscriptions/acknowledged') {
+      // The listen stream is up (a 2025 client has no such notification).
+      this.listenRetryMs = LISTEN_RETRY_MS;
+      this.o.log.event({ dir: 'down', method: m.method, kind: 'notification' });
       return;
     }
     if (!isResponse(m) || m.id === undefined || m.id === null) {

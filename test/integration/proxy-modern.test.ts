@@ -27,6 +27,10 @@ let server: http.Server;
 let url: string;
 const posts: Post[] = [];
 const events: string[] = [];
+/** What server/discover declares (the subscriptions test declares list changes and resource subscriptions). */
+let capabilities: Record<string, unknown> = { tools: {}, logging: {} };
+/** Open subscriptions/listen streams, newest last. */
+const listens: { res: http.ServerResponse; id: unknown; filter: Record<string, unknown>; closed: boolean }[] = [];
 
 beforeAll(async () => {
   server = http.createServer(async (req, res) => {
@@ -49,7 +53,7 @@ beforeAll(async () => {
           result: {
             resultType: 'complete',
             supportedVersions: ['2026-07-28'],
-            capabilities: { tools: {}, logging: {} },
+            capabilities,
             instructions: 'be kind',
             _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'modern-peer', version: '2.0.0' } },
           },
@@ -92,6 +96,17 @@ beforeAll(async () => {
           return;
         }
         return json(200, { jsonrpc: '2.0', id: m.id, error: { code: -32602, message: 'unknown tool' } });
+      case 'subscriptions/listen': {
+        // 2026: notifications outside any request come on this stream, acknowledged first, each stamped with the subscription id.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const sub = { res, id: m.id, filter: params.notifications, closed: false };
+        listens.push(sub);
+        req.socket.on('close', () => (sub.closed = true));
+        res.write(
+          `data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: { 'io.modelcontextprotocol/subscriptionId': m.id } } })}\n\n`,
+        );
+        return;
+      }
       default:
         return json(404, { jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } });
     }
@@ -207,4 +222,54 @@ test('keys spelled with escapes reach the client as the server wrote them, in JS
     expect(got).toEqual({ h: 1, a: 2 });
   }
   b.child.stdin.end();
+});
+
+test('a 2025 client before a 2026 server gets its list-changed notifications and resource updates: the bridge listens with subscriptions/listen, and resources/subscribe reopens it with the URI', async () => {
+  capabilities = { tools: { listChanged: true }, resources: { subscribe: true } };
+  const b = bridge();
+  const init = b.next(1);
+  b.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'desk', version: '1' } },
+  });
+  expect((await init).result.capabilities).toEqual(capabilities);
+  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  const waitFor = async (what: string, ok: () => boolean) => {
+    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(ok(), what).toBe(true);
+  };
+  await waitFor('a listen stream', () => listens.length === 1);
+  expect(listens[0].filter).toEqual({ toolsListChanged: true });
+  const stamp = (id: unknown) => ({ _meta: { 'io.modelcontextprotocol/subscriptionId': id } });
+  listens[0].res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: stamp(listens[0].id) })}\n\n`);
+  await waitFor('the list-changed notification at the client', () => b.lines.some((l) => l.method === 'notifications/tools/list_changed'));
+
+  // resources/subscribe is answered by the bridge and becomes part of a new listen's filter; the old stream is closed.
+  const sub = b.next(2);
+  b.send({ jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'file:///notes.md' } });
+  expect((await sub).result).toEqual({});
+  await waitFor('a second listen stream', () => listens.length === 2);
+  expect(listens[1].filter).toEqual({ toolsListChanged: true, resourceSubscriptions: ['file:///notes.md'] });
+  await waitFor('the first stream closed', () => listens[0].closed);
+  listens[1].res.write(
+    `data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///notes.md', ...stamp(listens[1].id) } })}\n\n`,
+  );
+  await waitFor('the resource update at the client', () => b.lines.some((l) => l.method === 'notifications/resources/updated'));
+
+  // The server ends the subscription (a restart): the bridge listens again.
+  listens[1].res.end(
+    `data: ${JSON.stringify({ jsonrpc: '2.0', id: listens[1].id, result: { resultType: 'complete', _meta: stamp(listens[1].id)._meta } })}\n\n`,
+  );
+  await waitFor('a third listen stream', () => listens.length === 3);
+  expect(listens[2].filter).toEqual({ toolsListChanged: true, resourceSubscriptions: ['file:///notes.md'] });
+
+  b.child.stdin.end();
+  expect(await new Promise((r) => b.child.on('exit', r))).toBe(0);
+  await waitFor('the last stream closed', () => listens[2].closed);
+  // The client saw neither the 2026 acknowledgement nor the listen's own answer; the server no resources/subscribe.
+  expect(b.lines.some((l) => l.method === 'notifications/subscriptions/acknowledged' || (typeof l.id === 'string' && l.id.includes('listen')))).toBe(false);
+  expect(posts.some((p) => p.method === 'resources/subscribe')).toBe(false);
+  capabilities = { tools: {}, logging: {} };
 });
