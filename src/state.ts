@@ -144,8 +144,38 @@ export function entriesToPrune(journal: JournalEntry[]): number {
   return drop;
 }
 
+/**
+ * The ledger's key of an entry: its file (real path), container path and name, each percent-encoded
+ * (encodeURIComponent), joined by spaces: `/home/me/.claude.json mcpServers pelcro`. Such a key needs
+ * no escape in JSON, so state.json parses natively on every engine (V8 12.8+ can misread keys written
+ * with escapes, and the exact parse that avoids that costs ~5 ms on a state file full of them; see
+ * json-text.ts). Keys written before were JSON arrays (`["/path","mcpServers","pelcro"]`, every quote
+ * escaped): they are read, and rewritten in this form with the next change of the state.
+ */
 export function ledgerKey(realFile: string, container: readonly string[], name: string): string {
-  return JSON.stringify([realFile, ...container, name]);
+  return [realFile, ...container, name].map(encodeURIComponent).join(' ');
+}
+
+/** The parts of a ledger key (either form); undefined: not a key. */
+export function ledgerKeyParts(key: string): string[] | undefined {
+  try {
+    const parts: unknown = key.startsWith('[') ? parseJsonText(key) : key.split(' ').map(decodeURIComponent);
+    return Array.isArray(parts) && parts.length >= 3 && parts.every((x) => typeof x === 'string') ? parts : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ledger keys of the earlier form (JSON arrays) in today's form. */
+function currentKeys<V>(records: Record<string, V>): Record<string, V> {
+  if (!Object.keys(records).some((k) => k.startsWith('['))) return records;
+  const out: Record<string, V> = {};
+  for (const [k, v] of Object.entries(records)) {
+    const parts = k.startsWith('[') ? ledgerKeyParts(k) : undefined;
+    const key = parts ? ledgerKey(parts[0], parts.slice(1, -1), parts[parts.length - 1]) : k;
+    Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 export class State {
@@ -167,7 +197,10 @@ export class State {
     const empty: StateFiles = { servers: {}, ledger: {}, journal: [] };
     if (text === null) return empty;
     try {
-      return { ...empty, ...(parseJsonText(text) as Partial<StateFiles>) };
+      const s: StateFiles = { ...empty, ...(parseJsonText(text) as Partial<StateFiles>) };
+      s.ledger = currentKeys(s.ledger);
+      for (const j of s.journal) j.ledgerBefore = currentKeys(j.ledgerBefore ?? {});
+      return s;
     } catch (e) {
       const f = this.file;
       throw new ConfigParseError(f, 1, 1, `mcpwire's state file is damaged (${(e as Error).message})`, `Move ${f} aside; mcpwire starts a fresh one.`);

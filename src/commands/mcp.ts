@@ -6,14 +6,23 @@ import type { EditOutcome } from '../files/transaction.js';
 import { listEntries } from '../listing.js';
 import { envOr } from '../platform.js';
 import { resolveServer, showUrl, validateName } from '../servers.js';
-import { clientRecord, ledgerKey, ledgerRecordFor, recordClient, type ClientRecord, type KnownServer, type LedgerRecord, type StateFiles } from '../state.js';
+import {
+  clientRecord,
+  ledgerKey,
+  ledgerKeyParts,
+  ledgerRecordFor,
+  recordClient,
+  type ClientRecord,
+  type KnownServer,
+  type LedgerRecord,
+  type StateFiles,
+} from '../state.js';
 import { renderBridgeEntry } from '../setup/bridge.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
 import { printable, tildify } from '../ui.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
-import { parseJsonText } from '../json-text.js';
 
 export interface AddOptions {
   target?: string;
@@ -175,13 +184,8 @@ function ledgerPlaces(ledger: Record<string, LedgerRecord>, name: string, scope:
   for (const [key, rec] of Object.entries(ledger)) {
     if (rec.name !== name || (scope && rec.scope !== scope)) continue;
     const target = targetById(rec.target);
-    let parts: unknown;
-    try {
-      parts = parseJsonText(key);
-    } catch {
-      continue;
-    }
-    if (!target || !Array.isArray(parts) || parts.length < 3 || !parts.every((p) => typeof p === 'string')) continue;
+    const parts = ledgerKeyParts(key);
+    if (!target || !parts) continue;
     places.push({ target, scope: rec.scope as Scope, file: parts[0], container: parts.slice(1, -1) });
   }
   return places;

@@ -10,7 +10,7 @@
  */
 import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import type { JournalEntry, JournalFile, State } from '../state.js';
+import { ledgerKeyParts, type JournalEntry, type JournalFile, type State } from '../state.js';
 import { sameFingerprint } from './fingerprint.js';
 import { atomicWrite, readBytes } from './io.js';
 import { acquireInOrder, lockPathFor, stateLockPath } from './transaction.js';
@@ -105,7 +105,7 @@ export function undoLast(deps: { platform: Platform; state: State }, o: { dryRun
       if (i === -1) return;
       // The ledger as it was, for the entries of the files that were put back (its keys start with the real path).
       for (const [k, v] of Object.entries(entry.ledgerBefore)) {
-        const realFile = (JSON.parse(k) as string[])[0];
+        const realFile = ledgerKeyParts(k)?.[0];
         if (left.some((f) => f.realFile === realFile)) continue;
         if (v) s.ledger[k] = v;
         else delete s.ledger[k];

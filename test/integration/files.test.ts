@@ -308,6 +308,34 @@ describe('backups and undo --force', () => {
     for (const f of walk(s.file('.config/mcpwire/backups'))) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
   });
 
+  test('a state file written with the earlier ledger keys (JSON arrays) still works, and is rewritten without escaped keys', () => {
+    const s = scratch();
+    seedAll(s);
+    expect(s.run(['mcp', 'add', '--name', 'old', '--target', 'cursor,codex', '--url', URL]).code).toBe(0);
+    const file = '.config/mcpwire/state.json';
+    const st = JSON.parse(s.read(file));
+    // As mcpwire wrote it before: each key a JSON array, every quote in it escaped.
+    const toArrays = (o: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(o).map(([k, v]) => [JSON.stringify(k.split(' ').map(decodeURIComponent)), v]));
+    st.ledger = toArrays(st.ledger);
+    for (const j of st.journal) j.ledgerBefore = toArrays(j.ledgerBefore);
+    s.write(file, JSON.stringify(st, null, 2));
+    expect(s.read(file)).toMatch(/"\[\\"/);
+
+    // `mcp remove NAME` finds the entries through the ledger, in both files.
+    const removed = s.run(['mcp', 'remove', 'old', '--json']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((JSON.parse(removed.stdout).changes as { action: string }[]).map((r) => r.action)).toEqual(['removed', 'removed']);
+    expect(s.read(USER_FILES.cursor)).not.toContain('"old"');
+    const escapedKeys = (text: string) => [...text.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)].filter((m) => m[1].includes('\\'));
+    expect(escapedKeys(s.read(file))).toEqual([]);
+    // Undo of the remove puts the entries and their ledger records back.
+    expect(s.run(['undo']).code).toBe(0);
+    expect(s.read(USER_FILES.cursor)).toContain('"old"');
+    expect(Object.values(JSON.parse(s.read(file)).ledger as Record<string, { name: string }>).filter((r) => r.name === 'old').length).toBe(2);
+    expect(escapedKeys(s.read(file))).toEqual([]);
+  });
+
   test("undo puts mcpwire's record of the server back as it was, unless it changed since", () => {
     const s = scratch();
     const state = () => JSON.parse(s.read('.config/mcpwire/state.json')) as { servers: Record<string, { url: string }> };

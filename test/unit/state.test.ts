@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { entriesToPrune, type JournalEntry } from '../../src/state.js';
+import { entriesToPrune, ledgerKey, ledgerKeyParts, type JournalEntry } from '../../src/state.js';
 
 const MiB = 1024 * 1024;
 const entry = (id: string, backupMiB: number): JournalEntry => ({
@@ -24,5 +24,24 @@ describe('backups are bounded by count and by size', () => {
   test('the newest command is always kept, whatever its size (undo must work)', () => {
     expect(entriesToPrune([entry('old', 1), entry('huge', 400)])).toBe(1);
     expect(entriesToPrune([entry('huge', 400)])).toBe(0);
+  });
+});
+
+describe('ledger keys', () => {
+  test('need no escape in JSON, whatever the path holds, and read back exactly (either form)', () => {
+    for (const file of [
+      '/home/me/.claude.json',
+      'C:\\Users\\me\\.claude.json',
+      '/tmp/a "quoted" dir/x.json',
+      '/tmp/50% off/ü 日本/🚀.json',
+      '/tmp/tab\there/x.json',
+    ]) {
+      const key = ledgerKey(file, ['projects', '/work/p q', 'mcpServers'], 'pelcro');
+      expect(JSON.stringify(key)).toBe(`"${key}"`); // nothing escaped
+      expect(ledgerKeyParts(key)).toEqual([file, 'projects', '/work/p q', 'mcpServers', 'pelcro']);
+      expect(ledgerKeyParts(JSON.stringify([file, 'mcpServers', 'pelcro']))).toEqual([file, 'mcpServers', 'pelcro']);
+    }
+    expect(ledgerKey('/a', ['mcpServers'], 'x')).toBe('%2Fa mcpServers x');
+    for (const bad of ['', 'a b', '[1,2,3]', '["a"]', '%E0%A4%A mcpServers x']) expect(ledgerKeyParts(bad)).toBeUndefined();
   });
 });
