@@ -34,6 +34,8 @@ export interface OAuthServer {
   purgeClients(): void;
   /** From now on, requests of this step are accepted and never answered. */
   hang(step: HangStep): void;
+  /** The paths of the requests left hanging, in order. */
+  hung: string[];
   /** From now on, every POST to the MCP endpoint gets this answer instead (status, content type, body). */
   answerMcp(status: number, type: string | undefined, body: string): void;
   /** The server no longer takes any access token issued so far (refresh tokens stay good). */
@@ -63,6 +65,7 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
   let refreshDead = false;
   let base = '';
   const hanging = new Set<HangStep>();
+  const hung: string[] = [];
   let mcpAnswer: { status: number; type?: string; body: string } | undefined;
   const token = () => randomBytes(16).toString('hex');
   const stepOf = (path: string): HangStep | undefined =>
@@ -85,6 +88,7 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
     const step = stepOf(u.pathname);
     if (step && hanging.has(step)) {
       requests.push({ path: u.pathname, body: {} });
+      hung.push(u.pathname);
       return; // accepted, never answered
     }
     if (step === 'mcp' && hanging.has('mcp-stream') && req.method === 'POST') {
@@ -227,6 +231,7 @@ export async function startOAuthServer(misbehave?: Misbehaviour, opts: OAuthServ
       refresh.clear();
     },
     hang: (step) => hanging.add(step),
+    hung,
     answerMcp: (status, type, body) => (mcpAnswer = { status, type, body }),
     expireAccessTokens: () => access.clear(),
     close: () =>
