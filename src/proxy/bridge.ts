@@ -366,21 +366,36 @@ export class Bridge {
     const id = `${OWN_PREFIX}listen-${++this.ownSeq}`;
     const listen = { id, abort: new AbortController() };
     this.listen = listen;
-    const ended = (why: string) => {
+    const ended = (why: string, again = true) => {
       if (this.listen !== listen || this.closed) return;
       this.listen = undefined;
+      if (!again) {
+        // The server does not take subscriptions/listen (it declared list changes all the same): asking
+        // again would only fill the log. The client's requests work; it just hears of no changes.
+        this.o.log.note(`the server refused subscriptions/listen (${why}); no change notifications from it`);
+        return;
+      }
       this.o.log.note(`the server's notification stream ended (${why}); opening it again in ${Math.round(this.listenRetryMs / 1000)} s`);
       this.listenTimer = setTimeout(() => this.openListen(), this.listenRetryMs);
       this.listenTimer.unref?.();
       this.listenRetryMs = Math.min(this.listenRetryMs * 2, 30_000);
     };
     // Its answer comes only when the server ends the subscription (or refuses it).
-    this.ownUp.set(id, (answer) => ended(answer.error ? `refused: ${String(answer.error.message).slice(0, 120)}` : 'closed by the server'));
+    this.ownUp.set(id, (answer) =>
+      answer.error
+        ? ended(
+            `${answer.error.code}: ${String(answer.error.message).slice(0, 120)}`,
+            answer.error.code !== ERROR.methodNotFound && answer.error.code !== ERROR.invalidRequest,
+          )
+        : ended('closed by the server'),
+    );
     const m = this.withEnvelope({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { notifications: filter } });
     this.o.log.event({ dir: 'up', method: 'subscriptions/listen', id, kind: 'request' });
     this.sendUp(m, { requestSignal: listen.abort.signal, onRequestStreamEnd: () => ended('the stream closed') }).catch((e) => {
       this.ownUp.delete(id);
-      if (!listen.abort.signal.aborted) ended(this.describe(e).message);
+      // A server or network trouble is tried again; an HTTP answer that the method is not there is not.
+      const status = httpStatus(e);
+      if (!listen.abort.signal.aborted) ended(this.describe(e).message, !(status === 400 || status === 404 || status === 405 || status === 501));
     });
   }
 

@@ -29,6 +29,8 @@ const posts: Post[] = [];
 const events: string[] = [];
 /** What server/discover declares (the subscriptions test declares list changes and resource subscriptions). */
 let capabilities: Record<string, unknown> = { tools: {}, logging: {} };
+/** Answer subscriptions/listen with 404 Method not found (a server that declares list changes but has no listen). */
+let listenRefused = false;
 /** Open subscriptions/listen streams, newest last. */
 const listens: { res: http.ServerResponse; id: unknown; filter: Record<string, unknown>; closed: boolean }[] = [];
 
@@ -97,6 +99,7 @@ beforeAll(async () => {
         }
         return json(200, { jsonrpc: '2.0', id: m.id, error: { code: -32602, message: 'unknown tool' } });
       case 'subscriptions/listen': {
+        if (listenRefused) return json(404, { jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } });
         // 2026: notifications outside any request come on this stream, acknowledged first, each stamped with the subscription id.
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         const sub = { res, id: m.id, filter: params.notifications, closed: false };
@@ -271,5 +274,34 @@ test('a 2025 client before a 2026 server gets its list-changed notifications and
   // The client saw neither the 2026 acknowledgement nor the listen's own answer; the server no resources/subscribe.
   expect(b.lines.some((l) => l.method === 'notifications/subscriptions/acknowledged' || (typeof l.id === 'string' && l.id.includes('listen')))).toBe(false);
   expect(posts.some((p) => p.method === 'resources/subscribe')).toBe(false);
+  capabilities = { tools: {}, logging: {} };
+});
+
+test('a 2026 server that refuses subscriptions/listen is asked once, not again and again', async () => {
+  capabilities = { tools: { listChanged: true } };
+  listenRefused = true;
+  const before = posts.filter((p) => p.method === 'subscriptions/listen').length;
+  const b = bridge();
+  let stderr = '';
+  b.child.stderr.on('data', (d) => (stderr += d));
+  const init = b.next(1);
+  b.send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'desk', version: '1' } },
+  });
+  await init;
+  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  // Past the first retry delay (1 s): still one attempt.
+  await new Promise((r) => setTimeout(r, 2500));
+  expect(posts.filter((p) => p.method === 'subscriptions/listen').length - before).toBe(1);
+  const list = b.next(2);
+  b.send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+  expect((await list).result.tools.length).toBeGreaterThan(0); // the rest works
+  b.child.stdin.end();
+  expect(await new Promise((r) => b.child.on('exit', r))).toBe(0);
+  expect(stderr.match(/refused subscriptions\/listen/g)?.length).toBe(1);
+  listenRefused = false;
   capabilities = { tools: {}, logging: {} };
 });
