@@ -502,8 +502,9 @@ export class Bridge {
     const t = this.transport;
     if (!this.standaloneLost || generation !== this.generation || this.closed || !t?.sessionId) return;
     this.standaloneLost = false;
+    this.o.log.note('the server answers again: opening its stream for notifications again');
     t.resumeStream('').then(
-      () => this.o.log.note('the server stream for notifications is open again'),
+      () => {},
       (e) => {
         // Session gone (404): the next request starts a new session, whose transport opens its own stream.
         if (generation !== this.generation || this.closed || httpStatus(e) === 404) return;
