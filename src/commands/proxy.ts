@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.js';
 import { useExactJsonParse } from '../json-text.js';
-import { errorResponse, LineReader, parseLine, type Message } from '../mcp/jsonrpc.js';
+import { errorResponse, LineReader, parseLine, textSlices, type Message } from '../mcp/jsonrpc.js';
 import { Bridge } from '../proxy/bridge.js';
 import { headersFromConfig } from '../proxy/credential.js';
 import { createLog } from '../proxy/log.js';
@@ -71,8 +71,8 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
   let stdoutGone = false;
   const write = (m: Message) => {
     if (stdoutGone) return;
-    // Two writes, not one concatenation: a 10 MB message is not copied once more for its newline.
-    process.stdout.write(JSON.stringify(m));
+    // Slices, and the newline apart: a 10 MB message is not copied whole once more to be written.
+    for (const slice of textSlices(JSON.stringify(m))) process.stdout.write(slice);
     process.stdout.write('\n');
   };
   const bridge = new Bridge({ name, url, credential, log, write, loadSdk });

@@ -1,7 +1,7 @@
 /** The protocol pieces of src/mcp (no SDK): stdio framing and the `Mcp-Param-*` header rules. */
 import { describe, expect, test } from 'vitest';
 import { encodeHeaderValue, paramHeaders, scanHeaderDeclarations } from '../../src/mcp/headers.js';
-import { LineReader, parseLine } from '../../src/mcp/jsonrpc.js';
+import { LineReader, parseLine, textSlices } from '../../src/mcp/jsonrpc.js';
 import { isModernVersion } from '../../src/mcp/versions.js';
 
 describe('LineReader', () => {
@@ -109,5 +109,22 @@ describe('Mcp-Param headers (SEP-2243)', () => {
     ];
     for (const schema of invalid) expect(scanHeaderDeclarations(schema).valid, JSON.stringify(schema)).toBe(false);
     expect(scanHeaderDeclarations(prop({ a: { type: 'string' } }))).toEqual({ valid: true, declarations: [] });
+  });
+});
+
+describe('textSlices (how the bridge writes a large message)', () => {
+  test('small texts are one slice; large ones join back exactly, never cut inside a surrogate pair', () => {
+    expect([...textSlices('{"a":1}')]).toEqual(['{"a":1}']);
+    const rocket = '🚀'; // two UTF-16 units
+    for (const max of [2, 3, 4, 7, 8]) {
+      const text = `x${rocket.repeat(9)}ü${rocket}é`.repeat(3);
+      const slices = [...textSlices(text, max)];
+      expect(slices.join('')).toBe(text);
+      for (const s of slices) {
+        expect(s.length).toBeLessThanOrEqual(max);
+        expect(Buffer.from(s, 'utf8').toString('utf8')).toBe(s); // each slice stands alone: no lone half
+      }
+      expect(Buffer.concat(slices.map((s) => Buffer.from(s, 'utf8'))).toString('utf8')).toBe(text);
+    }
   });
 });
