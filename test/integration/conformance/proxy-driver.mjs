@@ -24,6 +24,12 @@ client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', 
 const log = (...a) => console.error('driver:', ...a);
 await client.connect(transport);
 log('connected; era', client.getProtocolEra?.(), 'version', client.getNegotiatedProtocolVersion?.() ?? '');
+// sse-retry's server takes the first GET after the tool call's stream opened for the client's resumption
+// of that stream. Through the bridge, the standalone GET (opened once notifications/initialized is
+// through, one hop further than a direct client's) can reach the server a few ms after that call on a
+// loaded machine, and be judged "reconnected too early" (seen once in CI). The scenario is about the
+// resumption, so the call waits until the bridge's session is settled.
+if (scenario === 'sse-retry') await new Promise((r) => setTimeout(r, 300));
 const { tools } = await client.listTools();
 const show = (r) => JSON.stringify(r).slice(0, 200);
 if (scenario === 'tools_call' || scenario === 'sse-retry' || scenario === 'request-metadata') {
