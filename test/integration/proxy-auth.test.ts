@@ -139,11 +139,14 @@ describe('the bridge presents the stored OAuth login', () => {
     await login('demo');
     srv.setLifetime(3600);
     await new Promise((r) => setTimeout(r, 1100));
+    // Counted from here: on a loaded machine `auth login` itself may already renew a one-second token
+    // (its check of the login runs after the token's refresh margin), which is not the bridges' doing.
+    const before = grants().length;
     const bridges = await Promise.all([0, 1, 2].map(() => proxy('demo', srv.url)));
     await Promise.all(bridges.map((b) => b.client.connect(b.transport)));
     const who = await Promise.all(bridges.map((b) => b.client.callTool({ name: 'whoami', arguments: {} })));
     expect(who.map(text)).toEqual(['user-1', 'user-1', 'user-1']);
-    expect(grants()).toEqual(['authorization_code', 'refresh_token']);
+    expect(grants().slice(before)).toEqual(['refresh_token']);
   });
 
   test('a refused refresh token (invalid_grant): the client is told to run `mcpwire auth login NAME`, on stderr too', async () => {
