@@ -146,3 +146,8 @@ export async function startPendingLogin(s: Scratch, url: string, name = 'demo', 
   const redirect = new URL(authUrl.searchParams.get('redirect_uri')!);
   return { c, done, authUrl, redirect, state: authUrl.searchParams.get('state')!, out: () => ({ stdout, stderr }) };
 }
+
+/** Wait until `ok()` holds, polling every 20 ms; after `ms`, throw naming what was awaited. */
+export async function waitUntil(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+}

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { BIN } from './cli-harness.js';
+import { BIN, waitUntil } from './cli-harness.js';
 
 const PV = 'io.modelcontextprotocol/protocolVersion';
 const CI = 'io.modelcontextprotocol/clientInfo';
@@ -145,23 +145,26 @@ function bridge(): { child: ChildProcessWithoutNullStreams; send(m: unknown): vo
   };
 }
 
+const DESK = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'desk', version: '1' } };
+
+/** A 2025 client's handshake through the bridge: initialize (id 1), its answer, then notifications/initialized. */
+async function handshake(b: ReturnType<typeof bridge>, params: Record<string, unknown>): Promise<Reply> {
+  const init = b.next(1);
+  b.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params });
+  const answer = await init;
+  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return answer;
+}
+
 test('a 2025 client before a 2026 server: initialize, ping and setLevel answered by the bridge, _meta and headers added, -32020 answered by listing again, cancellation closes the stream', async () => {
   const b = bridge();
-  const init = b.next(1);
-  b.send({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'old-desktop', version: '0.9' } },
-  });
-  const r1 = await init;
+  const r1 = await handshake(b, { protocolVersion: '2025-06-18', capabilities: { sampling: {} }, clientInfo: { name: 'old-desktop', version: '0.9' } });
   expect(r1.result).toEqual({
     protocolVersion: '2025-06-18',
     capabilities: { tools: {}, logging: {} },
     serverInfo: { name: 'modern-peer', version: '2.0.0' },
     instructions: 'be kind',
   });
-  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
   const ping = b.next(2);
   b.send({ jsonrpc: '2.0', id: 2, method: 'ping' });
@@ -207,10 +210,7 @@ test('a 2025 client before a 2026 server: initialize, ping and setLevel answered
 
 test('keys spelled with escapes reach the client as the server wrote them, in JSON and SSE answers (JSON.parse misreads them on Node 24)', async () => {
   const b = bridge();
-  const init = b.next(1);
-  b.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
-  await init;
-  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  await handshake(b, { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } });
   let id = 10;
   const call = async (args: Record<string, unknown>) => {
     const n = id++;
@@ -230,47 +230,35 @@ test('keys spelled with escapes reach the client as the server wrote them, in JS
 test('a 2025 client before a 2026 server gets its list-changed notifications and resource updates: the bridge listens with subscriptions/listen, and resources/subscribe reopens it with the URI', async () => {
   capabilities = { tools: { listChanged: true }, resources: { subscribe: true } };
   const b = bridge();
-  const init = b.next(1);
-  b.send({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'desk', version: '1' } },
-  });
-  expect((await init).result.capabilities).toEqual(capabilities);
-  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  const waitFor = async (what: string, ok: () => boolean) => {
-    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(ok(), what).toBe(true);
-  };
-  await waitFor('a listen stream', () => listens.length === 1);
+  expect((await handshake(b, DESK)).result.capabilities).toEqual(capabilities);
+  await waitUntil('a listen stream', () => listens.length === 1);
   expect(listens[0].filter).toEqual({ toolsListChanged: true });
   const stamp = (id: unknown) => ({ _meta: { 'io.modelcontextprotocol/subscriptionId': id } });
   listens[0].res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed', params: stamp(listens[0].id) })}\n\n`);
-  await waitFor('the list-changed notification at the client', () => b.lines.some((l) => l.method === 'notifications/tools/list_changed'));
+  await waitUntil('the list-changed notification at the client', () => b.lines.some((l) => l.method === 'notifications/tools/list_changed'));
 
   // resources/subscribe is answered by the bridge and becomes part of a new listen's filter; the old stream is closed.
   const sub = b.next(2);
   b.send({ jsonrpc: '2.0', id: 2, method: 'resources/subscribe', params: { uri: 'file:///notes.md' } });
   expect((await sub).result).toEqual({});
-  await waitFor('a second listen stream', () => listens.length === 2);
+  await waitUntil('a second listen stream', () => listens.length === 2);
   expect(listens[1].filter).toEqual({ toolsListChanged: true, resourceSubscriptions: ['file:///notes.md'] });
-  await waitFor('the first stream closed', () => listens[0].closed);
+  await waitUntil('the first stream closed', () => listens[0].closed);
   listens[1].res.write(
     `data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'file:///notes.md', ...stamp(listens[1].id) } })}\n\n`,
   );
-  await waitFor('the resource update at the client', () => b.lines.some((l) => l.method === 'notifications/resources/updated'));
+  await waitUntil('the resource update at the client', () => b.lines.some((l) => l.method === 'notifications/resources/updated'));
 
   // The server ends the subscription (a restart): the bridge listens again.
   listens[1].res.end(
     `data: ${JSON.stringify({ jsonrpc: '2.0', id: listens[1].id, result: { resultType: 'complete', _meta: stamp(listens[1].id)._meta } })}\n\n`,
   );
-  await waitFor('a third listen stream', () => listens.length === 3);
+  await waitUntil('a third listen stream', () => listens.length === 3);
   expect(listens[2].filter).toEqual({ toolsListChanged: true, resourceSubscriptions: ['file:///notes.md'] });
 
   b.child.stdin.end();
   expect(await new Promise((r) => b.child.on('exit', r))).toBe(0);
-  await waitFor('the last stream closed', () => listens[2].closed);
+  await waitUntil('the last stream closed', () => listens[2].closed);
   // The client saw neither the 2026 acknowledgement nor the listen's own answer; the server no resources/subscribe.
   expect(b.lines.some((l) => l.method === 'notifications/subscriptions/acknowledged' || (typeof l.id === 'string' && l.id.includes('listen')))).toBe(false);
   expect(posts.some((p) => p.method === 'resources/subscribe')).toBe(false);
@@ -284,15 +272,7 @@ test('a 2026 server that refuses subscriptions/listen is asked once, not again a
   const b = bridge();
   let stderr = '';
   b.child.stderr.on('data', (d) => (stderr += d));
-  const init = b.next(1);
-  b.send({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'desk', version: '1' } },
-  });
-  await init;
-  b.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  await handshake(b, DESK);
   // Past the first retry delay (1 s): still one attempt.
   await new Promise((r) => setTimeout(r, 2500));
   expect(posts.filter((p) => p.method === 'subscriptions/listen').length - before).toBe(1);

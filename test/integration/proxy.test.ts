@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BIN, ROOT } from './cli-harness.js';
+import { BIN, ROOT, waitUntil } from './cli-harness.js';
 import { startPeer, type Peer } from './proxy-peer.js';
 
 const KEY = 'sk-proxy-test-4f1c9a0b7e2d';
@@ -334,26 +334,22 @@ async function startStreamServer() {
   };
 }
 
-const until = async (what: string, ok: () => boolean, ms = 5000) => {
-  for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-};
-
 describe('mcpwire proxy: the standalone GET stream', () => {
   test('lost for longer than the reconnections last, it is opened again once the server answers, and notifications flow again', async () => {
     const s = await startStreamServer();
     const c = await connect(s.url);
     try {
-      await until('the standalone stream', s.streamOpen);
+      await waitUntil('the standalone stream', s.streamOpen);
       s.cut();
       // The SDK tries again (every 20 ms, as the server asked) until its retries are used up.
-      await until('the reconnections to be refused', () => s.counts().refused >= 5);
+      await waitUntil('the reconnections to be refused', () => s.counts().refused >= 5);
       await new Promise((r) => setTimeout(r, 300));
       const refused = s.counts().refused;
       expect(s.streamOpen()).toBe(false);
       s.up();
       // Nothing reaches the server yet; the next exchange that does brings the stream back.
       await c.client.listTools();
-      await until('the stream to be opened again', s.streamOpen);
+      await waitUntil('the stream to be opened again', s.streamOpen);
       expect(s.counts().refused).toBe(refused);
       const got = new Promise<void>((resolve) => c.client.setNotificationHandler('notifications/tools/list_changed', () => resolve()));
       s.notify('notifications/tools/list_changed');
