@@ -438,9 +438,7 @@ export class Bridge {
           if (!this.gaveUpOnStream || generation !== this.generation || this.closed) return;
           this.gaveUpOnStream = false;
           this.o.log.note('the server stream for notifications was lost; it is opened again once the server answers');
-          this.standaloneLost = true;
-          this.reopenTimer = setTimeout(() => this.reopenStandalone(generation), REOPEN_STANDALONE_MS);
-          this.reopenTimer.unref?.();
+          this.standaloneStreamLost(generation);
         });
       }
     };
@@ -495,6 +493,13 @@ export class Bridge {
     }
   }
 
+  /** The standalone stream is gone: opened again after the next exchange that reaches the server, or on a timer. */
+  private standaloneStreamLost(generation: number): void {
+    this.standaloneLost = true;
+    this.reopenTimer = setTimeout(() => this.reopenStandalone(generation), REOPEN_STANDALONE_MS);
+    this.reopenTimer.unref?.();
+  }
+
   /** Open the standalone GET stream again (a fresh one: the SDK keeps the lost stream's last event id to itself). */
   private reopenStandalone(generation: number): void {
     clearTimeout(this.reopenTimer);
@@ -508,9 +513,7 @@ export class Bridge {
       (e) => {
         // Session gone (404): the next request starts a new session, whose transport opens its own stream.
         if (generation !== this.generation || this.closed || httpStatus(e) === 404) return;
-        this.standaloneLost = true;
-        this.reopenTimer = setTimeout(() => this.reopenStandalone(generation), REOPEN_STANDALONE_MS);
-        this.reopenTimer.unref?.();
+        this.standaloneStreamLost(generation);
       },
     );
   }
