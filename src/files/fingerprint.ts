@@ -65,12 +65,13 @@ export function hash64x2(bytes: Uint8Array, engine: 'auto' | 'js' = 'auto'): str
   const m = engine === 'js' ? null : (hashModule ??= loadHashModule());
   if (m === null) return hash64x2Js(bytes);
   m.reset();
-  for (let off = 0; off < bytes.length || off === 0; off += CHUNK) {
+  let off = 0;
+  do {
     const n = Math.min(CHUNK, bytes.length - off);
     new Uint8Array(m.memory.buffer, 0, n).set(bytes.subarray(off, off + n));
     m.update(n);
-    if (n < CHUNK) break;
-  }
+    off += n;
+  } while (off < bytes.length);
   const len = BigInt(bytes.length);
   return hex64(m.digest1(len)) + hex64(m.digest2(len));
 }
