@@ -29,6 +29,12 @@ const log = (s = '') => process.stdout.write(s + '\n');
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const p90 = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length * 0.9)];
 const ms = (n) => n.toFixed(1);
+// Every process measured here (node -e 0 too) starts without NODE_EXTRA_CA_CERTS and NODE_OPTIONS: a CA
+// bundle adds ~85 ms to each Node start on this machine (read and parsed before any code runs), which
+// would hide the bridge's own cost in the ratios.
+const ENV = { ...process.env };
+delete ENV.NODE_EXTRA_CA_CERTS;
+delete ENV.NODE_OPTIONS;
 
 if (!fs.existsSync(path.join(REPO, 'dist', 'proxy.cjs'))) spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
 
@@ -63,7 +69,7 @@ const INIT = {
 function startOnce() {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const c = spawn(process.execPath, [BIN, 'proxy', 'bench', '--url', 'http://127.0.0.1:9/mcp']);
+    const c = spawn(process.execPath, [BIN, 'proxy', 'bench', '--url', 'http://127.0.0.1:9/mcp'], { env: ENV });
     c.stdout.once('data', () => {
       resolve(Number(process.hrtime.bigint() - t0) / 1e6);
       c.kill();
@@ -73,7 +79,7 @@ function startOnce() {
 }
 function nodeOnce() {
   const t0 = process.hrtime.bigint();
-  spawnSync(process.execPath, ['-e', '0']);
+  spawnSync(process.execPath, ['-e', '0'], { env: ENV });
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 await startOnce(); // warm the code cache
@@ -89,7 +95,7 @@ log(
 );
 
 // ---- a bridge, driven over stdio ----
-const bridge = spawn(process.execPath, [BIN, 'proxy', 'bench', '--url', URL_]);
+const bridge = spawn(process.execPath, [BIN, 'proxy', 'bench', '--url', URL_], { env: ENV });
 let buf = '';
 const waiting = new Map();
 bridge.stdout.on('data', (d) => {

@@ -3,13 +3,18 @@
  *   state.json     one file (one atomic write per command) with
  *                    servers: servers it knows (name → url, headers by name/variable; never a secret value)
  *                    ledger:  what it wrote where, with the hints that let `remove` give back the original bytes
- *                    journal: the last write commands, for `mcpwire undo`
+ *                    journal: the last write commands, for `mcpwire undo`: each as a short record
+ *                             (id, time, command, backup bytes) whose details (the files, their
+ *                             fingerprints, the ledger and server records as they were) are in
+ *                             backups/<id>/journal.json, written and fsynced before state.json is
+ *                             renamed (state.json stays the one commit point); entries written before
+ *                             (and one that `undo --force` left behind) keep their details inline
  *   backups/       the previous bytes of every file it changed (0600, folder 0700)
  * Every update happens under a lock and is written atomically.
  */
-import { ConfigParseError } from './errors.js';
+import { ConfigParseError, UserError } from './errors.js';
 import { acquireLock, lockEpoch, pidAlive, type Lock } from './files/lock.js';
-import { atomicWrite, createTemp, discardTemps, LockLost, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
+import { atomicWrite, createTemp, discardTemps, LockLost, makePrivateDirs, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
 import type { JournalFile } from './files/transaction.js';
 import { stateDir, type Platform } from './platform.js';
@@ -70,6 +75,28 @@ export interface JournalEntry {
   undone?: boolean;
 }
 
+/** A journal entry as state.json keeps it: its details in backups/<id>/<detail>. */
+export interface JournalRef {
+  id: string;
+  at: string;
+  command: string;
+  /** The bytes of its backups (the backup budget is counted without reading the details). */
+  bytes: number;
+  detail: string;
+}
+
+export type JournalRecord = JournalEntry | JournalRef;
+
+/** The details' file in a command's backup folder (backups are named target-scope-file: no clash). */
+export const JOURNAL_DETAIL = 'journal.json';
+
+export function isJournalRef(j: JournalRecord): j is JournalRef {
+  return typeof (j as JournalRef).detail === 'string' && !Array.isArray((j as JournalEntry).files);
+}
+
+const backupBytes = (j: JournalRecord): number =>
+  isJournalRef(j) ? (Number.isFinite(j.bytes) ? j.bytes : 0) : j.files.reduce((n, f) => n + (f.backupSize ?? 0), 0);
+
 export interface KnownServer {
   name: string;
   url: string;
@@ -127,7 +154,7 @@ export function recordClient(clients: Record<string, ClientRecord>, target: stri
 
 export interface StateFiles {
   ledger: Record<string, LedgerRecord>;
-  journal: JournalEntry[];
+  journal: JournalRecord[];
   servers: Record<string, KnownServer>;
 }
 
@@ -136,9 +163,9 @@ const JOURNAL_KEEP = 20;
 const BACKUP_BUDGET = 256 * 1024 * 1024;
 
 /** Journal entries to drop, oldest first: over the count, or over the size budget (the newest always stays). */
-export function entriesToPrune(journal: JournalEntry[]): number {
+export function entriesToPrune(journal: JournalRecord[]): number {
   let drop = Math.max(0, journal.length - JOURNAL_KEEP);
-  const size = (j: JournalEntry) => j.files.reduce((n, f) => n + (f.backupSize ?? 0), 0);
+  const size = backupBytes;
   let total = journal.slice(drop).reduce((n, j) => n + size(j), 0);
   while (total > BACKUP_BUDGET && drop < journal.length - 1) total -= size(journal[drop++]);
   return drop;
@@ -199,7 +226,7 @@ export class State {
     try {
       const s: StateFiles = { ...empty, ...(parseJsonText(text) as Partial<StateFiles>) };
       s.ledger = currentKeys(s.ledger);
-      for (const j of s.journal) j.ledgerBefore = currentKeys(j.ledgerBefore ?? {});
+      for (const j of s.journal) if (!isJournalRef(j)) j.ledgerBefore = currentKeys(j.ledgerBefore ?? {});
       return s;
     } catch (e) {
       const f = this.file;
@@ -226,6 +253,36 @@ export class State {
 
   read<K extends keyof StateFiles>(name: K): StateFiles[K] {
     return this.readAll()[name];
+  }
+
+  /** A journal entry in full: a short record's details read from its backup folder. */
+  journalEntry(j: JournalRecord): JournalEntry {
+    if (!isJournalRef(j)) return j;
+    const file = this.p.path.join(this.backupDir(j.id), j.detail);
+    const damaged = (why: string) =>
+      new ConfigParseError(
+        file,
+        1,
+        1,
+        `the record of "${j.command}" in mcpwire's journal is ${why}`,
+        `Move ${this.file} aside to start a fresh journal (undo then knows nothing earlier).`,
+      );
+    if (!/^[A-Za-z0-9._-]+$/.test(j.id) || j.id.startsWith('.') || !/^[a-z]+\.json$/.test(j.detail)) throw damaged('damaged');
+    const text = readText(this.p, file);
+    if (text === null)
+      throw new UserError(`The record of "${j.command}" in mcpwire's journal is missing (${file}); nothing was changed.`, {
+        exitCode: 1,
+        fix: `Its backups are in ${this.backupDir(j.id)} (copy back what you need); to start a fresh journal, move ${this.file} aside.`,
+      });
+    let e: JournalEntry;
+    try {
+      e = parseJsonText(text) as JournalEntry;
+    } catch (err) {
+      throw damaged(`damaged (${(err as Error).message})`);
+    }
+    if (!e || typeof e !== 'object' || e.id !== j.id || !Array.isArray(e.files)) throw damaged('damaged');
+    e.ledgerBefore = currentKeys(e.ledgerBefore ?? {});
+    return e;
   }
 
   private cache: StateFiles | undefined;
@@ -294,7 +351,7 @@ export class State {
   }
 
   /** @internal Drop the backups of pruned entries, and of commands that never reached the journal. */
-  tidyBackups(dropped: JournalEntry[], s: StateFiles): void {
+  tidyBackups(dropped: JournalRecord[], s: StateFiles): void {
     this.cache = undefined;
     for (const old of dropped) this.dropBackups(old.id);
     this.dropOrphanBackups(new Set(s.journal.map((j) => j.id)));
@@ -331,10 +388,16 @@ export class State {
   }
 }
 
-/** A state update prepared before the renames of a write command: written and fsynced, renamed by commit(). */
+/**
+ * A state update prepared before the renames of a write command: written and fsynced, renamed by
+ * commit(). The command's journal entry goes to its backup folder (backups/<id>/journal.json) and
+ * state.json keeps a short record of it: state.json, read and rewritten by every command, does not
+ * grow with the details of the last twenty. The details' file is renamed first, state.json last:
+ * until then no state refers to it (a crash leaves an orphan folder, tidied like any other).
+ */
 export class JournalSession {
-  private temp: TempFile | undefined;
-  private prepared: { s: StateFiles; dropped: JournalEntry[] } | undefined;
+  private temps: TempFile[] = [];
+  private prepared: { s: StateFiles; dropped: JournalRecord[] } | undefined;
   private readonly base: { text: string | null; parsed?: StateFiles; parse: (text: string | null) => StateFiles };
   private committed = false;
 
@@ -348,46 +411,65 @@ export class JournalSession {
     this.base = state.readLockedText(lock);
   }
 
-  private build(fn: (s: StateFiles) => void): { s: StateFiles; dropped: JournalEntry[]; bytes: Buffer } {
+  private build(
+    fn: (s: StateFiles) => void,
+    detach: boolean,
+  ): { s: StateFiles; dropped: JournalRecord[]; bytes: Buffer; details: Array<{ file: string; bytes: Buffer }> } {
     // The state as read under the lock: its first parse serves the first build (fn changes it), a rebuild parses again.
     const s = this.base.parsed ?? this.base.parse(this.base.text);
     this.base.parsed = undefined;
+    const known = new Set(s.journal);
     fn(s);
+    const details: Array<{ file: string; bytes: Buffer }> = [];
+    // The entries fn added: their details to their backup folders, a short record here.
+    if (detach)
+      s.journal = s.journal.map((j) => {
+        if (known.has(j) || isJournalRef(j)) return j;
+        details.push({ file: this.p.path.join(this.state.backupDir(j.id), JOURNAL_DETAIL), bytes: Buffer.from(JSON.stringify(j) + '\n', 'utf8') });
+        return { id: j.id, at: j.at, command: j.command, bytes: backupBytes(j), detail: JOURNAL_DETAIL };
+      });
     const dropped = s.journal.splice(0, entriesToPrune(s.journal));
-    return { s, dropped, bytes: Buffer.from(JSON.stringify(s, null, 2) + '\n', 'utf8') };
+    return { s, dropped, bytes: Buffer.from(JSON.stringify(s, null, 2) + '\n', 'utf8'), details };
   }
 
   /**
-   * Write the updated state to a temp file, not yet visible and not yet fsynced: the caller fsyncs it
-   * (fsyncAll) together with the files it records, before commit().
+   * Write the updated state (and the new entry's details) to temp files, not yet visible and not yet
+   * fsynced: the caller fsyncs them (fsyncAll) together with the files it records, before commit().
    */
-  prepare(fn: (s: StateFiles) => void): TempFile {
-    const { s, dropped, bytes } = this.build(fn);
-    const t = createTemp(this.p, this.file, bytes, { secret: true });
-    this.temp = t;
+  prepare(fn: (s: StateFiles) => void): TempFile[] {
+    const { s, dropped, bytes, details } = this.build(fn, true);
+    for (const d of details) {
+      makePrivateDirs(this.p, this.p.path.dirname(d.file));
+      this.temps.push(createTemp(this.p, d.file, d.bytes, { secret: true }));
+    }
+    this.temps.push(createTemp(this.p, this.file, bytes, { secret: true }));
     this.prepared = { s, dropped };
-    return t;
+    return this.temps;
   }
 
   commit(): void {
-    if (!this.temp || !this.prepared) throw new Error('nothing prepared');
+    if (this.temps.length === 0 || !this.prepared) throw new Error('nothing prepared');
     if (!this.lock.stillHeld()) throw new LockLost();
-    this.p.fs.renameSync(this.temp.tmp, this.file);
-    this.temp = undefined;
+    // state.json last: the commit point.
+    for (const t of this.temps) this.p.fs.renameSync(t.tmp, t.realFile);
+    this.temps = [];
     this.committed = true;
   }
 
-  /** Replace the committed update with another one (built from the same state as read under the lock). */
+  /**
+   * Replace the committed update with another one (built from the same state as read under the lock),
+   * its entry kept whole in state.json: one atomic write, after some renames failed.
+   */
   rewrite(fn: (s: StateFiles) => void): void {
-    const { s, dropped, bytes } = this.build(fn);
+    const { s, dropped, bytes } = this.build(fn, false);
     atomicWrite(this.p, this.file, bytes, true, this.lock);
     this.prepared = { s, dropped };
   }
 
   /** Discard what was never committed; tidy the backups the committed state no longer refers to. The lock stays the caller's. */
   release(): void {
-    if (this.temp) discardTemps(this.p, [this.temp]);
-    this.temp = undefined;
+    if (this.temps.length > 0) discardTemps(this.p, this.temps);
+    this.temps = [];
     if (this.committed && this.prepared) this.state.tidyBackups(this.prepared.dropped, this.prepared.s);
   }
 }

@@ -10,7 +10,7 @@
  */
 import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
-import { ledgerKeyParts, type JournalEntry, type JournalFile, type State } from '../state.js';
+import { isJournalRef, ledgerKeyParts, type JournalEntry, type JournalFile, type State } from '../state.js';
 import { sameFingerprint } from './fingerprint.js';
 import { atomicWrite, readBytes } from './io.js';
 import { acquireInOrder, lockPathFor, stateLockPath } from './transaction.js';
@@ -50,8 +50,10 @@ function backupEquals(p: Platform, backup: string, bytes: Buffer): boolean {
 export function undoLast(deps: { platform: Platform; state: State }, o: { dryRun?: boolean; force?: boolean }): UndoResult {
   const p = deps.platform;
   const journal = deps.state.read('journal');
-  const entry = [...journal].reverse().find((j) => !j.undone);
-  if (!entry) throw new UserError('Nothing to undo: mcpwire has no record of a change.', { exitCode: 1 });
+  // An entry `undo --force` left behind (its changed files) is kept whole and marked; a short record never is.
+  const last = [...journal].reverse().find((j) => isJournalRef(j) || !j.undone);
+  if (!last) throw new UserError('Nothing to undo: mcpwire has no record of a change.', { exitCode: 1 });
+  const entry = deps.state.journalEntry(last);
   const judged = entry.files.map((f) => ({ f, action: judge(p, f) }));
   const changedSince = judged.filter((j) => j.action === 'changed-since');
   if (changedSince.length > 0 && !o.force) {
@@ -120,7 +122,7 @@ export function undoLast(deps: { platform: Platform; state: State }, o: { dryRun
           else delete s.servers[k];
         }
       // Files left as they are keep their entry (and backups), marked so the next undo steps further back.
-      if (left.length > 0) s.journal[i] = { ...s.journal[i], files: left, undone: true };
+      if (left.length > 0) s.journal[i] = { ...entry, files: left, undone: true };
       else s.journal.splice(i, 1);
     });
   } finally {

@@ -70,7 +70,7 @@ export interface JournalHooks {
    * Record `files` under the state lock, held, in a temp file (not yet visible), returned to be fsynced
    * with the client files' temp files (one round of disk flushes, not two); throw to abort: nothing is renamed.
    */
-  prepare(files: ChangedFile[], stateLock: Lock): TempFile;
+  prepare(files: ChangedFile[], stateLock: Lock): TempFile[];
   /** Make the prepared record the journal (before the first client file is renamed). */
   commit(): void;
   /** Some renames failed after commit: record only the files that were renamed. */
@@ -264,11 +264,11 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
       });
     }
     // The journal entry is written with the files (a file the journal does not list is never renamed).
-    let journalTemp: TempFile | undefined;
+    let journalTemps: TempFile[] = [];
     if (journal) {
       journalOpen = true;
       try {
-        journalTemp = journal.prepare(changed, locks.get(stateLock)!);
+        journalTemps = journal.prepare(changed, locks.get(stateLock)!);
       } catch (e) {
         const why = new UserError(`mcpwire could not record this change in its journal (${(e as Error).message}); nothing was changed.`, {
           exitCode: 1,
@@ -283,7 +283,7 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
       }
     }
     try {
-      await fsyncAll(p, [...ready.flatMap((g) => (g.temp ? [g.temp] : [])), ...(journalTemp ? [journalTemp] : [])]);
+      await fsyncAll(p, [...ready.flatMap((g) => (g.temp ? [g.temp] : [])), ...journalTemps]);
     } catch (e) {
       // Nothing is renamed: the journal entry is discarded with the temp files (on release).
       for (const g of ready) fail(g, e);

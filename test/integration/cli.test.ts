@@ -201,7 +201,10 @@ describe('files are kept safe', () => {
     s.write('.cursor/mcp.json', '{"mcpServers": {}}');
     s.run(['mcp', 'add', '--target', 'cursor', '--url', URL]);
     const { journal } = JSON.parse(s.read('.config/mcpwire/state.json'));
-    const backup = journal[0].files[0].backup;
+    // The entry's details (its files and their backups) are kept beside those backups.
+    const detail = JSON.parse(s.read(`.config/mcpwire/backups/${journal[0].id}/${journal[0].detail}`));
+    const backup = detail.files[0].backup;
+    expect(fs.statSync(s.file(`.config/mcpwire/backups/${journal[0].id}/${journal[0].detail}`)).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(backup, 'utf8')).toBe('{"mcpServers": {}}');
     expect(fs.statSync(backup).mode & 0o777).toBe(0o600);
     expect(fs.statSync(s.file('.config/mcpwire')).mode & 0o777).toBe(0o700);

@@ -259,10 +259,15 @@ function checkAfterRace(home: string, targets: Target[], results: Done[]): strin
   // mcpwire's own state took all 8 updates (it is read-modify-written under its own lock).
   const state = JSON.parse(fs.readFileSync(path.join(stateDir(home), 'state.json'), 'utf8')) as {
     ledger: Record<string, { target: string; name: string }>;
-    journal: Array<{ command: string; files: unknown[] }>;
+    journal: Array<{ id: string; command: string; detail?: string }>;
     servers: Record<string, unknown>;
   };
-  const { ledger, journal, servers } = state;
+  const { ledger, servers } = state;
+  // state.json keeps a short record of each command; its files are in the details beside its backups.
+  const journal = state.journal.map((j) => {
+    expect(j.detail, `${j.command}: a short record`).toBe('journal.json');
+    return JSON.parse(fs.readFileSync(path.join(stateDir(home), 'backups', j.id, j.detail!), 'utf8')) as { command: string; files: unknown[] };
+  });
   for (const t of targets) {
     expect(
       Object.values(ledger)

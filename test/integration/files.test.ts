@@ -302,6 +302,8 @@ describe('backups and undo --force', () => {
       'claude-desktop-user-claude_desktop_config.json',
       'codex-user-config.toml',
       'cursor-user-mcp.json',
+      // The command's journal entry in full (state.json keeps a short record of it).
+      'journal.json',
       'vscode-user-mcp.json',
       'windsurf-user-mcp_config.json',
     ]);
@@ -318,6 +320,10 @@ describe('backups and undo --force', () => {
     const toArrays = (o: Record<string, unknown>) =>
       Object.fromEntries(Object.entries(o).map(([k, v]) => [JSON.stringify(k.split(' ').map(decodeURIComponent)), v]));
     st.ledger = toArrays(st.ledger);
+    // And each journal entry whole in state.json, as it was kept then (not in its backup folder).
+    st.journal = (st.journal as { id: string; detail?: string }[]).map((j) =>
+      j.detail ? JSON.parse(s.read(`.config/mcpwire/backups/${j.id}/${j.detail}`)) : j,
+    );
     for (const j of st.journal) j.ledgerBefore = toArrays(j.ledgerBefore);
     s.write(file, JSON.stringify(st, null, 2));
     expect(s.read(file)).toMatch(/"\[\\"/);
@@ -334,6 +340,39 @@ describe('backups and undo --force', () => {
     expect(s.read(USER_FILES.cursor)).toContain('"old"');
     expect(Object.values(JSON.parse(s.read(file)).ledger as Record<string, { name: string }>).filter((r) => r.name === 'old').length).toBe(2);
     expect(escapedKeys(s.read(file))).toEqual([]);
+    // The add, kept whole in state.json the earlier way, is undone as well.
+    const again = s.run(['undo', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).undone).toBe('mcp add old');
+    expect(s.read(USER_FILES.cursor)).not.toContain('"old"');
+    expect(s.read(USER_FILES.codex)).not.toContain('old');
+  });
+
+  test('a journal entry whose details are gone is refused by undo with the file named, and nothing is changed', () => {
+    const s = scratch();
+    seedAll(s);
+    expect(s.run(['mcp', 'add', '--name', 'gone', '--target', 'cursor', '--url', URL]).code).toBe(0);
+    const { journal } = JSON.parse(s.read('.config/mcpwire/state.json')) as { journal: { id: string; detail: string; command: string }[] };
+    expect(journal).toHaveLength(1);
+    // Only a short record in state.json; the files it changed are in the details.
+    expect(Object.keys(journal[0]).sort()).toEqual(['at', 'bytes', 'command', 'detail', 'id']);
+    const detail = `.config/mcpwire/backups/${journal[0].id}/${journal[0].detail}`;
+    fs.rmSync(s.file(detail));
+    const cursor = s.read(USER_FILES.cursor);
+    const r = s.run(['undo']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(s.file(detail));
+    expect(r.stderr).toMatch(/missing/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(s.read(USER_FILES.cursor)).toBe(cursor);
+    // A detail name that would leave the backup folder is not followed.
+    const st = JSON.parse(s.read('.config/mcpwire/state.json'));
+    st.journal[0].detail = '../../state.json';
+    s.write('.config/mcpwire/state.json', JSON.stringify(st));
+    const bad = s.run(['undo']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/damaged/);
+    expect(s.read(USER_FILES.cursor)).toBe(cursor);
   });
 
   test("undo puts mcpwire's record of the server back as it was, unless it changed since", () => {

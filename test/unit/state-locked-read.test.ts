@@ -39,8 +39,8 @@ function setup() {
   const lock = () => acquireLock(p, path.join(dir, 'state.lock'), { ownerDir: dir });
   const journal = async (l: ReturnType<typeof lock>) => {
     const session = state.openJournal(l);
-    const temp = session.prepare((s) => (s.servers.b = { name: 'b', url: 'https://b/', addedAt: '' }));
-    await fsyncAll(p, [temp]);
+    const temps = session.prepare((s) => (s.servers.b = { name: 'b', url: 'https://b/', addedAt: '' }));
+    await fsyncAll(p, temps);
     session.commit();
     session.release();
     return JSON.parse(fs.readFileSync(file, 'utf8')) as { servers: Record<string, unknown> };
