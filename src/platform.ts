@@ -6,7 +6,6 @@
  */
 import nodeFs from 'node:fs';
 import nodePath from 'node:path';
-import os from 'node:os';
 import { UserError } from './errors.js';
 
 export type OS = 'linux' | 'darwin' | 'win32';
@@ -73,7 +72,13 @@ export function currentPlatform(launcher = process.argv[1] ?? ''): Platform {
  * asks the system's user database instead, and refuses to run without an absolute home.
  */
 function homeDir(p: NodeJS.Platform): string {
-  const candidates: Array<() => string | undefined> = [() => (p !== 'win32' ? process.env.HOME : undefined), () => os.homedir(), () => os.userInfo().homedir];
+  // node:os only when HOME does not do (loading it costs a command ~0.7 ms).
+  const os = () => process.getBuiltinModule('node:os');
+  const candidates: Array<() => string | undefined> = [
+    () => (p !== 'win32' ? process.env.HOME : undefined),
+    () => os().homedir(),
+    () => os().userInfo().homedir,
+  ];
   for (const candidate of candidates) {
     let h: string | undefined;
     try {
@@ -165,4 +170,18 @@ export function stateDir(platform: Platform): string {
   if (explicit) return explicit;
   if (platform.os === 'win32') return platform.path.join(appData(platform), 'mcpwire');
   return platform.path.join(xdgConfigHome(platform), 'mcpwire');
+}
+
+/**
+ * `new Date(ms).toISOString()`, without its cost: the first toISOString of a process takes ~0.8 ms
+ * (measured on Node 20), as much as the rest of a command's clock work. Years outside 0000-9999 go
+ * to toISOString (it writes them with a sign).
+ */
+export function isoTime(ms: number): string {
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  if (!(y >= 0 && y <= 9999)) return d.toISOString();
+  const two = (n: number) => (n < 10 ? '0' : '') + n;
+  const ms3 = d.getUTCMilliseconds();
+  return `${String(y).padStart(4, '0')}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}.${ms3 < 10 ? '00' : ms3 < 100 ? '0' : ''}${ms3}Z`;
 }

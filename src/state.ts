@@ -17,7 +17,7 @@ import { acquireLock, lockEpoch, pidAlive, type Lock } from './files/lock.js';
 import { atomicWrite, createTemp, discardTemps, LockLost, makePrivateDirs, readText, removeDeadTempFiles, type TempFile } from './files/io.js';
 import type { InsertHint } from './edit/json.js';
 import type { JournalFile } from './files/transaction.js';
-import { stateDir, type Platform } from './platform.js';
+import { isoTime, stateDir, type Platform } from './platform.js';
 import { parseJsonText } from './json-text.js';
 
 export interface LedgerRecord {
@@ -48,7 +48,7 @@ export function ledgerRecordFor(
     hint: r.action === 'added' ? r.hint : (prev?.hint ?? {}),
     inputsHint: r.inputsHint ?? prev?.inputsHint,
     createdFile: r.action === 'added' ? fileCreated || prev?.createdFile : prev?.createdFile,
-    at: new Date(now).toISOString(),
+    at: isoTime(now),
   };
 }
 
@@ -475,9 +475,7 @@ export class JournalSession {
 }
 
 export function newTransactionId(p: Platform): string {
-  const d = new Date(p.now());
-  const stamp = d
-    .toISOString()
+  const stamp = isoTime(p.now())
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${p.pid}-${Math.random().toString(36).slice(2, 6)}`;

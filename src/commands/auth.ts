@@ -13,6 +13,7 @@ import { printable } from '../ui.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
 import { parseJsonText } from '../json-text.js';
+import { isoTime } from '../platform.js';
 
 export interface SessionFlags {
   name?: string;
@@ -72,7 +73,7 @@ async function session(ctx: Context, server: string | undefined, o: SessionFlags
     version: VERSION,
   });
   ctx.state.update((st) => {
-    st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: new Date(ctx.platform.now()).toISOString() };
+    st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: isoTime(ctx.platform.now()) };
   });
   return { s, name: spec.name, url: spec.url, storeKind: store.kind };
 }
@@ -125,7 +126,7 @@ async function apiKeyLogin(ctx: Context, server: string | undefined, o: SessionF
   // A new key replaces whatever was stored under this name (an OAuth login included): the user asked for it.
   await store.set(spec.name, { ...emptyRecord(spec.name, spec.url), apiKey: { header, value } } as unknown as Record<string, unknown>);
   ctx.state.update((st) => {
-    st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: new Date(ctx.platform.now()).toISOString() };
+    st.servers[spec.name] ??= { name: spec.name, url: spec.url, addedAt: isoTime(ctx.platform.now()) };
   });
   if (o.json) ctx.io.json({ name: spec.name, url: spec.url, loggedIn: true, apiKey: { header }, store: store.kind });
   else

@@ -4,7 +4,7 @@ import { addToText, removeFromText } from '../entries.js';
 import { resolveReal } from '../files/io.js';
 import type { EditOutcome } from '../files/transaction.js';
 import { listEntries } from '../listing.js';
-import { envOr } from '../platform.js';
+import { envOr, isoTime } from '../platform.js';
 import { resolveServer, showUrl, validateName } from '../servers.js';
 import {
   clientRecord,
@@ -154,7 +154,7 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
         url: spec.url,
         headers: spec.headers.length ? spec.headers.map((h) => h.name) : undefined,
         headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
-        addedAt: was?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
+        addedAt: was?.addedAt ?? isoTime(ctx.platform.now()),
         clients: Object.keys(clients).length ? clients : undefined,
       };
     },

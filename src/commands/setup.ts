@@ -18,7 +18,7 @@ import type { Asker } from '../setup/prompt.js';
 import { clientRecords, ledgerKey, ledgerRecordFor, recordClient, type StateFiles } from '../state.js';
 import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
-import { onPath } from '../platform.js';
+import { isoTime, onPath } from '../platform.js';
 import { printable, tildify, type IO } from '../ui.js';
 import { VERSION } from '../version.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
@@ -325,7 +325,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
         name: spec.name,
         url: spec.url,
         headerEnvs: spec.headerEnvs.length ? spec.headerEnvs : undefined,
-        addedAt: was?.addedAt ?? new Date(ctx.platform.now()).toISOString(),
+        addedAt: was?.addedAt ?? isoTime(ctx.platform.now()),
         env: preset ? (env ?? 'production') : was?.env,
         account: account ?? was?.account,
         auth: authKind ?? was?.auth,

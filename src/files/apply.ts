@@ -4,7 +4,7 @@
  * what happened to each file returned as values (commands render them).
  */
 import { UserError } from '../errors.js';
-import type { Platform } from '../platform.js';
+import { isoTime, type Platform } from '../platform.js';
 import { newTransactionId, type JournalFile, type JournalSession, type KnownServer, type LedgerRecord, type State, type StateFiles } from '../state.js';
 import { parseJsonText } from '../json-text.js';
 import type { Action } from '../entries.js';
@@ -112,7 +112,7 @@ export async function applyPlans(deps: ApplyDeps, command: string, plans: Planne
       createdDirs: f.createdDirs,
     }));
     const servers = Object.keys(serversAfter).length > 0 ? { serversBefore, serversAfter } : {};
-    s.journal.push({ id: txId, at: new Date(p.now()).toISOString(), command, files: journalFiles, ledgerBefore, ...servers });
+    s.journal.push({ id: txId, at: isoTime(p.now()), command, files: journalFiles, ledgerBefore, ...servers });
   };
   // The reports as the edits left them (holes: refused), for StateExtra.wanted before the renames.
   const outcomesSoFar: WriteReport[] = [];

@@ -11,7 +11,6 @@
  * here, lazily, so other commands never load it. So are node:child_process and node:crypto (for the
  * probe only): loading them cost 13 ms of a 70 ms `setup` that reads its login from the file store.
  */
-import { createRequire } from 'node:module';
 import { UserError } from '../../errors.js';
 import type { Platform } from '../../platform.js';
 import {
@@ -65,7 +64,7 @@ type KeyringModule = typeof import('@napi-rs/keyring');
  * vm.Script, where a dynamic import() of an external module is not available), else one made from
  * this ES module's URL (tests running the sources).
  */
-const localRequire: NodeJS.Require = typeof require === 'function' ? require : createRequire(import.meta.url);
+const localRequire: NodeJS.Require = typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(import.meta.url);
 
 /** Entry options: on Linux, the Secret Service only (the kernel keyring forgets at logout). */
 function entryOptions(p: Platform): import('@napi-rs/keyring').EntryOptions | undefined {
