@@ -18,6 +18,8 @@ export const BUNDLES = {
   proxy: { entry: 'src/commands/proxy.ts', exitWhenDone: true },
   // The MCP SDK's HTTP client transport, loaded by the bridge only once the first message has arrived.
   mcpsdk: { entry: 'src/mcp/sdk.ts', exitWhenDone: false },
+  // setup's questions (@inquirer/prompts, a third of setup's code): loaded only when one is asked.
+  prompts: { entry: 'src/setup/prompt.ts', exitWhenDone: false },
   // The OAuth session (the MCP SDK), for setup: loaded only when a sign-in or a refresh is needed.
   authsession: { entry: 'src/auth/session.ts', exitWhenDone: false },
 } as const satisfies Record<string, { entry: string; exitWhenDone: boolean }>;

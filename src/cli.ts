@@ -29,6 +29,7 @@ type Bundles = {
   setup: typeof import('./commands/setup.js');
   mcpsdk: typeof import('./mcp/sdk.js');
   authsession: typeof import('./auth/session.js');
+  prompts: typeof import('./setup/prompt.js');
 };
 // Every command bundle of the table has a type here, and nothing else does.
 type CommandBundle = Exclude<keyof typeof BUNDLES, 'cli'>;
@@ -101,7 +102,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
 
   /** Load the command's bundle and run it; the exit code goes to onExit. */
   const cmd =
-    <K extends Exclude<keyof Bundles, 'mcpsdk' | 'authsession'>>(
+    <K extends Exclude<keyof Bundles, 'mcpsdk' | 'authsession' | 'prompts'>>(
       name: K,
       o: { json?: boolean },
       call: (m: Bundles[K], ctx: Context) => number | Promise<number>,
@@ -247,7 +248,9 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .option('-y, --yes', 'no prompts (every answer from the flags)')
         .option('--force', 'replace an entry of the same name that mcpwire did not write')
         .action((server, o) =>
-          cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o, { doctor: () => loadBundle('doctor'), session: () => loadBundle('authsession') }))(),
+          cmd('setup', o, (m, ctx) =>
+            m.setupMain(ctx, server, o, { doctor: () => loadBundle('doctor'), session: () => loadBundle('authsession'), prompts: () => loadBundle('prompts') }),
+          )(),
         );
     },
     proxy: () => {

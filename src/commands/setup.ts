@@ -52,7 +52,7 @@ export interface SetupDeps {
   /** doctor on what was just written; absent: no doctor in this build (nothing is made up in its place). */
   doctor?: RunDoctor;
   renderDoctor?: (report: DoctorReport, io: IO) => void;
-  /** The questions (tests inject answers; the terminal one is loaded only when needed). */
+  /** The questions (tests inject answers; the CLI's terminal one is loaded only when needed). Absent: nothing is asked. */
   asker?: () => Promise<Asker>;
   /**
    * The OAuth session (the MCP SDK), for a sign-in or a refresh: the CLI loads it from its own bundle,
@@ -186,9 +186,10 @@ function showPlan(ctx: Context, plan: PlannedEntry[]): void {
 type Ask = (() => Promise<Asker>) & { release(): void };
 
 export async function setupCommand(ctx: Context, server: string | undefined, o: SetupOptions, deps: SetupDeps = {}): Promise<number> {
-  const interactive = ctx.io.interactive && !o.json && !o.yes && ctx.platform.env.CI !== 'true';
+  // Questions come from deps.asker (the CLI's loads the terminal's from their own bundle): without one, nothing is asked.
+  const open = deps.asker;
+  const interactive = open !== undefined && ctx.io.interactive && !o.json && !o.yes && ctx.platform.env.CI !== 'true';
   let asker: Asker | undefined;
-  const open = deps.asker ?? (async () => (await import('../setup/prompt.js')).terminalAsker(ctx.io));
   const ask: Ask | undefined = interactive
     ? Object.assign(async () => (asker ??= await open()), {
         release() {
@@ -468,15 +469,31 @@ function jsonOut(
 }
 
 type DoctorModule = { runDoctor: RunDoctor; renderDoctorReport(report: DoctorReport, io: IO): void };
+type PromptModule = typeof import('../setup/prompt.js');
 
-/** The CLI's entry: doctor and the credential step come from their own bundles (tests inject theirs). */
+/** An asker from another bundle, its errors as this bundle's (Ctrl-C keeps its exit code 130). */
+function ownErrors(a: Asker): Asker {
+  const own = <T>(p: Promise<T>) => p.catch((e: unknown) => Promise.reject(ownUserError(e)));
+  return {
+    text: (q, d) => own(a.text(q, d)),
+    secret: (q) => own(a.secret(q)),
+    select: (q, c) => own(a.select(q, c)),
+    checkbox: (q, c) => own(a.checkbox(q, c)),
+    confirm: (q, d) => own(a.confirm(q, d)),
+    close: () => a.close(),
+  };
+}
+
+/** The CLI's entry: doctor, the questions and the credential step come from their own bundles (tests inject theirs). */
 export async function setupMain(
   ctx: Context,
   server: string | undefined,
   o: SetupOptions,
-  load: { doctor(): DoctorModule; session(): SessionModule },
+  load: { doctor(): DoctorModule; session(): SessionModule; prompts(): PromptModule },
 ): Promise<number> {
   return setupCommand(ctx, server, o, {
+    // The terminal's questions, from their own bundle: a run with every answer in its flags never reads it.
+    asker: async () => ownErrors(load.prompts().terminalAsker(ctx.io)),
     // doctor's own bundle, loaded once setup has written (not at all with --no-doctor or --dry-run).
     doctor: (c, opts) => load.doctor().runDoctor(c, opts),
     renderDoctor: (report, io) => load.doctor().renderDoctorReport(report, io),

@@ -1,7 +1,8 @@
 /**
  * What the built bundles hold (test/global-setup.ts builds dist/ first): setup's questions
- * (@inquirer/prompts) live in setup's bundle only, so `--help` and `mcp add` never load them, and
- * the prompts setup never calls (the editor one, with iconv-lite) are left out of it. The MCP SDK
+ * (@inquirer/prompts) live in a bundle of their own, read only when a question is asked: `--help`,
+ * `mcp add` and a setup with every answer in its flags never load them; the prompts setup never calls
+ * (the editor one, with iconv-lite) are left out of it. The MCP SDK
  * (for a sign-in) and doctor come from their own bundles, loaded only when used: a setup with a
  * valid stored login loads neither before doctor runs (issue 10, point 8).
  */
@@ -13,16 +14,16 @@ const dist = (name: string) => fs.readFileSync(path.join(import.meta.dirname, '.
 // Text only inquirer's core and its checkbox carry (an error message and a key hint).
 const INQUIRER = ['User force closed the prompt', 'ExitPromptError'];
 
-test('the questions are in the setup bundle, and in no bundle that --help or mcp add loads', () => {
-  for (const marker of INQUIRER) expect(dist('setup')).toContain(marker);
-  for (const name of ['cli', 'mcp', 'targets', 'undo', 'lib'])
+test('the questions are in their own bundle, and in no bundle that --help, mcp add or setup loads', () => {
+  for (const marker of INQUIRER) expect(dist('prompts')).toContain(marker);
+  for (const name of ['cli', 'mcp', 'targets', 'undo', 'lib', 'setup'])
     for (const marker of INQUIRER) expect(dist(name), `${name}.cjs holds ${marker}`).not.toContain(marker);
 });
 
-test("the prompts setup never asks with are left out of its bundle (the editor's iconv-lite and chardet)", () => {
-  const setup = dist('setup');
-  expect(setup).not.toMatch(/iconv-lite|chardet|External editor/i);
-  expect(setup.length).toBeLessThan(900_000);
+test("the prompts setup never asks with are left out of the questions' bundle (the editor's iconv-lite and chardet)", () => {
+  const prompts = dist('prompts');
+  expect(prompts).not.toMatch(/iconv-lite|chardet|External editor/i);
+  expect(prompts.length).toBeLessThan(200_000);
 });
 
 test("setup's bundle holds neither the MCP SDK nor doctor: they load from their own bundles when used", () => {
@@ -35,5 +36,5 @@ test("setup's bundle holds neither the MCP SDK nor doctor: they load from their 
   // A doctor check's id, in doctor's bundle only.
   expect(setup.includes('server.dns')).toBe(false);
   expect(dist('doctor').includes('server.dns')).toBe(true);
-  expect(setup.length).toBeLessThan(300_000);
+  expect(setup.length).toBeLessThan(200_000);
 });
