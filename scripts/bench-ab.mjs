@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildRealisticHome } from './bench-home.mjs';
+import { buildRealisticHome, childCpuMs, storeLogins } from './bench-home.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, def) => {
@@ -58,34 +58,13 @@ function template(dir, k) {
       [path.join(dir, 'bin', 'mcpwire.js'), 'mcp', 'add', '--target', 'all', '--url', `https://s${i}.example/mcp`, '--name', `s${i}`],
       { env, stdio: 'ignore' },
     );
-  const stateDir = path.join(home, '.config', 'mcpwire');
-  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const record = (name) => ({
-    version: 1,
-    name,
-    url: URL_,
-    clients: {},
-    issuer: ISSUER,
-    tokens: { [ISSUER]: { access_token: `at-${name}`, token_type: 'Bearer', expires_in: 86_400, refresh_token: `rt-${name}`, obtainedAt: Date.now() } },
-  });
-  fs.writeFileSync(path.join(stateDir, 'credentials.json'), JSON.stringify({ version: 1, credentials: Object.fromEntries(names.map((n) => [n, record(n)])) }), {
-    mode: 0o600,
-  });
+  storeLogins(home, names, URL_, ISSUER);
   return home;
 }
 function envFor(home) {
   return { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', LANG: 'C.UTF-8', MCPWIRE_CREDENTIAL_STORE: 'file' };
 }
 
-// CPU time of the waited-for children (Linux: /proc/self/stat cutime + cstime, in 10 ms ticks).
-const childCpuMs = () => {
-  try {
-    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return NaN;
-  }
-};
 const run = (argv, env) => {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -273,6 +273,40 @@ export function buildRealisticHome(home, claudeBytes = 250 * 1024) {
   return { claudeBytes: Buffer.byteLength(claude.text), projects: claude.projects };
 }
 
+/**
+ * A valid login for each of `names` (what `auth login` stores for `url`, its tokens from `issuer`),
+ * in mcpwire's 0600 credentials file in `home` (read with MCPWIRE_CREDENTIAL_STORE=file).
+ */
+export function storeLogins(home, names, url, issuer) {
+  const stateDir = path.join(home, '.config', 'mcpwire');
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const record = (name) => ({
+    version: 1,
+    name,
+    url,
+    clients: {},
+    issuer,
+    tokens: { [issuer]: { access_token: `at-${name}`, token_type: 'Bearer', expires_in: 86_400, refresh_token: `rt-${name}`, obtainedAt: Date.now() } },
+  });
+  fs.writeFileSync(path.join(stateDir, 'credentials.json'), JSON.stringify({ version: 1, credentials: Object.fromEntries(names.map((n) => [n, record(n)])) }), {
+    mode: 0o600,
+  });
+}
+
+/**
+ * CPU time (user + sys, ms) of this process's waited-for children so far (Linux: /proc/self/stat
+ * cutime + cstime, in clock ticks of 10 ms; NaN elsewhere). On a loaded machine it says more than the
+ * wall clock, which includes waiting for a core.
+ */
+export function childCpuMs() {
+  try {
+    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const dir = path.resolve(process.argv[2] ?? 'bench-home');
   const facts = buildRealisticHome(dir);

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildRealisticHome } from './bench-home.mjs';
+import { buildRealisticHome, childCpuMs, storeLogins } from './bench-home.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(REPO, 'bin', 'mcpwire.js');
@@ -29,32 +29,10 @@ fs.mkdirSync(home);
 buildRealisticHome(home);
 // A valid login for every name a round uses (what `auth login` stores), in the 0600 credentials file.
 const names = Array.from({ length: ROUNDS + 2 }, (_, i) => `bench-${i}`);
-const record = (name) => ({
-  version: 1,
-  name,
-  url: URL_,
-  clients: {},
-  issuer: ISSUER,
-  tokens: { [ISSUER]: { access_token: `at-${name}`, token_type: 'Bearer', expires_in: 86_400, refresh_token: `rt-${name}`, obtainedAt: Date.now() } },
-});
-const stateDir = path.join(home, '.config', 'mcpwire');
-fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-fs.writeFileSync(path.join(stateDir, 'credentials.json'), JSON.stringify({ version: 1, credentials: Object.fromEntries(names.map((n) => [n, record(n)])) }), {
-  mode: 0o600,
-});
+storeLogins(home, names, URL_, ISSUER);
 
 const env = { PATH: process.env.PATH, HOME: home, NO_COLOR: '1', LANG: 'C.UTF-8', MCPWIRE_CREDENTIAL_STORE: 'file' };
 let failures = 0;
-// CPU time of the waited-for children (Linux: /proc/self/stat cutime + cstime, in clock ticks of 10 ms):
-// on a loaded machine it says more than the wall clock, which includes waiting for a core.
-const childCpuMs = () => {
-  try {
-    const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-    return (Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return NaN;
-  }
-};
 const cpu = { first: 0, rerun: 0, add: 0, node: 0 };
 function time(args, k) {
   const c0 = childCpuMs();
