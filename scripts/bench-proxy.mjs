@@ -13,6 +13,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,9 @@ const ms = (n) => n.toFixed(1);
 // Every process measured here (node -e 0 too) starts without NODE_EXTRA_CA_CERTS and NODE_OPTIONS: a CA
 // bundle adds ~85 ms to each Node start on this machine (read and parsed before any code runs), which
 // would hide the bridge's own cost in the ratios.
-const ENV = { ...process.env };
+// A HOME of their own: the bridge looks up a stored login there (none: the server needs none).
+const HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-bench-proxy-'));
+const ENV = { ...process.env, HOME, XDG_CONFIG_HOME: path.join(HOME, '.config'), XDG_STATE_HOME: path.join(HOME, '.local', 'state') };
 delete ENV.NODE_EXTRA_CA_CERTS;
 delete ENV.NODE_OPTIONS;
 
@@ -172,3 +175,4 @@ bridge.stdin.end();
 await new Promise((r) => bridge.on('exit', r));
 server.closeAllConnections();
 server.close();
+fs.rmSync(HOME, { recursive: true, force: true });

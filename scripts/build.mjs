@@ -56,9 +56,37 @@ const inquirerUnusedPrompts = {
   },
 };
 
-const result = await build({
-  // lib: mcpwire as a library (createCli for vendors' branded CLIs), package.json's main; not a command bundle.
-  entryPoints: { ...(await bundleTable()), lib: 'src/lib.ts' },
+// The bridge's SDK bundle takes the transport from @modelcontextprotocol/client's index, which also
+// carries the SDK's Client and, through the package's Node shims, its default JSON Schema validator
+// (Ajv: 150 KB, built when the module loads). The bridge never makes a Client: its shims here give a
+// validator that says so if one ever is. And pkce-challenge (for sign-in, which the bridge never does)
+// reads `globalThis.crypto` as it loads, which sets up all of Web Crypto (~2 MB of RSS): here it reads
+// it when first asked for random bytes.
+const sdkForTheBridge = {
+  name: 'sdk-for-the-bridge',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/client\/_shims$/ }, () => ({ path: 'shims', namespace: 'bridge' }));
+    b.onLoad({ filter: /^shims$/, namespace: 'bridge' }, () => ({
+      contents: `export const CORS_IS_POSSIBLE = false;
+export class DefaultJsonSchemaValidator {
+  constructor() { throw new Error('mcpwire: the bridge bundle (dist/mcpsdk.cjs) has no JSON Schema validator: pass one to the SDK Client.'); }
+}`,
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /[\\/]pkce-challenge[\\/]dist[\\/]index\.node\.js$/ }, async (a) => {
+      const { readFile } = await import('node:fs/promises');
+      const src = await readFile(a.path, 'utf8');
+      const eager = /let crypto;\s*crypto =\s*globalThis\.crypto\?\.webcrypto \?\?[^;]*;/;
+      if (!eager.test(src)) throw new Error(`pkce-challenge changed: ${a.path} no longer starts as expected; review the sdk-for-the-bridge plugin`);
+      const lazy = 'const crypto = { then: (f, r) => Promise.resolve(globalThis.crypto?.webcrypto ?? globalThis.crypto).then(f, r) };';
+      return { contents: src.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+const table = await bundleTable();
+const { mcpsdk, ...commands } = table;
+const options = {
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -75,10 +103,17 @@ const result = await build({
   // src/auth/store/keychain.ts uses import.meta.url only when it runs as an ES module (tests); the bundle has require.
   logOverride: { 'empty-import-meta': 'silent' },
   metafile: true,
-});
+};
+const results = await Promise.all([
+  // lib: mcpwire as a library (createCli for vendors' branded CLIs), package.json's main; not a command bundle.
+  build({ ...options, entryPoints: { ...commands, lib: 'src/lib.ts' } }),
+  // The bridge's SDK bundle: its `Headers` is the bridge's own (src/proxy/http-headers.ts), as the global
+  // is undici's and the first touch of it loads all of Node's fetch (~12 MB), which the bridge does not use.
+  build({ ...options, entryPoints: { mcpsdk }, inject: ['src/proxy/inject-headers.ts'], plugins: [...options.plugins, sdkForTheBridge] }),
+]);
 
 // Files are replaced in place (never a moment without dist/); then anything stale is pruned.
-const keep = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(f)));
+const keep = new Set(results.flatMap((r) => Object.keys(r.metafile.outputs)).map((f) => path.resolve(f)));
 for (const f of readdirSync('dist', { withFileTypes: true })) {
   const full = path.resolve('dist', f.name);
   if (f.name === '.v8-cache') continue;

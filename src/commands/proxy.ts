@@ -6,10 +6,12 @@
  */
 import { UserError } from '../errors.js';
 import { useExactJsonParse } from '../json-text.js';
-import { errorResponse, LineReader, parseLine, textSlices, type Message } from '../mcp/jsonrpc.js';
+import { errorResponse, hasLongString, jsonPieces, LineReader, parseLine, textSlices, type Message } from '../mcp/jsonrpc.js';
 import { Bridge } from '../proxy/bridge.js';
 import { headersFromConfig } from '../proxy/credential.js';
+import { bridgeFetch } from '../proxy/http-fetch.js';
 import { createLog } from '../proxy/log.js';
+import { keepYoungGenerationSmall } from '../proxy/memory.js';
 import { storedLogin } from '../proxy/login.js';
 import { printable } from '../ui.js';
 import type { Context } from './context.js';
@@ -23,27 +25,13 @@ export interface ProxyOptions {
   headerEnv?: string[];
 }
 
+/** A message longer than this (UTF-16 units), or holding a string longer, is written in slices of it. */
+const WRITE_SLICE = 1 << 18;
+/** The buffer those slices are encoded into (UTF-8: at most 3 bytes per UTF-16 unit). */
+const OUT_BUFFER = WRITE_SLICE * 3 + 1;
+
 /** One message may be large (a 10 MB tool result, a file's contents); beyond this it is refused. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
-
-/**
- * A bridge lives for hours and holds little: its messages die young. V8 doubles the young generation
- * (up to 16 MB on 64-bit Node, 2 × 8 MB semi-spaces) each time many objects survive a scavenge, as
- * loading the SDK makes them do, and never gives those pages back while the process keeps running
- * small requests. Kept at its initial size, the idle bridge is ~10 MB smaller (scripts/bench-proxy.mjs);
- * the flag is read when V8 would grow the space, so setting it at run time takes effect. Set when the
- * SDK loads (the first message), not at start: `node:v8` costs ~3 ms to load.
- */
-let youngGenerationKeptSmall = false;
-function keepYoungGenerationSmall(): void {
-  if (youngGenerationKeptSmall) return;
-  youngGenerationKeptSmall = true;
-  try {
-    process.getBuiltinModule('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
-  } catch {
-    /* an engine without the flag: the default growth */
-  }
-}
 
 /** Runs until stdin ends or a signal comes; 0 then. */
 export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSdkBundle: () => typeof import('../mcp/sdk.js')): Promise<number> {
@@ -89,13 +77,48 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
       : storedLogin({ name, url, platform: ctx.platform, log, fallback: configured, loadRefresh: () => loadSdk().freshAccessToken });
 
   let stdoutGone = false;
+  // Messages go out in order. One that holds a long string (a 10 MB tool result) is written in pieces
+  // (jsonPieces: its text never exists whole), each encoded into one reused buffer and written once
+  // the client has taken the one before: no copy of it beyond the message itself.
+  const queue: (string | Message)[] = [];
+  let flushing: Promise<void> | undefined;
+  let out: Buffer | undefined;
+  let at = 0;
+  const send = () =>
+    new Promise<void>((r) => {
+      process.stdout.write(out!.subarray(0, at), () => r());
+      at = 0;
+    });
+  const flush = async () => {
+    out ??= Buffer.allocUnsafeSlow(OUT_BUFFER);
+    for (let item = queue.shift(); item !== undefined && !stdoutGone; item = queue.shift()) {
+      try {
+        for (const piece of typeof item === 'string' ? [item] : jsonPieces(item, WRITE_SLICE))
+          for (const slice of textSlices(piece, WRITE_SLICE)) {
+            if (at + slice.length * 3 > OUT_BUFFER) await send(); // UTF-8: at most 3 bytes per UTF-16 unit
+            if (stdoutGone) return;
+            at += out.write(slice, at, 'utf8');
+          }
+      } catch (e) {
+        // A message JSON cannot hold (nested too deeply for the engine): what was written of it is ended.
+        log.note(`a message could not be written whole (${(e as Error).message}); the line written of it is cut short`);
+      }
+      if (at + 1 > OUT_BUFFER) await send();
+      at += out.write('\n', at, 'utf8');
+      await send();
+    }
+    flushing = undefined;
+  };
   const write = (m: Message) => {
     if (stdoutGone) return;
-    // Slices, and the newline apart: a 10 MB message is not copied whole once more to be written.
-    for (const slice of textSlices(JSON.stringify(m))) process.stdout.write(slice);
-    process.stdout.write('\n');
+    if (!flushing && !hasLongString(m, WRITE_SLICE)) {
+      const text = JSON.stringify(m);
+      if (text.length <= WRITE_SLICE) return void process.stdout.write(text + '\n');
+      queue.push(text);
+    } else queue.push(m);
+    flushing ??= flush();
   };
-  const bridge = new Bridge({ name, url, credential, log, write, loadSdk });
+  const bridge = new Bridge({ name, url, credential, log, write, loadSdk, fetch: bridgeFetch(env) });
 
   return new Promise<number>((resolve) => {
     let done = false;
@@ -107,6 +130,7 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
       await bridge.close();
       log.close();
       // Everything written to stdout reaches the client before the process exits.
+      await flushing;
       if (!stdoutGone && process.stdout.writableLength > 0) await new Promise((r) => process.stdout.once('drain', r));
       resolve(0);
     };

@@ -23,6 +23,7 @@ import { safeUrl, type Log } from './log.js';
 import { ERROR, isModernVersion, LEGACY_VERSIONS, META, MODERN_VERSIONS } from '../mcp/versions.js';
 import { errorResponse, idKey, isObject, isRequest, isResponse, type Id, type Message } from '../mcp/jsonrpc.js';
 import { paramHeaders, scanHeaderDeclarations, type HeaderScan } from '../mcp/headers.js';
+import { LightHeaders } from './http-headers.js';
 
 type Sdk = typeof import('../mcp/sdk.js');
 type Transport = InstanceType<Sdk['StreamableHTTPClientTransport']>;
@@ -37,7 +38,7 @@ export interface BridgeOptions {
   write(m: Message): void;
   /** The SDK bundle, loaded on first use. */
   loadSdk(): Sdk;
-  /** A test seam: fetch (default globalThis.fetch). */
+  /** How requests are sent: `bridgeFetch` (./http-fetch.ts) in the command; default Node's fetch. */
   fetch?: typeof fetch;
 }
 
@@ -455,9 +456,9 @@ export class Bridge {
       const started = Date.now();
       const send = async () => {
         const extra = await cred.headers();
-        const headers = new Headers(init?.headers);
+        const headers = new LightHeaders(init?.headers as ConstructorParameters<typeof LightHeaders>[0]);
         for (const [k, v] of Object.entries(extra)) headers.set(k, v);
-        return { res: await base(input, { ...init, headers }), extra };
+        return { res: await base(input, { ...init, headers: headers as unknown as HeadersInit }), extra };
       };
       const first = await send();
       let res = first.res;
@@ -487,6 +488,12 @@ export class Bridge {
       // A session the server forgot (it restarted): a new one, then the same message once more.
       if (!retried && httpStatus(e) === 404 && t.sessionId && this.initializeRequest && m.method !== 'initialize') {
         await this.reestablish(generation);
+        return this.sendUp(m, opts, true);
+      }
+      // Another message found the session gone while this one was on its way, and closing the old
+      // transport cut it off unanswered: it goes again on the new session (as its own 404 would have made it).
+      if (!retried && isAbort(e) && generation !== this.generation && !opts.requestSignal?.aborted && m.method !== 'initialize' && this.initializeRequest) {
+        await this.reestablishing;
         return this.sendUp(m, opts, true);
       }
       throw e;
@@ -740,6 +747,10 @@ function httpStatus(e: unknown): number | undefined {
 
 function parseKey(key: string): Id {
   return key[0] === 'n' ? Number(key.slice(1)) : key.slice(1);
+}
+
+function isAbort(e: unknown): boolean {
+  return (e as { name?: unknown })?.name === 'AbortError';
 }
 
 /** fetch could not reach the server at all (refused, DNS, reset), as opposed to an HTTP answer. */

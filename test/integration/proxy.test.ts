@@ -226,6 +226,37 @@ describe('mcpwire proxy: start, stop, errors', () => {
   test("the bridge's own bundle holds neither the SDK nor zod: they load with the first message, not at start", () => {
     const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'proxy.cjs'), 'utf8');
     expect(bundle).not.toMatch(/@modelcontextprotocol|ZodError|JSONRPCMessageSchema/);
+    // The SDK bundle leaves out the Client's JSON Schema validator (Ajv), which the bridge never uses.
+    expect(fs.readFileSync(path.join(ROOT, 'dist', 'mcpsdk.cjs'), 'utf8')).not.toMatch(/\bAjv\b/);
+  });
+
+  // Node's fetch (undici) costs the bridge ~12 MB the moment it is touched, Web Crypto ~2 MB: a session
+  // runs without either unless the environment names a proxy, which only Node's fetch honours.
+  const modulesLoaded = async (env: Record<string, string>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-proxy-modules-'));
+    const preload = path.join(dir, 'record.cjs');
+    const out = path.join(dir, 'modules.json');
+    fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));`);
+    const c = await connect(peer.url, { env: { MCPWIRE_HEADER_1: `X-API-Key: ${KEY}`, NODE_OPTIONS: `--require ${preload}`, ...env } });
+    expect(text(await c.client.callTool({ name: 'echo', arguments: { text: 'through' } }))).toBe('through');
+    await c.client.close();
+    await waitUntil('the bridge to exit', () => fs.existsSync(out));
+    const loaded = JSON.parse(fs.readFileSync(out, 'utf8')) as string[];
+    fs.rmSync(dir, { recursive: true, force: true });
+    return loaded;
+  };
+
+  test("a session (SSE stream, tool call) sends with the bridge's own HTTP client: Node's fetch and Web Crypto never load", async () => {
+    const loaded = await modulesLoaded({});
+    expect(loaded).toContain('NativeModule http');
+    expect(loaded).not.toContain('NativeModule internal/deps/undici/undici');
+    expect(loaded).not.toContain('NativeModule internal/crypto/webcrypto');
+  });
+
+  test("with a proxy set up in the environment, the bridge sends with Node's fetch, and works the same", async () => {
+    // NODE_USE_ENV_PROXY without a proxy variable: Node 24's fetch would honour HTTPS_PROXY; here it goes direct.
+    const loaded = await modulesLoaded({ NODE_USE_ENV_PROXY: '1' });
+    expect(loaded).toContain('NativeModule internal/deps/undici/undici');
   });
 
   test('a server that never answers: closing stdin still ends the bridge within 2 s', async () => {

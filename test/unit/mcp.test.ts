@@ -1,7 +1,7 @@
 /** The protocol pieces of src/mcp (no SDK): stdio framing and the `Mcp-Param-*` header rules. */
 import { describe, expect, test } from 'vitest';
 import { encodeHeaderValue, paramHeaders, scanHeaderDeclarations } from '../../src/mcp/headers.js';
-import { LineReader, parseLine, textSlices } from '../../src/mcp/jsonrpc.js';
+import { hasLongString, jsonPieces, LineReader, parseLine, textSlices } from '../../src/mcp/jsonrpc.js';
 import { isModernVersion } from '../../src/mcp/versions.js';
 
 describe('LineReader', () => {
@@ -126,5 +126,45 @@ describe('textSlices (how the bridge writes a large message)', () => {
       }
       expect(Buffer.concat(slices.map((s) => Buffer.from(s, 'utf8'))).toString('utf8')).toBe(text);
     }
+  });
+});
+
+describe('jsonPieces (a message holding a long string, written without its whole text)', () => {
+  const pieces = (v: unknown, limit: number) => [...jsonPieces(v, limit)];
+
+  test('joined, the pieces are exactly JSON.stringify: escapes, surrogate pairs at slice ends, skipped and null members', () => {
+    const long = `a"b\\c\n\u0001🚀é\u2028`.repeat(40) + '🚀';
+    const values: unknown[] = [
+      { jsonrpc: '2.0', id: 7, result: { content: [{ type: 'text', text: long }], isError: false } },
+      [long, undefined, () => 1, 1.5, null, true, { k: long, skip: undefined, f: () => 1 }],
+      { constructor: long, __proto__x: 1, toString: 'x', ['__proto__']: long },
+      JSON.parse(`{"__proto__": ${JSON.stringify(long)}, "a": [${JSON.stringify(long)}]}`),
+      { when: new Date(0), text: long },
+      long,
+      { short: 'no long string here', n: [1, 2, 3] },
+    ];
+    for (const v of values)
+      for (const limit of [3, 8, 50]) {
+        const got = pieces(v, limit);
+        expect(got.join(''), JSON.stringify(v).slice(0, 80)).toBe(JSON.stringify(v));
+        // No piece carries a long string whole: each is at most an escaped slice (6 units per unit).
+        if (hasLongString(v, 1000)) continue;
+        for (const p of got.filter((x) => x.includes('a\\"b'))) expect(p.length).toBeLessThanOrEqual(Math.max(6 * limit, 64));
+      }
+  });
+
+  test('what holds no long string is one JSON.stringify piece; a deep message is cut to whole pieces below depth 64', () => {
+    expect(pieces({ a: [1, 'x'] }, 10)).toEqual(['{"a":[1,"x"]}']);
+    let deep: unknown = 'y'.repeat(100);
+    for (let i = 0; i < 200; i++) deep = [deep];
+    const got = pieces(deep, 10);
+    expect(got.join('')).toBe(JSON.stringify(deep));
+    expect(got.length).toBeLessThan(200); // the part below depth 64 is one piece
+  });
+
+  test('hasLongString finds a long string at any depth, in arrays and objects, and nothing in a short message', () => {
+    expect(hasLongString({ a: [{ b: ['x'.repeat(11)] }] }, 10)).toBe(true);
+    expect(hasLongString({ a: [{ b: ['x'.repeat(10)] }], n: 5 }, 10)).toBe(false);
+    expect(hasLongString('x'.repeat(11), 10)).toBe(true);
   });
 });
