@@ -343,7 +343,7 @@ export class LightResponse {
 
 /**
  * The fetch the bridge sends with: this one, unless the environment names a proxy (HTTP(S)_PROXY, or
- * NODE_USE_ENV_PROXY for Node 24's fetch), which only Node's fetch is set up to honour.
+ * NODE_USE_ENV_PROXY, with which Node 24 routes its fetch through HTTPS_PROXY): this client knows no proxy.
  */
 export function bridgeFetch(env: Record<string, string | undefined>): typeof fetch {
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NODE_USE_ENV_PROXY'].some((k) => env[k]);
