@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -251,6 +252,58 @@ describe('mcpwire proxy: start, stop, errors', () => {
     expect(loaded).toContain('NativeModule http');
     expect(loaded).not.toContain('NativeModule internal/deps/undici/undici');
     expect(loaded).not.toContain('NativeModule internal/crypto/webcrypto');
+  });
+
+  test('https: a self-signed server is refused with the cause named; trusted through NODE_EXTRA_CA_CERTS, the session works over TLS', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-proxy-tls-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    expect(made.status, 'openssl makes the test certificate').toBe(0);
+    // A TLS front for the plain peer: what is under test is the bridge's https client.
+    const front = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+      const up = http.request(peer.url, { method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(front.address() as { port: number }).port}/mcp`;
+    try {
+      await expect(connect(url, { env: { MCPWIRE_HEADER_1: `X-API-Key: ${KEY}` } })).rejects.toThrow(
+        /cannot reach 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
+      );
+      const c = await connect(url, { env: { MCPWIRE_HEADER_1: `X-API-Key: ${KEY}`, NODE_EXTRA_CA_CERTS: cert } });
+      for (const t of ['one', 'two']) expect(text(await c.client.callTool({ name: 'echo', arguments: { text: t } }))).toBe(t);
+      await c.client.close();
+    } finally {
+      front.closeAllConnections();
+      front.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("with a proxy set up in the environment, the bridge sends with Node's fetch, and works the same", async () => {
