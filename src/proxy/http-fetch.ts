@@ -12,6 +12,7 @@
  * alive. With a proxy in the environment, Node's fetch is used instead (`bridgeFetch`).
  */
 import type { ClientRequest, IncomingMessage, Agent } from 'node:http';
+import type { Readable } from 'node:stream';
 import { LightHeaders } from './http-headers.js';
 import { collectGarbage } from './memory.js';
 
@@ -30,7 +31,7 @@ const MAX_STALE_RETRIES = 3;
 /** From this size a JSON body is parsed with the garbage of each step collected before the next. */
 const LARGE_BODY = 1 << 20;
 /** A declared Content-Length up to this is read into one buffer of that size; beyond, chunk by chunk. */
-const MAX_PREALLOCATED = 256 << 20;
+const MAX_PREALLOCATED = 64 << 20;
 /** Responses whose body is null by definition. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -71,6 +72,7 @@ export function lightFetch(input: string | URL, init: LightInit = {}): Promise<L
     return Promise.reject(e);
   }
   headers['accept'] ??= '*/*';
+  headers['accept-encoding'] ??= 'gzip, deflate, br';
   headers['user-agent'] ??= 'mcpwire';
   const body = init.body ?? undefined;
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
@@ -175,6 +177,35 @@ function utf8(bytes: Buffer): string {
   return bytes.toString('utf8', bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
 }
 
+/**
+ * The body as the server meant it: decompressed when it says it is gzip, deflate or br (asked for, as
+ * Node's fetch asks: a large result is sent a tenth of its size), as it came otherwise. A truncated
+ * compressed stream yields what it holds, as fetch's does (an SSE stream is flushed event by event).
+ */
+function decoded(res: IncomingMessage): Readable {
+  const coding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  if (!coding || coding === 'identity') return res;
+  const zlib = process.getBuiltinModule('node:zlib') as typeof import('node:zlib');
+  const z = zlib.constants;
+  const d =
+    coding === 'gzip' || coding === 'x-gzip'
+      ? zlib.createGunzip({ flush: z.Z_SYNC_FLUSH, finishFlush: z.Z_SYNC_FLUSH })
+      : coding === 'deflate'
+        ? zlib.createInflate({ flush: z.Z_SYNC_FLUSH, finishFlush: z.Z_SYNC_FLUSH })
+        : coding === 'br'
+          ? zlib.createBrotliDecompress({ flush: z.BROTLI_OPERATION_FLUSH, finishFlush: z.BROTLI_OPERATION_FLUSH })
+          : undefined;
+  if (!d) return res; // a coding fetch does not decode either: the bytes as sent
+  res.once('error', (e) => d.destroy(e));
+  res.once('close', () => {
+    if (!res.complete) d.destroy(new Error('other side closed'));
+  });
+  res.pipe(d);
+  return d;
+}
+
 export class LightResponse {
   readonly ok: boolean;
   readonly status: number;
@@ -183,6 +214,9 @@ export class LightResponse {
   readonly redirected = false;
   readonly type = 'basic';
   readonly #res: IncomingMessage;
+  /** What the body is read from: the response, or a decompressor fed by it (Content-Encoding). */
+  readonly #source: Readable;
+  #ended = false;
   readonly #nullBody: boolean;
   #stream?: ReadableStream<Uint8Array>;
   #used = false;
@@ -208,6 +242,8 @@ export class LightResponse {
     }
     this.headers = h;
     this.#nullBody = head || NULL_BODY.has(this.status);
+    this.#source = this.#nullBody ? res : decoded(res);
+    this.#source.once('end', () => (this.#ended = true));
     if (this.#nullBody) res.resume();
   }
 
@@ -267,8 +303,9 @@ export class LightResponse {
         size += value.length;
       }
     }
-    const res = this.#res;
-    const declared = Number(res.headers['content-length']);
+    const res = this.#source;
+    // (A Content-Length counts the bytes as sent: of a compressed body, not of what it decodes to.)
+    const declared = res === this.#res ? Number(this.#res.headers['content-length']) : NaN;
     let into = Number.isSafeInteger(declared) && declared >= LARGE_BODY && declared <= MAX_PREALLOCATED ? Buffer.allocUnsafeSlow(declared) : undefined;
     let sinceCollected = 0;
     return new Promise((resolve, reject) => {
@@ -295,14 +332,15 @@ export class LightResponse {
       });
       res.once('error', (e) => reject(this.#terminated(e)));
       res.once('close', () => {
-        if (!res.complete) reject(this.#terminated(new Error('other side closed')));
+        if (!this.#ended) reject(this.#terminated(new Error('other side closed')));
       });
     });
   }
 
   #webStream(): ReadableStream<Uint8Array> {
-    const res = this.#res;
+    const res = this.#source;
     const terminated = (e: unknown) => this.#terminated(e);
+    const ended = () => this.#ended;
     let finished = false;
     return new ReadableStream<Uint8Array>(
       {
@@ -324,16 +362,16 @@ export class LightResponse {
           };
           res.once('error', error);
           res.once('close', () => {
-            if (!res.complete) error(new Error('other side closed'));
+            if (!ended()) error(new Error('other side closed'));
           });
           res.pause();
         },
         pull() {
           res.resume();
         },
-        cancel() {
+        cancel: () => {
           finished = true;
-          res.destroy();
+          this.#res.destroy();
         },
       },
       { highWaterMark: 1 },

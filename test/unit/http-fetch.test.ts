@@ -3,6 +3,7 @@
  * against real HTTP servers on 127.0.0.1: what the MCP SDK's transport and the bridge rely on fetch for.
  */
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { bridgeFetch, lightFetch } from '../../src/proxy/http-fetch.js';
@@ -117,6 +118,30 @@ describe('lightFetch', () => {
     expect(got.headers['mcp-protocol-version']).toBe('2025-11-25');
     expect(got.headers['user-agent']).toBe('mcpwire');
     expect(got.headers.accept).toBe('*/*');
+    expect(got.headers['accept-encoding']).toBe('gzip, deflate, br');
+  });
+
+  test('a compressed answer (gzip, deflate, br) is decoded: whole, large, and as an SSE stream flushed event by event', async () => {
+    const big = JSON.stringify({ result: { content: [{ type: 'text', text: 'compressible '.repeat(250_000) }] } });
+    const s = await serve((req, res) => {
+      const coding = req.url!.slice(1);
+      if (coding === 'sse') {
+        const gz = zlib.createGzip();
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' });
+        gz.pipe(res);
+        gz.write('data: one\n\n');
+        gz.flush(); // the event goes out now, the stream stays open
+        return;
+      }
+      const packed = coding === 'gzip' ? zlib.gzipSync(big) : coding === 'deflate' ? zlib.deflateSync(big) : zlib.brotliCompressSync(big);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': coding, 'content-length': packed.length }).end(packed);
+    });
+    const base = s.url.replace('/mcp', '');
+    for (const coding of ['gzip', 'deflate', 'br']) expect(await (await lightFetch(`${base}/${coding}`)).json(), coding).toEqual(JSON.parse(big));
+    const r = await lightFetch(`${base}/sse`);
+    const reader = r.body!.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
+    expect((await reader.read()).value).toBe('data: one\n\n');
+    await reader.cancel();
   });
 
   test('text(): UTF-8 split across chunks decoded whole, a byte-order mark dropped; a body read twice is refused', async () => {
