@@ -11,7 +11,7 @@ import { Bridge } from '../proxy/bridge.js';
 import { headersFromConfig } from '../proxy/credential.js';
 import { bridgeFetch } from '../proxy/http-fetch.js';
 import { createLog } from '../proxy/log.js';
-import { keepYoungGenerationSmall } from '../proxy/memory.js';
+import { keepTheBridgeSmall } from '../proxy/memory.js';
 import { storedLogin } from '../proxy/login.js';
 import { printable } from '../ui.js';
 import type { Context } from './context.js';
@@ -35,7 +35,7 @@ const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /** Runs until stdin ends or a signal comes; 0 then. */
 export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSdkBundle: () => typeof import('../mcp/sdk.js')): Promise<number> {
-  const loadSdk = () => (keepYoungGenerationSmall(), loadSdkBundle());
+  const loadSdk = () => (keepTheBridgeSmall(), loadSdkBundle());
   // Every message passes through JSON.parse (ours and the SDK's): on Node 24 it can misread escaped keys.
   useExactJsonParse();
   const stdin = process.stdin;
