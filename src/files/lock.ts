@@ -60,6 +60,39 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When the process with this pid started (Linux: its start time in clock ticks since boot, from
+ * /proc/PID/stat), 'zombie' for one that has exited and not been reaped yet, undefined where that
+ * cannot be read. A pid alone is not an identity: on a busy machine a dead holder's pid can be running
+ * another program a moment later (pids wrap at 32768 by default), and then only the start time tells.
+ */
+export function processStart(p: Platform, pid: number): string | undefined {
+  let text: string;
+  try {
+    text = String(p.fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses; the fields after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return 'zombie';
+  return /^\d+$/.test(fields[19] ?? '') ? fields[19] : undefined;
+}
+
+let ownStart: string | undefined | null = null;
+function myStart(p: Platform): string | undefined {
+  if (ownStart === null) ownStart = p.pid === process.pid ? processStart(p, p.pid) : undefined;
+  return ownStart;
+}
+
+/** Is the holder named in an owner note still running: its pid alive, and (where known) the same process? */
+function holderAlive(p: Platform, o: { pid: number; start?: unknown }): boolean {
+  if (!pidAlive(o.pid)) return false;
+  const now = processStart(p, o.pid);
+  if (now === 'zombie') return false;
+  return typeof o.start !== 'string' || now === undefined || now === o.start;
+}
+
 function ownerNote(p: Platform, lockPath: string, ownerDir: string): string {
   return p.path.join(ownerDir, 'locks', fingerprint(lockPath)!.replace(':', '-') + '.owner');
 }
@@ -117,10 +150,11 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
     if (!seen) continue; // released in between
     let stale = p.now() - seen.mtimeMs > staleMs;
     try {
-      const o = JSON.parse(String(p.fs.readFileSync(note, 'utf8'))) as { pid: number; ino: number; mtimeMs: number };
-      if (o.ino === seen.ino && o.pid !== p.pid) {
+      const o = JSON.parse(String(p.fs.readFileSync(note, 'utf8'))) as { pid: number; ino: number; mtimeMs: number; start?: string };
+      const earlierSelf = o.pid === p.pid && typeof o.start === 'string' && myStart(p) !== undefined && o.start !== myStart(p);
+      if (o.ino === seen.ino && (o.pid !== p.pid || earlierSelf)) {
         // An mcpwire holder: stale exactly when that process is gone, however old or new the lock is.
-        stale = !pidAlive(o.pid);
+        stale = earlierSelf || !holderAlive(p, o);
       }
     } catch {
       /* no note: Claude Code's, or an mcpwire that died before writing it: the mtime decides */
@@ -146,7 +180,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
   }
   const writeNote = () => {
     if (!mine) return;
-    const body = JSON.stringify({ pid: p.pid, ino: mine.ino, mtimeMs: mine.mtimeMs });
+    const body = JSON.stringify({ pid: p.pid, ino: mine.ino, mtimeMs: mine.mtimeMs, start: myStart(p) });
     try {
       try {
         p.fs.writeFileSync(note, body, { mode: 0o600 });

@@ -27,6 +27,8 @@
 import { claudeJson, parseJsonc, snapshotCli, walk } from './cli-harness.js';
 import { prng } from '../prng.js';
 import { fingerprint } from '../../src/files/fingerprint.js';
+import { processStart } from '../../src/files/lock.js';
+import type { Platform } from '../../src/platform.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -258,7 +260,7 @@ function ownerNotePath(home: string, lockPath: string): string {
  * src/files/lock.ts: the owner note names a dead pid and records the lock folder's current mtime.
  */
 function unrecoverable(home: string, lockPath: string): string | undefined {
-  let note: { pid: number; mtimeMs: number };
+  let note: { pid: number; mtimeMs: number; start?: string };
   try {
     note = JSON.parse(fs.readFileSync(ownerNotePath(home, lockPath), 'utf8'));
   } catch {
@@ -268,10 +270,13 @@ function unrecoverable(home: string, lockPath: string): string | undefined {
   if (Math.abs(note.mtimeMs - mtime) >= 1) return 'owner note of an earlier holder';
   try {
     process.kill(note.pid, 0);
-    return 'owner pid alive';
   } catch {
     return undefined;
   }
+  // The pid runs: the holder only if it is the same process (its start time, where the note has it).
+  const now = processStart({ fs } as unknown as Platform, note.pid);
+  if (now === 'zombie' || (typeof note.start === 'string' && now !== undefined && now !== note.start)) return undefined;
+  return 'owner pid alive';
 }
 
 function addArgs(s: Scenario): string[] {
