@@ -5,18 +5,16 @@
  * self-signed certificate made at test time, a page that is not MCP, a closed port — and client files of
  * every wrong shape in a scratch HOME. Each finding is made to appear, then to go away.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 import { startOidcPeer, type OidcPeer } from './oidc-peer.js';
 import { startPeer, type Peer } from './proxy-peer.js';
+import { startTlsFront } from './tls-front.js';
 import { clientsAvailable, CLIENTS_DIR, locateNode22 } from './clients.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
@@ -286,43 +284,10 @@ describe('doctor: servers', () => {
   });
 
   test('a self-signed certificate is spelled out with the NODE_EXTRA_CA_CERTS hint; trusting it makes the finding go away', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-tls-'));
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
     const inner = await startModern();
-    const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
-      // Relay to the plain modern server: the TLS layer is what is under test.
-      const up = http.request(inner.url, { method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      req.pipe(up);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}/mcp`;
+    // The TLS layer is what is under test: a self-signed front for the plain modern server.
+    const front = await startTlsFront(inner.url);
+    const { url, cert } = front;
     try {
       const s = scratch();
       cursorEntries(s, { tls: url });
@@ -339,8 +304,7 @@ describe('doctor: servers', () => {
       expect(one(trusted.report, 'server.tls').message).toMatch(/certificate trusted/);
       expect(one(trusted.report, 'mcp.handshake').message).toMatch(/modern-peer/);
     } finally {
-      server.closeAllConnections();
-      server.close();
+      front.close();
       await inner.close();
     }
   });

@@ -7,7 +7,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -15,6 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, ROOT, waitUntil } from './cli-harness.js';
 import { startPeer, type Peer } from './proxy-peer.js';
+import { startTlsFront } from './tls-front.js';
 
 const KEY = 'sk-proxy-test-4f1c9a0b7e2d';
 const SECRET_ARG = 'arg-marker-7731';
@@ -255,43 +255,9 @@ describe('mcpwire proxy: start, stop, errors', () => {
   });
 
   test('https: a self-signed server is refused with the cause named; trusted through NODE_EXTRA_CA_CERTS, the session works over TLS', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-proxy-tls-'));
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    const made = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-    expect(made.status, 'openssl makes the test certificate').toBe(0);
     // A TLS front for the plain peer: what is under test is the bridge's https client.
-    const front = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
-      const up = http.request(peer.url, { method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      req.pipe(up);
-    });
-    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
-    const url = `https://127.0.0.1:${(front.address() as { port: number }).port}/mcp`;
+    const front = await startTlsFront(peer.url);
+    const { url, cert } = front;
     try {
       await expect(connect(url, { env: { MCPWIRE_HEADER_1: `X-API-Key: ${KEY}` } })).rejects.toThrow(
         /cannot reach 127\.0\.0\.1:\d+ \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
@@ -300,9 +266,7 @@ describe('mcpwire proxy: start, stop, errors', () => {
       for (const t of ['one', 'two']) expect(text(await c.client.callTool({ name: 'echo', arguments: { text: t } }))).toBe(t);
       await c.client.close();
     } finally {
-      front.closeAllConnections();
       front.close();
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
