@@ -11,7 +11,7 @@ import type { Platform } from '../platform.js';
 import { showUrl } from '../servers.js';
 import { printable } from '../ui.js';
 import { sameUrl, type ScannedEntry } from './clients.js';
-import { fail, guard, ok, sh, warn, type Where } from './engine.js';
+import { deadline, fail, guard, ok, sh, warn, type Where } from './engine.js';
 import type { DoctorCheck } from './types.js';
 
 /** The executable `bin` on the PATH of `p`, absolute, or undefined. */
@@ -121,7 +121,7 @@ export function startBridge(p: Platform, e: ScannedEntry, timeoutMs: number, sig
     const finish = (c: DoctorCheck) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancel();
       signal.removeEventListener('abort', onAbort);
       child.stdin.destroy();
       child.kill();
@@ -129,17 +129,15 @@ export function startBridge(p: Platform, e: ScannedEntry, timeoutMs: number, sig
     };
     const onAbort = () => child.kill();
     signal.addEventListener('abort', onAbort);
-    const timer = setTimeout(
-      () =>
-        finish(
-          fail(
-            w,
-            'client.bridge-start',
-            `the bridge started but did not answer initialize within ${timeoutMs / 1000} s`,
-            `Run it by hand to see why: ${printable([raw.command, ...args].join(' '))}`,
-          ),
+    const cancel = deadline(timeoutMs, () =>
+      finish(
+        fail(
+          w,
+          'client.bridge-start',
+          `the bridge started but did not answer initialize within ${timeoutMs / 1000} s`,
+          `Run it by hand to see why: ${printable([raw.command, ...args].join(' '))}`,
         ),
-      timeoutMs,
+      ),
     );
     child.on('error', (err) =>
       finish(

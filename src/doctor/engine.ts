@@ -30,18 +30,34 @@ export class CheckTimeout extends Error {
 }
 
 /**
+ * Call `expired` once `ms` have passed, unless cancelled first. The verdict waits one more turn of the
+ * event loop: on a busy machine the process may not run for a while (measured in CI: over a second),
+ * and when it runs again the timer is served before the I/O that completed meanwhile (a connection
+ * made, an answer received). That I/O is handled first, so a server that answered in time is not
+ * reported silent. Returns the cancel function.
+ */
+export function deadline(ms: number, expired: () => void): () => void {
+  let immediate: NodeJS.Immediate | undefined;
+  const timer = setTimeout(() => (immediate = setImmediate(expired)), ms);
+  return () => {
+    clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+  };
+}
+
+/**
  * Run one check within `timeoutMs`. Its findings get the time it took; a throw becomes one failed
  * finding (`id`, `where`) with the error's message; running out of time, one failed finding that says so.
  */
 export async function guard(where: Where, id: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<DoctorCheck[]>): Promise<DoctorCheck[]> {
   const started = performance.now();
   const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    cancel = deadline(timeoutMs, () => {
       abort.abort();
       reject(new CheckTimeout(Math.round(timeoutMs / 100) / 10));
-    }, timeoutMs);
+    });
   });
   let out: DoctorCheck[];
   try {
@@ -57,7 +73,7 @@ export async function guard(where: Where, id: string, timeoutMs: number, run: (s
       ),
     ];
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
   const ms = Math.round(performance.now() - started);
   return out.map((c) => ({ ...c, ms: c.ms ?? ms }));

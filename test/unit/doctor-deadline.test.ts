@@ -1,0 +1,60 @@
+/**
+ * doctor's time limits (src/doctor/engine.ts `deadline`): on a busy machine the process may not run for
+ * longer than a limit, and when it runs again its timers are served before the I/O that completed
+ * meanwhile. The verdict waits for that I/O: an answer that came in time is not reported as silence.
+ */
+import net from 'node:net';
+import { afterEach, expect, test } from 'vitest';
+import { deadline } from '../../src/doctor/engine.js';
+
+const servers: net.Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+async function listen(onConnection: (s: net.Socket) => void): Promise<number> {
+  const server = net.createServer(onConnection);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as net.AddressInfo).port;
+}
+
+const busy = (ms: number) => {
+  for (const until = Date.now() + ms; Date.now() < until;);
+};
+
+test('a connection made while the process was busy past the limit is in time', async () => {
+  const port = await listen((s) => s.destroy());
+  const verdict = await new Promise<string>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const cancel = deadline(50, () => resolve('no answer within the limit'));
+    socket.once('connect', () => {
+      cancel();
+      socket.destroy();
+      resolve('connected');
+    });
+    busy(300); // the connection is made now, but the process runs nothing until this ends
+  });
+  expect(verdict).toBe('connected');
+});
+
+test('a peer that never answers still runs out of time, and a cancelled deadline never fires', async () => {
+  const sockets: net.Socket[] = [];
+  const port = await listen((s) => sockets.push(s)); // takes the connection, never writes
+  const t0 = Date.now();
+  const verdict = await new Promise<string>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    deadline(100, () => {
+      socket.destroy();
+      resolve('no answer within the limit');
+    });
+    socket.once('data', () => resolve('answered'));
+  });
+  expect(verdict).toBe('no answer within the limit');
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(95);
+  for (const s of sockets) s.destroy();
+  let fired = false;
+  deadline(10, () => (fired = true))();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(fired).toBe(false);
+});
