@@ -5,7 +5,6 @@
  * without speaking the protocol itself.
  */
 import { isObject } from '../mcp/jsonrpc.js';
-import { deadline } from './engine.js';
 
 /** A body larger than this is not read further (a hostile or broken server cannot fill memory). */
 const MAX_BODY = 1024 * 1024;
@@ -77,7 +76,9 @@ export function recordingFetch(o: RecorderOptions): Recorder {
     const entry: Recorded = { url: u.href, method, what, type: '', ms: 0, html: false, jsonRpc: false };
     log.push(entry);
     const own = new AbortController();
-    const cancel = deadline(o.timeoutMs, () => own.abort());
+    // A plain timer, not a `deadline`: the SDK's own request timeout (the same length, set just after
+    // this one) must not fire first, or the answer's absence is reported as a bare abort.
+    const timer = setTimeout(() => own.abort(), o.timeoutMs);
     const started = performance.now();
     const signals = [own.signal, o.signal, ...(init?.signal ? [init.signal] : [])];
     try {
@@ -109,7 +110,7 @@ export function recordingFetch(o: RecorderOptions): Recorder {
       entry.error = own.signal.aborted && !o.signal.aborted ? new StepTimeout(what, Math.round(o.timeoutMs / 100) / 10) : e;
       throw entry.error;
     } finally {
-      cancel();
+      clearTimeout(timer);
     }
   };
   return {
