@@ -8,6 +8,7 @@ import { editorFor, isJsonDoc, type FormatEditor, type InsertHint, type ParsedDo
 import { deepEqual, type Json, type JsonObject } from './edit/types.js';
 import type { RenderedEntry, Target } from './targets/types.js';
 import { printable } from './ui.js';
+import { BINARY_BOM } from './binary-text.js';
 
 export type Action = 'added' | 'updated' | 'unchanged' | 'removed' | 'absent';
 
@@ -93,11 +94,12 @@ export function addToText(
   name: string,
   rendered: RenderedEntry,
   force: boolean,
+  opts: { binary?: boolean } = {},
 ): AddResult {
   const editor = editorFor(target.format);
   // Strict JSON: the whole text is parsed once, by the verification of the edit (see json/parse.ts);
-  // every way out without a verified edit checks the old text first.
-  const doc = editor.parse(current ?? '', file, { deferCheck: true });
+  // every way out without a verified edit checks the old text first. `binary`: current and the result are binary text.
+  const doc = editor.parse(current ?? '', file, { deferCheck: true, binary: opts.binary });
   try {
     const r = addToDoc(target, editor, doc, file, container, name, rendered, force);
     if (r.text === doc.fullText) editor.validate(doc);
@@ -192,16 +194,18 @@ export function removeFromText(
   container: readonly string[],
   name: string,
   hints: { hint?: InsertHint; inputsHint?: InsertHint; createdFile?: boolean } = {},
+  opts: { binary?: boolean } = {},
 ): { text: string | null; action: Action } {
   if (current === null) return { text: null, action: 'absent' };
   const editor = editorFor(target.format);
-  const doc = editor.parse(current, file);
+  const doc = editor.parse(current, file, { binary: opts.binary });
   const existing = editor.entries(doc, container)[name];
   if (existing === undefined) return { text: current, action: 'absent' };
   // The exact reverse of addToText: first the inputs, then the entry.
   const dropped = dropOrphanInputs(doc, container, inputRefs(existing), hints.inputsHint ?? {}, name);
   const out = editor.remove(dropped.after(), container, name, hints.hint ?? {}).text;
   // mcpwire created this file for the entry: with the entry gone and nothing else in it, delete it again.
-  if (hints.createdFile && out.replace(/^\uFEFF/, '').trim() === '') return { text: null, action: 'removed' };
+  const bom = opts.binary ? BINARY_BOM : '\uFEFF';
+  if (hints.createdFile && (out.startsWith(bom) ? out.slice(bom.length) : out).trim() === '') return { text: null, action: 'removed' };
   return { text: out, action: 'removed' };
 }

@@ -3,8 +3,8 @@
  * scopes, as values. Commands render them (`mcp list`) or act on them (`mcp remove`); nothing is printed here.
  */
 import { UserError } from './errors.js';
-import { editorFor } from './edit/document.js';
-import { readText, resolveReal } from './files/io.js';
+import { editorFor, editsBinary } from './edit/document.js';
+import { readTextAs, resolveReal } from './files/io.js';
 import type { ReadEntry, Scope, Target, TargetContext } from './targets/types.js';
 import type { Platform } from './platform.js';
 
@@ -49,10 +49,11 @@ export function listEntries(
       let inFile: Readonly<Record<string, unknown>>;
       let twice: string[];
       try {
-        const text = readText(ctx.platform, resolveReal(ctx.platform, file));
+        const binary = editsBinary(t.format);
+        const text = readTextAs(ctx.platform, resolveReal(ctx.platform, file), binary);
         if (text === null) continue;
         const editor = editorFor(t.format);
-        const doc = editor.parse(text, file);
+        const doc = editor.parse(text, file, { binary });
         inFile = editor.entries(doc, t.container(scope, ctx.targets));
         twice = editor.duplicates(doc, t.container(scope, ctx.targets));
       } catch (e) {

@@ -1,6 +1,7 @@
 /** `mcpwire mcp add|remove|list`. Parse → call services → render; no fs here beyond the services. */
 import { UserError } from '../errors.js';
 import { addToText, removeFromText } from '../entries.js';
+import { editsBinary } from '../edit/document.js';
 import { resolveReal } from '../files/io.js';
 import type { EditOutcome } from '../files/transaction.js';
 import { listEntries } from '../listing.js';
@@ -68,6 +69,7 @@ function plansFor(ctx: Context, places: EntryPlace[], name: string, edit: PlaceE
     file: at.file,
     sharedLock: at.target.sharedLock?.(at.file),
     privateFile: at.target.privateFile,
+    binary: editsBinary(at.target.format),
     edit: (current, note) => edit(at.target, { ...at, key: ledgerKey(resolveReal(ctx.platform, at.file), at.container, name) }, current, note),
   }));
 }
@@ -128,7 +130,7 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
   const plans = plansFor(ctx, placesOf(ctx, chosen, scope), spec.name, (t, { file, container, key }, current, note) => {
     const mode = modeOf(t);
     const rendered = mode === 'bridge' ? renderBridgeEntry(t.id, spec, ctx.targets) : t.render(spec, ctx.targets);
-    const r = addToText(t, current, file, container, spec.name, rendered, Boolean(o.force));
+    const r = addToText(t, current, file, container, spec.name, rendered, Boolean(o.force), { binary: editsBinary(t.format) });
     note.action = r.action;
     if (r.action === 'added' || r.action === 'updated' || r.action === 'unchanged') written.set(t.id, { mode, file });
     if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
@@ -212,7 +214,7 @@ export async function mcpRemove(ctx: Context, server: string | undefined, o: Rem
   }
   const plans = plansFor(ctx, places, entryName, (t, { file, container, key }, current, note) => {
     const rec = ctx.state.cached('ledger')[key];
-    const r = removeFromText(t, current, file, container, entryName, rec ?? {});
+    const r = removeFromText(t, current, file, container, entryName, rec ?? {}, { binary: editsBinary(t.format) });
     note.action = r.action;
     if (r.action === 'removed' && rec) note.ledger[key] = null;
     return { text: r.text, secret: false };

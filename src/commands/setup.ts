@@ -7,6 +7,7 @@
 import type { DoctorReport, RunDoctor } from '../doctor/types.js';
 import { ownUserError, UserError } from '../errors.js';
 import { addToText } from '../entries.js';
+import { editsBinary } from '../edit/document.js';
 import { resolveReal } from '../files/io.js';
 import { listEntries } from '../listing.js';
 import { PRESETS } from '../presets/index.js';
@@ -299,12 +300,13 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       file: e.file,
       sharedLock: t.sharedLock?.(e.file),
       privateFile: t.privateFile,
+      binary: editsBinary(t.format),
       edit: (current, note) => {
         const key = ledgerKey(resolveReal(ctx.platform, e.file), container, spec.name);
         const prev = ctx.state.cached('ledger')[key];
         const rendered = e.mode === 'bridge' ? renderBridgeEntry(e.target, spec, ctx.targets) : t.render(spec, ctx.targets);
         // An entry mcpwire wrote under this name is setup's own: updated in place. Anyone else's needs --force.
-        const r = addToText(t, current, e.file, container, spec.name, rendered, Boolean(o.force) || prev !== undefined);
+        const r = addToText(t, current, e.file, container, spec.name, rendered, Boolean(o.force) || prev !== undefined, { binary: editsBinary(t.format) });
         note.action = r.action;
         if (r.action === 'added' || r.action === 'updated' || r.action === 'unchanged') wiredHere.add(e.target);
         if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);

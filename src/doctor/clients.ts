@@ -8,8 +8,8 @@
  * Per-client knowledge lives in the adapters (src/targets/*.ts, `read()` and `doctor`).
  */
 import { ConfigParseError, UserError } from '../errors.js';
-import { editorFor } from '../edit/document.js';
-import { readText, resolveReal } from '../files/io.js';
+import { editorFor, editsBinary } from '../edit/document.js';
+import { readText, readTextAs, resolveReal } from '../files/io.js';
 import { onPath, type Platform } from '../platform.js';
 import { PRESETS } from '../presets/index.js';
 import { credentialInQuery, showUrl } from '../servers.js';
@@ -61,9 +61,10 @@ export function scanClients(p: Platform, tctx: TargetContext, targets: readonly 
       let doc;
       try {
         real = resolveReal(p, file);
-        text = readText(p, real);
+        const binary = editsBinary(t.format);
+        text = readTextAs(p, real, binary);
         if (text === null) continue;
-        doc = editorFor(t.format).parse(text, file);
+        doc = editorFor(t.format).parse(text, file, { binary });
         editorFor(t.format).validate(doc);
       } catch (e) {
         if (parsed.has(file)) continue; // said once per file

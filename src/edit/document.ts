@@ -31,7 +31,10 @@ function jsonEditor(dialect: JsonDialect): JsonEditor {
 }
 
 const tomlEditor: FormatEditor<TomlDoc> = {
-  parse: (text, file) => parseTomlDoc(text, file),
+  parse: (text, file, opts) => {
+    if (opts?.binary) throw new Error('mcpwire: binary text is for strict JSON only; this is a bug in mcpwire');
+    return parseTomlDoc(text, file);
+  },
   validate: () => {},
   entries: (doc, container) => ownEntries(getAt(doc.data, container)),
   // A table defined twice does not parse.
@@ -46,6 +49,11 @@ export function editorFor(format: 'json' | 'jsonc'): JsonEditor;
 export function editorFor(format: Format): FormatEditor;
 export function editorFor(format: Format): FormatEditor {
   return EDITORS[format] as FormatEditor;
+}
+
+/** Whether a file of this format is read and edited as binary text (src/binary-text.ts): strict JSON, the format of the large files. */
+export function editsBinary(format: Format): boolean {
+  return format === 'json';
 }
 
 /** A JSON or JSONC document (whose editor also edits arrays: VS Code's `inputs`). */

@@ -34,7 +34,7 @@ export interface InsertHint {
 export interface ParsedDoc {
   readonly format: Format;
   readonly file: string;
-  /** The text as read (BOM included). */
+  /** The text as read (BOM included); binary text if parsed so (see FormatEditor.parse). */
   readonly fullText: string;
 }
 
@@ -48,8 +48,12 @@ export interface DocEdit<D extends ParsedDoc = ParsedDoc> {
 
 /** One format-preserving editor; `editorFor(format)` chooses it. */
 export interface FormatEditor<D extends ParsedDoc = ParsedDoc> {
-  /** Throws ConfigParseError (path:line:column) for a file that does not parse or nests too deep. */
-  parse(fullText: string, file: string, opts?: { deferCheck?: boolean }): D;
+  /**
+   * Throws ConfigParseError (path:line:column) for a file that does not parse or nests too deep. `binary`:
+   * the text is the file's UTF-8 bytes one per character (strict JSON only: src/binary-text.ts); the edits'
+   * texts are then binary too.
+   */
+  parse(fullText: string, file: string, opts?: { deferCheck?: boolean; binary?: boolean }): D;
   /**
    * Throw the ConfigParseError of a document parsed with `deferCheck` whose text is not valid. Strict
    * JSON defers its full parse to the verification of the edit; a command that ends without a

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { isoTime, type Platform } from '../platform.js';
 import { newTransactionId, type JournalFile, type JournalSession, type KnownServer, type LedgerRecord, type State, type StateFiles } from '../state.js';
 import { parseJsonText } from '../json-text.js';
+import { fromBinary } from '../binary-text.js';
 import type { Action } from '../entries.js';
 import type { FileDiff } from './diff.js';
 import { runTransaction, type ChangedFile, type EditOutcome, type JournalHooks } from './transaction.js';
@@ -20,6 +21,8 @@ export interface PlannedWrite {
   privateFile?: boolean;
   /** Compute the change; record what it did in `note`. Throw a UserError to refuse. */
   edit(current: string | null, note: WriteNote): EditOutcome;
+  /** The edit takes and returns binary text (src/binary-text.ts): the file is strict JSON, edited as its bytes. */
+  binary?: boolean;
 }
 
 export interface WriteNote {
@@ -71,6 +74,7 @@ export async function applyPlans(deps: ApplyDeps, command: string, plans: Planne
     sharedLock: plan.sharedLock,
     privateFile: plan.privateFile,
     backupName: `${plan.target}-${plan.scope}-${p.path.basename(plan.file)}`,
+    binary: plan.binary,
     // A retried transaction edits again from a fresh read: the note of the last attempt is the one that counts.
     edit: (current: string | null) => plan.edit(current, (notes[i] = freshNote())),
   }));
@@ -141,7 +145,10 @@ export async function applyPlans(deps: ApplyDeps, command: string, plans: Planne
   const reports = plans.map((plan, i) => {
     const o = result.outcomes[i];
     const r = reportOf(plan, notes[i], o && !o.ok ? o : undefined);
-    if (diffOf && o?.ok && o.changed) r.diff = diffOf(plan.file, o.before, o.after);
+    if (diffOf && o?.ok && o.changed) {
+      const text = (t: string | null) => (t !== null && o.binary ? fromBinary(t) : t);
+      r.diff = diffOf(plan.file, text(o.before), text(o.after));
+    }
     return r;
   });
 

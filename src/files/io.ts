@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { ConfigParseError, UserError, lineColumn } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { pidAlive, type Lock } from './lock.js';
+import { bytesAsBinary } from '../binary-text.js';
 
 /** Another process took the lock over while this one worked: nothing was written; try again. */
 export class LockLost extends Error {}
@@ -96,6 +97,16 @@ export function readBytes(p: Platform, file: string): Buffer | null {
 export function decodeUtf8(file: string, buf: Buffer): string {
   // isUtf8 is native and fast; toString alone would replace bad bytes silently.
   if (isUtf8(buf)) return buf.toString('utf8');
+  invalidUtf8(file, buf);
+}
+
+/** The bytes as binary text (src/binary-text.ts), refused as decodeUtf8 refuses them when they are not UTF-8. */
+export function binaryUtf8(file: string, buf: Buffer): string {
+  if (isUtf8(buf)) return bytesAsBinary(buf);
+  invalidUtf8(file, buf);
+}
+
+function invalidUtf8(file: string, buf: Buffer): never {
   const bad = firstInvalidUtf8(buf);
   const { line, column } = lineColumn(buf.subarray(0, bad).toString('latin1'), bad);
   throw new ConfigParseError(file, line, column, 'the file is not valid UTF-8');
@@ -104,6 +115,12 @@ export function decodeUtf8(file: string, buf: Buffer): string {
 export function readText(p: Platform, file: string): string | null {
   const buf = readBytes(p, file);
   return buf === null ? null : decodeUtf8(file, buf);
+}
+
+/** readText, as binary text when `binary` (src/binary-text.ts). */
+export function readTextAs(p: Platform, file: string, binary: boolean): string | null {
+  const buf = readBytes(p, file);
+  return buf === null ? null : binary ? binaryUtf8(file, buf) : decodeUtf8(file, buf);
 }
 
 function firstInvalidUtf8(buf: Buffer): number {

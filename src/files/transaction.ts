@@ -14,7 +14,20 @@ import { UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { acquireLock, type Lock } from './lock.js';
 import { fingerprintBytes } from './fingerprint.js';
-import { createTemp, decodeUtf8, discardTemps, fsyncAll, LockLost, makePrivateDirs, readBytes, removeDeadTempFiles, resolveReal, type TempFile } from './io.js';
+import { fromBinary, toBinary } from '../binary-text.js';
+import {
+  binaryUtf8,
+  createTemp,
+  decodeUtf8,
+  discardTemps,
+  fsyncAll,
+  LockLost,
+  makePrivateDirs,
+  readBytes,
+  removeDeadTempFiles,
+  resolveReal,
+  type TempFile,
+} from './io.js';
 
 export interface EditOutcome {
   /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
@@ -34,12 +47,14 @@ export interface FileWrite {
   backupName: string;
   /** Compute the new text from the current one (null: no such file). Throw to refuse; nothing is written. */
   edit(current: string | null): EditOutcome;
+  /** The edit takes and returns binary text (the file's UTF-8 bytes one per character: src/binary-text.ts). */
+  binary?: boolean;
 }
 
 /** What happened to one request. Requests on the same real file are applied one after the other. */
 export type WriteOutcome =
   | { ok: false; refused: boolean; error: unknown }
-  | { ok: true; realFile: string; before: string | null; after: string | null; changed: boolean; backup?: string };
+  | { ok: true; realFile: string; before: string | null; after: string | null; changed: boolean; backup?: string; binary?: boolean };
 
 /** A changed file as the journal records it. */
 export interface JournalFile {
@@ -137,9 +152,11 @@ interface Group {
   lockPath: string;
   sharedLock?: string;
   privateFile: boolean;
-  before?: string | null;
   beforeBytes?: Buffer | null;
   after?: string | null;
+  /** `after` is binary text. */
+  afterBinary?: boolean;
+  changed?: boolean;
   secret?: boolean;
   afterBytes?: Buffer;
   backup?: string;
@@ -206,21 +223,28 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
     for (const g of groups.values()) {
       if (g.failed) continue;
       const first = reqs[g.requests[0]].file;
+      const readBinary = Boolean(reqs[g.requests[0]].binary);
+      let binary = readBinary;
+      let before: string | null;
       try {
         // Temp files exist only while their lock is held: a dead holder's are garbage.
         if (locks.get(g.lockPath)?.recovered) removeDeadTempFiles(p, g.realFile);
         g.beforeBytes = readBytes(p, g.realFile);
-        g.before = g.beforeBytes === null ? null : decodeUtf8(first, g.beforeBytes);
+        before = g.beforeBytes === null ? null : binary ? binaryUtf8(first, g.beforeBytes) : decodeUtf8(first, g.beforeBytes);
       } catch (e) {
         fail(g, e);
         continue;
       }
-      let current = g.before;
+      let current = before;
       let secret = false;
       for (const i of g.requests) {
         try {
+          // Each edit gets the text in the form it takes.
+          const wants = Boolean(reqs[i].binary);
+          if (current !== null && wants !== binary) current = wants ? toBinary(current) : fromBinary(current);
+          binary = wants;
           const o = reqs[i].edit(current);
-          outcomes[i] = { ok: true, realFile: g.realFile, before: current, after: o.text, changed: o.text !== current };
+          outcomes[i] = { ok: true, realFile: g.realFile, before: current, after: o.text, changed: o.text !== current, binary };
           current = o.text;
           secret ||= o.secret;
         } catch (e) {
@@ -228,10 +252,12 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         }
       }
       g.after = current;
+      g.afterBinary = binary;
+      g.changed = current !== (before !== null && binary !== readBinary ? (binary ? toBinary(before) : fromBinary(before)) : before);
       g.secret = secret;
       locks.get(g.lockPath)?.touch();
     }
-    const writes = [...groups.values()].filter((g) => !g.failed && g.after !== g.before);
+    const writes = [...groups.values()].filter((g) => !g.failed && g.changed);
     if (ctx.dryRun || writes.length === 0) return { outcomes, changed };
 
     // Back up the previous bytes (from memory: they are what was read under the lock), create missing
@@ -241,7 +267,7 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         if (g.beforeBytes) g.backup = backup(ctx, g.realFile, reqs[g.requests[0]].backupName, g.beforeBytes);
         else if (g.after !== null) g.createdDirs = makePrivateDirs(p, p.path.dirname(g.realFile));
         if (g.after !== null) {
-          g.afterBytes = Buffer.from(g.after!, 'utf8');
+          g.afterBytes = Buffer.from(g.after!, g.afterBinary ? 'latin1' : 'utf8');
           g.temp = createTemp(p, g.realFile, g.afterBytes, { secret: Boolean(g.secret), privateFile: g.privateFile });
         }
       } catch (e) {

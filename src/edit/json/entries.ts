@@ -11,11 +11,15 @@
 import type { Node } from 'jsonc-parser';
 import { UnsafeEditError, lineColumn } from '../../errors.js';
 import { deepEqual, ownEntries, type DocEdit, type InsertHint, type Json } from '../types.js';
-import { isStrict, parseJson, strictDocOfVerified, type JsonDoc } from './parse.js';
+import { bomOf, isStrict, parseJson, strictDocOfVerified, type JsonDoc } from './parse.js';
+import { binaryLineColumn, fromBinary, hasNonAscii, toBinary } from '../../binary-text.js';
 import { appendChild, applySplices, detectStyle, lineIndent, onlyWhiteSpaceDiffers, removeChild, render, type Splice } from './splice.js';
 import { parseJsonText } from '../../json-text.js';
 
-const BOM = '\uFEFF';
+/** Line and column of an offset, for the user (binary text: the column counted on the decoded line). */
+function where(doc: JsonDoc, offset: number): { line: number; column: number } {
+  return doc.binary ? binaryLineColumn(doc.text, offset) : lineColumn(doc.text, offset);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reading (as the clients read: the last of duplicate keys wins)
@@ -78,13 +82,13 @@ function locate(doc: JsonDoc, root: Node, path: readonly string[]): { node: Node
   for (let i = 0; i < path.length; i++) {
     const props = propertiesNamed(doc, cur, path[i]);
     if (props.length > 1) {
-      const { line, column } = lineColumn(doc.text, props[1].offset);
+      const { line, column } = where(doc, props[1].offset);
       throw new UnsafeEditError(doc.file, `"${path.slice(0, i + 1).join('.')}" is defined twice (second at line ${line}:${column})`);
     }
     const next = props[0]?.children?.[1];
     if (!next) return { node: undefined, depth: i, parent: cur };
     if (next.type !== 'object') {
-      const { line, column } = lineColumn(doc.text, next.offset);
+      const { line, column } = where(doc, next.offset);
       throw new UnsafeEditError(doc.file, `expected an object at "${path.slice(0, i + 1).join('.')}" (line ${line}:${column}), found ${next.type}`);
     }
     cur = next;
@@ -111,7 +115,8 @@ export function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly 
   const file = doc.file;
   if (isStrict(doc.dialect)) {
     if (splices.length !== 1) throw new UnsafeEditError(file, 'the edit would take more than one splice of a strict JSON file; this is a bug in mcpwire');
-    const text = withBom(doc, applySplices(doc.text, splices));
+    // Binary text takes what is inserted as its UTF-8 bytes.
+    const text = withBom(doc, applySplices(doc.text, doc.binary ? splices.map((s) => ({ ...s, content: toBinary(s.content) })) : splices));
     try {
       verifyStrict(doc, text, path, value);
     } catch (e) {
@@ -119,7 +124,7 @@ export function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly 
       throw e;
     }
     let after: JsonDoc | undefined;
-    return { text, hint, after: () => (after ??= strictDocOfVerified(text, file)) };
+    return { text, hint, after: () => (after ??= strictDocOfVerified(text, file, doc.binary)) };
   }
   const text = withBom(doc, applySplices(doc.text, splices));
   let after: JsonDoc;
@@ -178,12 +183,17 @@ function changedMore(file: string): UnsafeEditError {
 }
 
 function verifyStrict(doc: JsonDoc, newFull: string, path: readonly string[], value: Json | undefined): void {
+  const bom = bomOf(doc.binary);
+  const text = newFull.startsWith(bom) ? newFull.slice(bom.length) : newFull;
   let got: unknown;
   try {
-    got = parseJsonText(newFull.startsWith(BOM) ? newFull.slice(1) : newFull);
+    got = parseJsonText(text);
   } catch (e) {
     throw new UnsafeEditError(doc.file, `the edit would have produced an invalid document (${(e as Error).message})`);
   }
+  // Binary text parses as its decoded text does (src/binary-text.ts), but its strings read as bytes:
+  // compared as they are where everything compared is ASCII, else read again from the decoded text.
+  if (doc.binary && !asciiAlong(got, path)) got = parseJsonText(fromBinary(text));
   let oldNode = doc.root;
   let cur = got;
   for (let i = 0; i < path.length; i++) {
@@ -209,8 +219,21 @@ function verifyStrict(doc: JsonDoc, newFull: string, path: readonly string[], va
   if (!deepEqual(got, value)) throw changedMore(doc.file);
 }
 
+/** Along `path` in a parsed value, every key of every object and the value at its end are ASCII. */
+function asciiAlong(got: unknown, path: readonly string[]): boolean {
+  let cur = got;
+  for (const key of path) {
+    // Not an object: refused below whichever text it was read from.
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return true;
+    for (const k of Object.keys(cur)) if (hasNonAscii(k)) return false;
+    if (!Object.prototype.hasOwnProperty.call(cur, key)) return true;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return !hasNonAscii(JSON.stringify(cur) ?? '');
+}
+
 function withBom(doc: JsonDoc, text: string): string {
-  return doc.bom ? BOM + text : text;
+  return doc.bom ? bomOf(doc.binary) + text : text;
 }
 
 function unchanged(doc: JsonDoc): DocEdit<JsonDoc> {
@@ -304,7 +327,7 @@ export function removeJsonEntryIn(doc: JsonDoc, containerPath: readonly string[]
         return {
           text: withBom(doc, hint.emptyContainerText ?? ''),
           hint: {},
-          after: () => parseJson(withBom(doc, hint.emptyContainerText ?? ''), doc.file, doc.dialect),
+          after: () => parseJson(withBom(doc, hint.emptyContainerText ?? ''), doc.file, doc.dialect, { binary: doc.binary }),
         };
       return result;
     }

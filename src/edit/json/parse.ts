@@ -14,9 +14,14 @@
  * whole text is parsed once per edit, not twice. Whatever ends without such a verified edit (no
  * change, a conflict, any error) calls `validate()` first, so a malformed file is still refused with
  * its path:line:column.
+ *
+ * Strict JSON may also be parsed as binary text (its UTF-8 bytes one per character, `binary`: see
+ * src/binary-text.ts): offsets are then bytes, keys are decoded as the scanner meets them, values as they
+ * are read, and errors are located on the decoded text.
  */
 import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import { ConfigParseError, lineColumn } from '../../errors.js';
+import { BINARY_BOM, binaryLineColumn, fromBinary, hasNonAscii } from '../../binary-text.js';
 import {
   CLOSE_BRACE,
   CLOSE_BRACKET,
@@ -47,6 +52,8 @@ export interface JsonDoc extends ParsedDoc {
   readonly dialect: JsonDialect;
   /** The text without its BOM: every offset is into this. */
   readonly text: string;
+  /** `text` and `fullText` are binary text (strict JSON only; see src/binary-text.ts). */
+  readonly binary: boolean;
   readonly bom: boolean;
   /** undefined: an empty (white space only) document. */
   readonly root: Node | undefined;
@@ -63,25 +70,32 @@ export interface JsonDoc extends ParsedDoc {
 export interface ParseOptions {
   /** Strict JSON: scan now, parse the whole text only when validate() is called (see the top of this file). */
   deferCheck?: boolean;
+  /** Strict JSON: the text is binary text (see src/binary-text.ts). */
+  binary?: boolean;
 }
 
 const BOM = '\uFEFF';
 
+/** The byte order mark as it reads in a document's text. */
+export const bomOf = (binary: boolean): string => (binary ? BINARY_BOM : BOM);
+
 export function parseJson(fullText: string, file: string, dialect: JsonDialect, opts: ParseOptions = {}): JsonDoc {
-  const bom = fullText.startsWith(BOM);
-  const text = bom ? fullText.slice(1) : fullText;
-  if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, dialect, text, bom);
+  const binary = Boolean(opts.binary);
+  if (binary && !isStrict(dialect)) throw new Error('mcpwire: binary text is for strict JSON only; this is a bug in mcpwire');
+  const bom = fullText.startsWith(bomOf(binary));
+  const text = bom ? fullText.slice(bomOf(binary).length) : fullText;
+  if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, dialect, text, bom, binary);
   if (isStrict(dialect)) {
     if (!opts.deferCheck) {
-      validateStrict(text, file);
-      return new StrictDoc(fullText, file, text, bom, true, true);
+      validateStrict(text, file, binary);
+      return new StrictDoc(fullText, file, text, bom, binary, true, true);
     }
     // The scanner assumes valid JSON: on anything else it may stop anywhere; the parse then says where and why.
-    if (text.charCodeAt(skipWs(text, 0)) !== OPEN_BRACE) validateStrict(text, file);
+    if (text.charCodeAt(skipWs(text, 0)) !== OPEN_BRACE) validateStrict(text, file, binary);
     try {
-      return new StrictDoc(fullText, file, text, bom, true, false);
+      return new StrictDoc(fullText, file, text, bom, binary, true, false);
     } catch (e) {
-      if (!(e instanceof ConfigParseError)) validateStrict(text, file);
+      if (!(e instanceof ConfigParseError)) validateStrict(text, file, binary);
       throw e;
     }
   }
@@ -95,22 +109,25 @@ export function parseJson(fullText: string, file: string, dialect: JsonDialect, 
  * The document of a text the editor has just produced and verified with a native parse: the same
  * as parseJson without parsing again.
  */
-export function strictDocOfVerified(fullText: string, file: string): JsonDoc {
-  const bom = fullText.startsWith(BOM);
-  const text = bom ? fullText.slice(1) : fullText;
-  if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, STRICT_JSON, text, bom);
-  return new StrictDoc(fullText, file, text, bom, false, true);
+export function strictDocOfVerified(fullText: string, file: string, binary: boolean): JsonDoc {
+  const bom = fullText.startsWith(bomOf(binary));
+  const text = bom ? fullText.slice(bomOf(binary).length) : fullText;
+  if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, STRICT_JSON, text, bom, binary);
+  return new StrictDoc(fullText, file, text, bom, binary, false, true);
 }
 
-/** One native parse of the whole text: throws the ConfigParseError (path:line:column) of an invalid one. */
-function validateStrict(text: string, file: string): void {
+/**
+ * One native parse of the whole text: throws the ConfigParseError (path:line:column) of an invalid one.
+ * Binary text parses exactly when its decoded text does (src/binary-text.ts); errors are located on the decoded text.
+ */
+function validateStrict(text: string, file: string, binary: boolean): void {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    locateError(text, file, STRICT_JSON); // always throws
+    locateError(binary ? fromBinary(text) : text, file, STRICT_JSON); // always throws
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) topLevelError(text, file);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) topLevelError(binary ? fromBinary(text) : text, file);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,8 +174,8 @@ function topLevelError(text: string, file: string, root?: Node): never {
   throw new ConfigParseError(file, line, column, 'the top level must be a JSON object');
 }
 
-function tooDeep(text: string, file: string, offset: number): never {
-  const { line, column } = lineColumn(text, offset);
+function tooDeep(text: string, file: string, offset: number, binary = false): never {
+  const { line, column } = binary ? binaryLineColumn(text, offset) : lineColumn(text, offset);
   throw new ConfigParseError(file, line, column, `nested more than ${MAX_DEPTH} levels deep`);
 }
 
@@ -207,6 +224,7 @@ class EmptyDoc implements JsonDoc {
     readonly dialect: JsonDialect,
     readonly text: string,
     readonly bom: boolean,
+    readonly binary: boolean,
   ) {
     this.format = isStrict(dialect) ? 'json' : 'jsonc';
   }
@@ -224,6 +242,7 @@ class EmptyDoc implements JsonDoc {
 
 class JsoncDoc implements JsonDoc {
   readonly format = 'jsonc';
+  readonly binary = false;
   private whole: JsonObject | undefined;
   constructor(
     readonly fullText: string,
@@ -273,19 +292,20 @@ class StrictDoc implements JsonDoc {
     readonly file: string,
     readonly text: string,
     readonly bom: boolean,
+    readonly binary: boolean,
     checkDepth: boolean,
     private checked: boolean,
   ) {
     const start = skipWs(text, 0);
     const root: Mutable<Node> = { type: 'object', offset: start, length: 0 };
     // Expanding the root skips every top-level value, so it passes over the whole text: the depth check rides along.
-    const end = expand(text, root, checkDepth ? { max: MAX_DEPTH, refuse: (offset) => tooDeep(text, file, offset) } : undefined);
+    const end = expand(text, root, binary, checkDepth ? { max: MAX_DEPTH, refuse: (offset) => tooDeep(text, file, offset, binary) } : undefined);
     root.length = end - start;
     this.root = root;
   }
   validate(): void {
     if (this.checked) return;
-    validateStrict(this.text, this.file);
+    validateStrict(this.text, this.file, this.binary);
     this.checked = true;
   }
   /** Run a step of the scanner (or a parse of a slice): unchecked, its failure is first the file's own error. */
@@ -299,14 +319,18 @@ class StrictDoc implements JsonDoc {
     }
   }
   children(node: Node): readonly Node[] {
-    if (node.children === undefined && (node.type === 'object' || node.type === 'array')) this.orInvalid(() => expand(this.text, node as Mutable<Node>));
+    if (node.children === undefined && (node.type === 'object' || node.type === 'array'))
+      this.orInvalid(() => expand(this.text, node as Mutable<Node>, this.binary));
     return node.children ?? [];
   }
   valueOf(node: Node): Json {
-    return this.orInvalid(() => parseJsonText(this.text.slice(node.offset, node.offset + node.length)) as Json);
+    return this.orInvalid(() => parseJsonText(this.decoded(this.text.slice(node.offset, node.offset + node.length))) as Json);
   }
   get value(): JsonObject {
-    return this.orInvalid(() => parseJsonText(this.text) as JsonObject);
+    return this.orInvalid(() => parseJsonText(this.decoded(this.text)) as JsonObject);
+  }
+  private decoded(s: string): string {
+    return this.binary ? fromBinary(s) : s;
   }
 }
 
@@ -328,8 +352,8 @@ function kindOf(c: number): Node['type'] {
             : 'number';
 }
 
-/** Fill node.children (property nodes shaped like jsonc-parser's, or element nodes); returns the offset after the node. */
-function expand(s: string, node: Mutable<Node>, deep?: DepthLimit): number {
+/** Fill node.children (property nodes shaped like jsonc-parser's, or element nodes); returns the offset after the node. Keys are decoded. */
+function expand(s: string, node: Mutable<Node>, binary: boolean, deep?: DepthLimit): number {
   const children: Node[] = [];
   node.children = children;
   const isObject = node.type === 'object';
@@ -341,7 +365,12 @@ function expand(s: string, node: Mutable<Node>, deep?: DepthLimit): number {
       const ks = i;
       const ke = stringEnd(s, ks);
       const raw = s.slice(ks + 1, ke - 1);
-      const key = raw.indexOf('\\') === -1 ? raw : (JSON.parse(s.slice(ks, ke)) as string);
+      const key =
+        binary && hasNonAscii(raw)
+          ? (JSON.parse(fromBinary(s.slice(ks, ke))) as string)
+          : raw.indexOf('\\') === -1
+            ? raw
+            : (JSON.parse(s.slice(ks, ke)) as string);
       const vs = skipWs(s, skipWs(s, ke) + 1); // after the colon
       const ve = valueEnd(s, vs, deep);
       const prop: Mutable<Node> = { type: 'property', offset: ks, length: ve - ks, parent: node, colonOffset: skipWs(s, ke) };
