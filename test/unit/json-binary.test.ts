@@ -3,6 +3,7 @@
  * must give exactly the bytes the same edit gives on the decoded text, and every refusal the same message
  * (line:column counted in characters). Real corpus files, and the cases where bytes and characters part:
  * non-ASCII and escaped keys on the path, non-ASCII names and values, a BOM, errors after non-ASCII text.
+ * And JSONC files that JSON.parse accepts, which the strict scanner edits: the same bytes as jsonc-parser's path.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { binaryLineColumn, fromBinary, toBinary } from '../../src/binary-text.js';
 import { lineColumn } from '../../src/errors.js';
 import { removeJsonEntryIn, setJsonEntryIn, jsonEntries, jsonDuplicates } from '../../src/edit/json/entries.js';
-import { parseJson, STRICT_JSON } from '../../src/edit/json/parse.js';
+import { JSONC, parseJson, STRICT_JSON } from '../../src/edit/json/parse.js';
 import type { InsertHint, Json, JsonObject } from '../../src/edit/types.js';
 import { binaryUtf8, decodeUtf8 } from '../../src/files/io.js';
 import { runTransaction, type FileWrite } from '../../src/files/transaction.js';
@@ -200,5 +201,54 @@ describe('one transaction, edits taking text in different forms', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.runIf(haveCorpus)('JSONC files without comments, edited by the strict scanner', () => {
+  // parseJson reads a JSONC file that JSON.parse accepts with the strict scanner, and one with a comment
+  // with jsonc-parser's tree. A comment after the root forces the tree: both must make the same edit.
+  const dirs = ['cursor', 'windsurf', 'vscode', 'zed', 'gemini', 'opencode'];
+  const files = dirs.flatMap((d) => {
+    const dir = new URL(`${d}/`, CORPUS);
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => new URL(e.name, dir))
+      : [];
+  });
+  test('the same bytes as through jsonc-parser, for every such corpus file', () => {
+    let compared = 0;
+    for (const f of files) {
+      const text = fs.readFileSync(f, 'utf8');
+      try {
+        JSON.parse(text.replace(/^\uFEFF/, ''));
+      } catch {
+        continue; // comments or trailing commas: jsonc-parser's path already
+      }
+      const tail = '\n// a comment: the file now needs jsonc-parser\n';
+      const container = f.pathname.includes('/vscode/') ? ['servers'] : f.pathname.includes('/zed/') ? ['context_servers'] : ['mcpServers'];
+      const edit = (t: string) => {
+        try {
+          const doc = parseJson(t, 'f.json', JSONC);
+          const set = setJsonEntryIn(doc, container, 'mcpwire-corpus', ENTRY);
+          const removed = removeJsonEntryIn(set.after(), container, 'mcpwire-corpus', set.hint);
+          return { set: set.text, removed: removed.text, kind: doc.constructor.name };
+        } catch (e) {
+          return { error: (e as Error).message };
+        }
+      };
+      const fast = edit(text);
+      const tree = edit(text + tail);
+      expect(fast.kind, f.pathname).toBe('StrictDoc');
+      expect(tree.kind, f.pathname).toBe('JsoncDoc');
+      if ('error' in fast || 'error' in tree) expect(fast, f.pathname).toEqual(tree);
+      else {
+        expect(fast.set + tail, f.pathname).toBe(tree.set);
+        expect(fast.removed, f.pathname).toBe(text);
+      }
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(10);
   });
 });

@@ -99,10 +99,24 @@ export function parseJson(fullText: string, file: string, dialect: JsonDialect, 
       throw e;
     }
   }
+  // A JSONC file without a comment or a trailing comma (most of them: Cursor's, Windsurf's) is JSON: one
+  // native parse says so, and the strict scanner reads and edits it. jsonc-parser's tree, built in
+  // JavaScript (slow in a short command), is for the files that need it.
+  if (isJsonObjectText(text)) return new StrictDoc(fullText, file, text, bom, false, true, true, dialect);
   if (couldBeTooDeep(text)) refuseDeepNesting(text, file);
   const root = treeOrError(text, file, dialect);
   if (!root || root.type !== 'object') topLevelError(text, file, root);
   return new JsoncDoc(fullText, file, dialect, text, bom, root);
+}
+
+/** The text is a JSON object for JSON.parse (which never throws for depth: it is not recursive). */
+function isJsonObjectText(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -283,9 +297,9 @@ function nodeValue(node: Node): Json {
   }
 }
 
+/** A document in strict JSON, or a JSONC file that holds no comment or trailing comma (its dialect stays JSONC). */
 class StrictDoc implements JsonDoc {
-  readonly format = 'json';
-  readonly dialect = STRICT_JSON;
+  readonly format: 'json' | 'jsonc';
   readonly root: Node;
   constructor(
     readonly fullText: string,
@@ -295,7 +309,9 @@ class StrictDoc implements JsonDoc {
     readonly binary: boolean,
     checkDepth: boolean,
     private checked: boolean,
+    readonly dialect: JsonDialect = STRICT_JSON,
   ) {
+    this.format = isStrict(dialect) ? 'json' : 'jsonc';
     const start = skipWs(text, 0);
     const root: Mutable<Node> = { type: 'object', offset: start, length: 0 };
     // Expanding the root skips every top-level value, so it passes over the whole text: the depth check rides along.
