@@ -106,8 +106,12 @@ export function recordingFetch(o: RecorderOptions): Recorder {
       Object.defineProperty(copy, 'url', { value: res.url });
       return copy;
     } catch (e) {
-      entry.ms = Math.round(performance.now() - started);
-      entry.error = own.signal.aborted && !o.signal.aborted ? new StepTimeout(what, Math.round(o.timeoutMs / 100) / 10) : e;
+      const elapsed = performance.now() - started;
+      entry.ms = Math.round(elapsed);
+      // Silence for the whole limit is a timeout, whichever timer ended it: ours, or (when a busy process
+      // serves both late, the SDK's first) the caller's own request timeout. The check's own limit is not.
+      const silent = own.signal.aborted || (isAbortError(e) && elapsed >= o.timeoutMs);
+      entry.error = silent && !o.signal.aborted ? new StepTimeout(what, Math.round(o.timeoutMs / 100) / 10) : e;
       throw entry.error;
     } finally {
       clearTimeout(timer);
@@ -154,6 +158,11 @@ export function lastOf<T>(xs: readonly T[], test: (x: T) => boolean): T | undefi
 
 /** What a failed request means at the network level (its cause's code), in a few words. */
 /** The error (or one of its causes) is a step's own time limit. */
+function isAbortError(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
 export function isStepTimeout(e: unknown): boolean {
   for (let c: unknown = e, i = 0; c && i < 6; i++, c = (c as { cause?: unknown }).cause) if (c instanceof StepTimeout) return true;
   return false;

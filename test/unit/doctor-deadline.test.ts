@@ -58,3 +58,21 @@ test('a peer that never answers still runs out of time, and a cancelled deadline
   await new Promise((r) => setTimeout(r, 50));
   expect(fired).toBe(false);
 });
+
+test("a request the caller's own timeout aborts after the whole limit of silence is reported as a timeout, not a bare abort", async () => {
+  // The SDK's request timeout is longer than doctor's; on a busy machine both are due at once, and the
+  // SDK's may be served first (it was set first). Its abort must still read as the server's silence.
+  const port = await listen(() => {}); // takes the connection, never answers
+  const { recordingFetch, isStepTimeout } = await import('../../src/doctor/http.js');
+  const rec = recordingFetch({ timeoutMs: 50, signal: new AbortController().signal });
+  const sdk = new AbortController();
+  const pending = rec.fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', body: '{}', signal: sdk.signal }).then(
+    () => 'answered',
+    (e: unknown) => e,
+  );
+  busy(120); // past doctor's limit; its timer has not run yet
+  sdk.abort(); // the SDK's timeout, served first
+  const e = await pending;
+  expect(isStepTimeout(e)).toBe(true);
+  expect(String((e as Error).message)).toMatch(/: no answer within 0\.1 s$/);
+});
