@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BIN, ROOT, runCli, scratch, startPendingLogin, type Scratch } from './cli-harness.js';
+import { BIN, freePortBelowEphemeral, ROOT, runCli, scratch, startPendingLogin, type Scratch } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
@@ -95,7 +95,8 @@ describe('auth login, status, token, logout', () => {
 
   test('a refresh token the server refuses (invalid_grant) ends with "run mcpwire auth login", exit 1', async () => {
     srv.setLifetime(30);
-    await run(s, ['auth', 'login', srv.url, '--name', 'demo']);
+    // The login at the end reuses this registration: a port no connection of the suite can take meanwhile.
+    await run(s, ['auth', 'login', srv.url, '--name', 'demo', '--port', String(await freePortBelowEphemeral())]);
     srv.expireRefreshTokens();
     const r = await run(s, ['auth', 'token', 'demo']);
     expect(r.code).toBe(1);

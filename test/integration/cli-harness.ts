@@ -3,6 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { claudeJson as generateClaudeJson } from '../../scripts/bench-home.mjs';
 import { BUNDLES as BUNDLE_TABLE } from '../../src/bundles.js';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,4 +151,21 @@ export async function startPendingLogin(s: Scratch, url: string, name = 'demo', 
 /** Wait until `ok()` holds, polling every 20 ms; after `ms`, throw naming what was awaited. */
 export async function waitUntil(what: string, ok: () => boolean, ms = 5000): Promise<void> {
   for (const t0 = Date.now(); !ok(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A free TCP port on 127.0.0.1 outside Linux's default ephemeral range (32768–60999), for a login whose registration a later login must reuse: the redirect URI keeps the port, and an
+ * ephemeral one may meanwhile be the local end of any of the suite's connections.
+ */
+export async function freePortBelowEphemeral(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 on 127.0.0.1');
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { decodeJwt, jwtVerify } from 'jose';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
+import { freePortBelowEphemeral, ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
 import { SCOPE, startOidcPeer, type OidcPeer } from './oidc-peer.js';
 
 const CHROMIUM = process.env.MCPWIRE_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -101,7 +101,10 @@ describe.skipIf(!haveChromium)('login end to end: oidc-provider + consent in hea
     });
 
   test('login: registration, sign-in and consent in Chromium, a JWT for the resource, tools/list accepted', async () => {
-    const login = run(['auth', 'login', peer.resource, '--name', 'e2e']);
+    // A loopback port below the ephemeral range: the registration's redirect URI keeps it, and the later
+    // login reuses the registration only if the port is still free. An ephemeral one could meanwhile be the
+    // local end of any of the suite's connections (the login then registers again, rightly: seen in CI).
+    const login = run(['auth', 'login', peer.resource, '--name', 'e2e', '--port', String(await freePortBelowEphemeral())]);
     const authUrl = new URL(await nextBrowserUrl(0));
     expect(authUrl.origin).toBe(peer.issuer);
     expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
