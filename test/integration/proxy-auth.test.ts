@@ -90,7 +90,9 @@ describe('the bridge presents the stored OAuth login', () => {
   });
 
   test('a token that expires mid-session is refreshed before it is sent, in the same session, once', async () => {
-    srv.setLifetime(4);
+    // 8 s: the bridge refreshes a token in its last quarter (2 s), so its first call has 6 s to come
+    // while the token is fresh (4 s was too tight for a loaded CI machine: login, spawn, connect, call).
+    srv.setLifetime(8);
     await login('demo');
     srv.setLifetime(3600);
     const loggedInAt = Date.now();
@@ -100,7 +102,7 @@ describe('the bridge presents the stored OAuth login', () => {
     await b.client.connect(b.transport);
     expect(text(await b.client.callTool({ name: 'whoami', arguments: {} }))).toBe('user-1');
     expect(grants()).toEqual(['authorization_code']); // still fresh: no refresh yet
-    await new Promise((r) => setTimeout(r, Math.max(0, loggedInAt + 4200 - Date.now())));
+    await new Promise((r) => setTimeout(r, Math.max(0, loggedInAt + 8200 - Date.now())));
     expect(text(await b.client.callTool({ name: 'whoami', arguments: {} }))).toBe('user-1');
     expect(grants()).toEqual(['authorization_code', 'refresh_token']);
     // Refreshed before it was sent: the server refused nothing (every /mcp request passed its bearer check).
