@@ -11,6 +11,8 @@
  * is counted on the decoded line.
  */
 
+import { lineColumn } from './errors.js';
+
 /** The UTF-8 byte order mark, as it reads in binary text. */
 export const BINARY_BOM = '\xEF\xBB\xBF';
 
@@ -38,11 +40,6 @@ export function bytesAsBinary(buf: Buffer): string {
 
 /** 1-based line and column of a byte offset into binary text, the column counted in decoded characters. */
 export function binaryLineColumn(binary: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = binary.indexOf('\n'); i !== -1 && i < offset; i = binary.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: fromBinary(binary.slice(lineStart, offset)).length + 1 };
+  const { line, column } = lineColumn(binary, offset);
+  return { line, column: fromBinary(binary.slice(offset - column + 1, offset)).length + 1 };
 }
