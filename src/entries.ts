@@ -8,7 +8,7 @@ import { editorFor, isJsonDoc, type FormatEditor, type InsertHint, type ParsedDo
 import { deepEqual, type Json, type JsonObject } from './edit/types.js';
 import type { RenderedEntry, Target } from './targets/types.js';
 import { printable } from './ui.js';
-import { BINARY_BOM } from './binary-text.js';
+import { bomOf } from './edit/json/parse.js';
 
 export type Action = 'added' | 'updated' | 'unchanged' | 'removed' | 'absent';
 
@@ -205,7 +205,7 @@ export function removeFromText(
   const dropped = dropOrphanInputs(doc, container, inputRefs(existing), hints.inputsHint ?? {}, name);
   const out = editor.remove(dropped.after(), container, name, hints.hint ?? {}).text;
   // mcpwire created this file for the entry: with the entry gone and nothing else in it, delete it again.
-  const bom = opts.binary ? BINARY_BOM : '\uFEFF';
+  const bom = bomOf(Boolean(opts.binary));
   if (hints.createdFile && (out.startsWith(bom) ? out.slice(bom.length) : out).trim() === '') return { text: null, action: 'removed' };
   return { text: out, action: 'removed' };
 }

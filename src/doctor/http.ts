@@ -76,8 +76,8 @@ export function recordingFetch(o: RecorderOptions): Recorder {
     const entry: Recorded = { url: u.href, method, what, type: '', ms: 0, html: false, jsonRpc: false };
     log.push(entry);
     const own = new AbortController();
-    // A plain timer, not a `deadline`: the SDK's own request timeout (the same length, set just after
-    // this one) must not fire first, or the answer's absence is reported as a bare abort.
+    // A plain timer, not a `deadline`: it should end the request before the SDK's own request timeout
+    // (a little longer) does; when a busy process serves both late, the catch below still names the silence.
     const timer = setTimeout(() => own.abort(), o.timeoutMs);
     const started = performance.now();
     const signals = [own.signal, o.signal, ...(init?.signal ? [init.signal] : [])];
@@ -156,18 +156,19 @@ export function lastOf<T>(xs: readonly T[], test: (x: T) => boolean): T | undefi
   return undefined;
 }
 
-/** What a failed request means at the network level (its cause's code), in a few words. */
-/** The error (or one of its causes) is a step's own time limit. */
+/** An abort, from any signal (fetch's AbortError, AbortSignal.timeout's TimeoutError). */
 function isAbortError(e: unknown): boolean {
   const name = (e as { name?: unknown } | null)?.name;
   return name === 'AbortError' || name === 'TimeoutError';
 }
 
+/** The error (or one of its causes) is a step's own time limit. */
 export function isStepTimeout(e: unknown): boolean {
   for (let c: unknown = e, i = 0; c && i < 6; i++, c = (c as { cause?: unknown }).cause) if (c instanceof StepTimeout) return true;
   return false;
 }
 
+/** What a failed request means at the network level (its cause's code), in a few words. */
 export function describeFetchError(e: unknown): string {
   for (let c: unknown = e, i = 0; c && i < 6; i++, c = (c as { cause?: unknown }).cause) if (c instanceof StepTimeout) return c.message;
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;

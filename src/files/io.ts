@@ -117,10 +117,15 @@ export function readText(p: Platform, file: string): string | null {
   return buf === null ? null : decodeUtf8(file, buf);
 }
 
+/** decodeUtf8, or binaryUtf8 when `binary` (src/binary-text.ts). */
+export function decodeAs(file: string, buf: Buffer, binary: boolean): string {
+  return binary ? binaryUtf8(file, buf) : decodeUtf8(file, buf);
+}
+
 /** readText, as binary text when `binary` (src/binary-text.ts). */
 export function readTextAs(p: Platform, file: string, binary: boolean): string | null {
   const buf = readBytes(p, file);
-  return buf === null ? null : binary ? binaryUtf8(file, buf) : decodeUtf8(file, buf);
+  return buf === null ? null : decodeAs(file, buf, binary);
 }
 
 function firstInvalidUtf8(buf: Buffer): number {

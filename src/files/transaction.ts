@@ -15,19 +15,7 @@ import type { Platform } from '../platform.js';
 import { acquireLock, type Lock } from './lock.js';
 import { fingerprintBytes } from './fingerprint.js';
 import { fromBinary, toBinary } from '../binary-text.js';
-import {
-  binaryUtf8,
-  createTemp,
-  decodeUtf8,
-  discardTemps,
-  fsyncAll,
-  LockLost,
-  makePrivateDirs,
-  readBytes,
-  removeDeadTempFiles,
-  resolveReal,
-  type TempFile,
-} from './io.js';
+import { createTemp, decodeAs, discardTemps, fsyncAll, LockLost, makePrivateDirs, readBytes, removeDeadTempFiles, resolveReal, type TempFile } from './io.js';
 
 export interface EditOutcome {
   /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
@@ -230,7 +218,7 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         // Temp files exist only while their lock is held: a dead holder's are garbage.
         if (locks.get(g.lockPath)?.recovered) removeDeadTempFiles(p, g.realFile);
         g.beforeBytes = readBytes(p, g.realFile);
-        before = g.beforeBytes === null ? null : binary ? binaryUtf8(first, g.beforeBytes) : decodeUtf8(first, g.beforeBytes);
+        before = g.beforeBytes === null ? null : decodeAs(first, g.beforeBytes, binary);
       } catch (e) {
         fail(g, e);
         continue;
