@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse as parseToml } from 'smol-toml';
 import { spawnSync } from 'node:child_process';
-import { BIN, scratch, USER_FILES } from './cli-harness.js';
+import { BIN, scratch, snapshotCli, USER_FILES } from './cli-harness.js';
 
 const URL = 'https://mcp.pelcro.com/';
 const past = new Date('2020-01-01T00:00:00Z');
@@ -291,6 +291,45 @@ describe('output', () => {
     });
     expect(r.stdout.split('\n')[0]).toMatch(/claude-code/);
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('the launcher', () => {
+  // bin/mcpwire.js runs a command (not the bridge) without V8's optimizing compiler on Node 20, and
+  // keeps the code caches of each kind of command apart: V8 refuses a cache made under other flags.
+  test('its engine tuning prints nothing, is in effect, and its caches do not thrash with the bridge', () => {
+    const s = scratch();
+    const bin = snapshotCli(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-launcher-')));
+    const dist = path.join(path.dirname(bin), '..', 'dist');
+    // A deprecation warning would print, or with --throw-deprecation end the command.
+    const env = { ...s.env, NODE_OPTIONS: '--pending-deprecation --throw-deprecation' };
+    const run = (args: string[], input?: string) => spawnSync(process.execPath, [bin, ...args], { cwd: s.cwd, env, input, encoding: 'utf8', timeout: 60_000 });
+    const list = run(['mcp', 'list']);
+    expect(list.stderr).toBe('');
+    expect(list.status).toBe(0);
+    const bridge = run(['proxy', 'x', '--url', 'http://127.0.0.1:9/mcp'], 'not json\n');
+    expect(bridge.stdout).toMatch(/Parse error/);
+    expect(bridge.stderr).not.toMatch(/Deprecation/);
+    if (Number(process.versions.node.split('.')[0]) !== 20) {
+      expect(fs.existsSync(path.join(dist, '.v8-cache'))).toBe(false); // Node's own compile cache, untouched flags
+      return;
+    }
+    const base = path.join(dist, '.v8-cache', `${process.version}-${process.arch}`);
+    const tunedCache = path.join(`${base}-max-opt-1`, fs.readdirSync(`${base}-max-opt-1`).find((f) => f.startsWith('cli-'))!);
+    expect(fs.readdirSync(base).some((f) => f.startsWith('proxy-'))).toBe(true);
+    // The command's cache was made under --max-opt=1: V8 takes it only under that flag.
+    const check = `const vm = require('node:vm'), fs = require('node:fs');
+      const source = fs.readFileSync(${JSON.stringify(path.join(dist, 'cli.cjs'))}, 'utf8');
+      const script = new vm.Script('(function (exports, require, module, __filename, __dirname) { ' + source + '\\n});', {
+        filename: ${JSON.stringify(path.join(dist, 'cli.cjs'))}, cachedData: fs.readFileSync(${JSON.stringify(tunedCache)}) });
+      process.stdout.write(String(script.cachedDataRejected));`;
+    const rejected = (flags: string[]) => spawnSync(process.execPath, [...flags, '-e', check], { encoding: 'utf8' }).stdout;
+    expect(rejected(['--max-opt=1'])).toBe('false');
+    expect(rejected([])).toBe('true');
+    // After the bridge ran, a command still takes its own cache: not refused, so not written again.
+    const before = fs.statSync(tunedCache).mtimeMs;
+    expect(run(['mcp', 'list']).status).toBe(0);
+    expect(fs.statSync(tunedCache).mtimeMs).toBe(before);
   });
 });
 
