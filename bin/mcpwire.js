@@ -8,27 +8,52 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 
 // A command lives for a fraction of a second. V8's optimizing compiler (TurboFan) spends more CPU
 // compiling, on threads that compete with the command's own on a small machine, than its code saves
-// before the process exits: on Node 20, `mcp add --target all` into a realistic HOME used 21 ms less
-// CPU (161 -> 140 ms) and `setup` 27 ms less without it, each finishing 0.12-0.14x of `node -e 0`
-// sooner (scripts/bench-ab.mjs, 30 rounds). So commands run on the interpreter and the baseline
-// compiler (--max-opt=1), set through Node 20's own binding (~0.3 ms; its deprecation warning held
-// back: nothing is printed). Not on Node 22+, where that binding is gone and node:v8 loads all of
-// node:stream first (3-5 ms: measured on Node 24, the gain is gone). Not for the bridge (`proxy`):
-// a changed flag makes V8 refuse Node's own code cache for the built-in modules loaded after it, and
-// the bridge loads many (its start took 8-10 ms longer). The code caches below are made and checked
-// under the flags of their own kind of command (the cache key says which).
-let tuned = false;
+// before the process exits. Without it, on Node 20 (scripts/bench-ab.mjs, 30 rounds, realistic HOME):
+// `mcp add --target all` 153 -> 130 ms of CPU, 0.20x of `node -e 0` sooner; `setup` 181 -> 154 ms,
+// 0.15x sooner. So a command runs on the interpreter and the baseline compiler (--no-turbofan; Node
+// 20 has no Maglev), set through Node 20's own binding (~0.3 ms), its deprecation warning held back:
+// nothing is printed. Not on Node 22+, where that binding is gone and node:v8 loads all of node:stream
+// first (3-5 ms; measured on Node 24, the gain was gone). Not for the bridge (`proxy`), which lives as
+// long as its client.
+// V8 refuses a code cache made under other flags. Ours are made and checked under the flags of their
+// own kind of command (the cache key says which). Node's cache of its built-in modules was made under
+// the default flags, so a built-in is loaded with those back for the moment (without that, `auth
+// status`, which loads node:http, node:crypto and more, took 17 ms longer; with it, within 4 ms).
+let setFlags;
 if (major === 20 && !process.argv.slice(2).includes('proxy')) {
   const quiet = process.noDeprecation;
   process.noDeprecation = true;
   try {
-    process.binding('v8').setFlagsFromString('--max-opt=1');
-    tuned = true;
+    const binding = process.binding('v8');
+    binding.setFlagsFromString('--no-turbofan');
+    setFlags = (flags) => binding.setFlagsFromString(flags);
   } catch {
     // Without the binding (a permission model, a future release) the command runs as it is.
   } finally {
     process.noDeprecation = quiet;
   }
+}
+const tuned = setFlags !== undefined;
+/** Run `load` (which may load built-in modules) under V8's default flags. */
+function withDefaultFlags(load) {
+  if (!tuned) return load();
+  setFlags('--turbofan');
+  try {
+    return load();
+  } finally {
+    setFlags('--no-turbofan');
+  }
+}
+/** The require the bundles get: each module's first load under the default flags. */
+const required = new Set();
+function bundleRequire(id) {
+  if (!tuned || required.has(id)) return require(id);
+  required.add(id);
+  return withDefaultFlags(() => require(id));
+}
+if (tuned && typeof process.getBuiltinModule === 'function') {
+  const getBuiltinModule = process.getBuiltinModule;
+  process.getBuiltinModule = (id) => withDefaultFlags(() => getBuiltinModule(id));
 }
 
 const fs = require('node:fs');
@@ -45,11 +70,13 @@ if (!useOwnCache) Module.enableCompileCache();
 // Caches live beside the bundles; where dist/ is read-only (a system-wide install), in the user's
 // cache folder. Looked up without touching the disk beyond one read; created only when written. The
 // user's folder is worked out only when the first place fails (node:os costs ~0.7 ms to load).
-const cacheKey = `${process.version}-${process.arch}${tuned ? '-max-opt-1' : ''}`;
+const cacheKey = `${process.version}-${process.arch}${tuned ? '-no-turbofan' : ''}`;
 function* cacheDirs() {
   yield path.join(dist, '.v8-cache', cacheKey);
   const home =
-    process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || path.join(require('node:os').homedir(), '.cache');
+    process.env.XDG_CACHE_HOME ||
+    (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) ||
+    path.join(bundleRequire('node:os').homedir(), '.cache');
   yield path.join(home, 'mcpwire', 'v8-cache', cacheKey);
 }
 
@@ -67,10 +94,10 @@ function load(name) {
       break;
     } catch {}
   }
-  const vm = require('node:vm');
+  const vm = bundleRequire('node:vm');
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, { filename: file, cachedData });
   const mod = { exports: {}, filename: file, id: file, loaded: false, paths: module.paths };
-  script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, dist);
+  script.runInThisContext().call(mod.exports, mod.exports, bundleRequire, mod, file, dist);
   if (cachedData === undefined || script.cachedDataRejected) pending.push({ script, cacheName });
   return mod.exports;
 }

@@ -315,16 +315,19 @@ describe('the launcher', () => {
       return;
     }
     const base = path.join(dist, '.v8-cache', `${process.version}-${process.arch}`);
-    const tunedCache = path.join(`${base}-max-opt-1`, fs.readdirSync(`${base}-max-opt-1`).find((f) => f.startsWith('cli-'))!);
+    const tunedCache = path.join(
+      `${base}-no-turbofan`,
+      fs.readdirSync(`${base}-no-turbofan`).find((f) => f.startsWith('cli-'))!,
+    );
     expect(fs.readdirSync(base).some((f) => f.startsWith('proxy-'))).toBe(true);
-    // The command's cache was made under --max-opt=1: V8 takes it only under that flag.
+    // The command's cache was made under --no-turbofan: V8 takes it only under that flag.
     const check = `const vm = require('node:vm'), fs = require('node:fs');
       const source = fs.readFileSync(${JSON.stringify(path.join(dist, 'cli.cjs'))}, 'utf8');
       const script = new vm.Script('(function (exports, require, module, __filename, __dirname) { ' + source + '\\n});', {
         filename: ${JSON.stringify(path.join(dist, 'cli.cjs'))}, cachedData: fs.readFileSync(${JSON.stringify(tunedCache)}) });
       process.stdout.write(String(script.cachedDataRejected));`;
     const rejected = (flags: string[]) => spawnSync(process.execPath, [...flags, '-e', check], { encoding: 'utf8' }).stdout;
-    expect(rejected(['--max-opt=1'])).toBe('false');
+    expect(rejected(['--no-turbofan'])).toBe('false');
     expect(rejected([])).toBe('true');
     // After the bridge ran, a command still takes its own cache: not refused, so not written again.
     const before = fs.statSync(tunedCache).mtimeMs;
