@@ -248,6 +248,11 @@ export class State {
       return { text: this.cacheText, parsed: c, parse };
     }
     const text = readText(this.p, this.file);
+    // Read before the lock, and the same text now: that read's parse serves (not a second parse).
+    if (c && text === this.cacheText) {
+      this.cache = undefined;
+      return { text, parsed: c, parse };
+    }
     return { text, parsed: this.parse(text), parse };
   }
 

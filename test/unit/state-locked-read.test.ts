@@ -1,7 +1,8 @@
 /**
  * The journal of a write command is built from the state as read under mcpwire's state lock. A look-up
  * the command made after taking that lock (the add's ledger look-up) is that same read, so the journal
- * takes it over instead of reading and parsing state.json again; a look-up made before the lock never is.
+ * takes it over instead of reading and parsing state.json again; a look-up made before the lock is read
+ * again, and its parse serves only when the text is the same.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,7 +61,8 @@ test('a look-up made under the state lock is the read the journal builds on (sta
 
 test('a look-up made before the lock is not: the journal reads the state again under the lock', async () => {
   const t = setup();
-  expect(Object.keys(t.state.cached('servers'))).toEqual(['a']);
+  const before = t.state.cached('servers');
+  expect(Object.keys(before)).toEqual(['a']);
   // Another process records a server between this look-up and the lock.
   const other = JSON.parse(fs.readFileSync(t.file, 'utf8'));
   other.servers.c = { name: 'c', url: 'https://c/' };
@@ -70,4 +72,19 @@ test('a look-up made before the lock is not: the journal reads the state again u
   l.release();
   expect(Object.keys(written.servers).sort()).toEqual(['a', 'b', 'c']);
   expect(t.stateReads()).toBe(2);
+  expect(Object.keys(before)).toEqual(['a']);
+});
+
+test('a look-up made before the lock, of a state nobody changed since: read again under the lock, not parsed again', async () => {
+  const t = setup();
+  const before = t.state.cached('servers');
+  const l = t.lock();
+  const written = await t.journal(l);
+  l.release();
+  expect(Object.keys(written.servers)).toEqual(['a', 'b']);
+  expect(t.stateReads()).toBe(2);
+  // The journal built on that first parse (it holds the server the journal added); had the text
+  // changed, it would have built on a parse of its own (the test above: the first look-up's object
+  // is left as it was).
+  expect(Object.keys(before)).toEqual(['a', 'b']);
 });
