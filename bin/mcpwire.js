@@ -44,13 +44,15 @@ function withDefaultFlags(load) {
     setFlags('--no-turbofan');
   }
 }
-/** The require the bundles get: each module's first load under the default flags. */
+/** The require the bundles get: each module's first load under the default flags (and require's own resolve, cache, main). */
 const required = new Set();
-function bundleRequire(id) {
-  if (!tuned || required.has(id)) return require(id);
-  required.add(id);
-  return withDefaultFlags(() => require(id));
-}
+const bundleRequire = !tuned
+  ? require
+  : Object.assign((id) => {
+      if (required.has(id)) return require(id);
+      required.add(id);
+      return withDefaultFlags(() => require(id));
+    }, require);
 if (tuned && typeof process.getBuiltinModule === 'function') {
   const getBuiltinModule = process.getBuiltinModule;
   process.getBuiltinModule = (id) => withDefaultFlags(() => getBuiltinModule(id));
