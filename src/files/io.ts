@@ -180,6 +180,22 @@ export interface TempFile {
   /** mode and owner to give the temp file before it is renamed (undefined: as created). */
   chmod?: number;
   chown?: { uid: number; gid: number };
+  /** Its fsync, under way on the thread pool since startFsync (resolves to its error, if any). */
+  syncing?: Promise<unknown>;
+}
+
+type AsyncFsync = (fd: number, cb: (e: Error | null) => void) => void;
+const asyncFsyncOf = (p: Platform) => (p.fs as unknown as { fsync?: AsyncFsync }).fsync;
+
+/**
+ * Start a temp file's fsync now, on the thread pool: the disk flushes while the command goes on
+ * (fingerprints, the journal entry), and fsyncAll waits for it with the others. Without an
+ * asynchronous fsync (a test's file system) fsyncAll does it.
+ */
+export function startFsync(p: Platform, t: TempFile): void {
+  const asyncFsync = asyncFsyncOf(p);
+  if (!asyncFsync || t.syncing) return;
+  t.syncing = new Promise((resolve) => asyncFsync(t.fd, (e) => resolve(e ?? undefined)));
 }
 
 /** Write `bytes` to a fresh temp file next to `realFile` (not yet fsynced; see fsyncAll). */
@@ -217,13 +233,14 @@ export function createTemp(p: Platform, realFile: string, bytes: Uint8Array, opt
 
 /**
  * fsync every temp file at once (the thread pool runs them in parallel; one after another they would
- * cost a disk flush each), then close them and set mode and owner. On any failure every temp file is removed.
+ * cost a disk flush each; those started by startFsync are waited for), then close them and set mode
+ * and owner. On any failure every temp file is removed.
  */
 export async function fsyncAll(p: Platform, temps: TempFile[]): Promise<void> {
-  const asyncFsync = (p.fs as unknown as { fsync?: (fd: number, cb: (e: Error | null) => void) => void }).fsync;
   const errors: unknown[] = [];
-  if (asyncFsync) {
-    await Promise.all(temps.map((t) => new Promise<void>((resolve) => asyncFsync(t.fd, (e) => (e && errors.push(e), resolve())))));
+  if (asyncFsyncOf(p)) {
+    for (const t of temps) startFsync(p, t);
+    for (const e of await Promise.all(temps.map((t) => t.syncing))) if (e) errors.push(e);
   } else {
     for (const t of temps) {
       try {

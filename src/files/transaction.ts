@@ -2,8 +2,9 @@
  * The one way mcpwire changes client files: one transaction per command, across all its files, in phases
  *
  *   all locks (in a fixed order) → re-read and edit every file → back up the previous bytes → write all
- *   temp files and the journal entry's (under mcpwire's state lock) → fsync them all in parallel →
- *   commit the journal entry (before any rename) → rename in order → release.
+ *   temp files and the journal entry's (under mcpwire's state lock), each one's fsync started on the
+ *   thread pool as it is written (in parallel, and under way while the rest is made) → wait for every
+ *   fsync → commit the journal entry (before any rename) → rename in order → release.
  *
  * A reader (or a crash) sees each file old or new, never a mix; a file the journal does not list is
  * never renamed. Symlinked config files are edited through the link (the link stays a link); mode and
@@ -15,7 +16,19 @@ import type { Platform } from '../platform.js';
 import { acquireLock, type Lock } from './lock.js';
 import { fingerprintBytes } from './fingerprint.js';
 import { fromBinary, toBinary } from '../binary-text.js';
-import { createTemp, decodeAs, discardTemps, fsyncAll, LockLost, makePrivateDirs, readBytes, removeDeadTempFiles, resolveReal, type TempFile } from './io.js';
+import {
+  createTemp,
+  decodeAs,
+  discardTemps,
+  fsyncAll,
+  LockLost,
+  makePrivateDirs,
+  readBytes,
+  removeDeadTempFiles,
+  resolveReal,
+  startFsync,
+  type TempFile,
+} from './io.js';
 
 export interface EditOutcome {
   /** New text; null deletes the file (only ever when mcpwire created it and it is empty again). */
@@ -257,6 +270,7 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         if (g.after !== null) {
           g.afterBytes = Buffer.from(g.after!, g.afterBinary ? 'latin1' : 'utf8');
           g.temp = createTemp(p, g.realFile, g.afterBytes, { secret: Boolean(g.secret), privateFile: g.privateFile });
+          startFsync(p, g.temp); // flushes while the fingerprints and the journal entry are made; waited for below
         }
       } catch (e) {
         fail(g, e);
