@@ -40,11 +40,14 @@ export function listEntries(
   for (const t of targets) {
     const found: ListedEntry[] = [];
     const seen = new Set<string>();
+    // A file that cannot be read is reported once, though several scopes live in it (Claude Code's user
+    // and local scopes are both in ~/.claude.json).
+    const unreadable = new Set<string>();
     for (const scope of t.scopes) {
       const file = t.file(scope, ctx.targets);
       // In the home folder a project file can be the user file itself: read it once, as user.
       const key = file + '\0' + t.container(scope, ctx.targets).join('\0');
-      if (seen.has(key)) continue;
+      if (seen.has(key) || unreadable.has(file)) continue;
       seen.add(key);
       let inFile: Readonly<Record<string, unknown>>;
       let twice: string[];
@@ -57,6 +60,7 @@ export function listEntries(
         inFile = editor.entries(doc, t.container(scope, ctx.targets));
         twice = editor.duplicates(doc, t.container(scope, ctx.targets));
       } catch (e) {
+        unreadable.add(file);
         errors.push({ target: t.id, scope, file, error: e instanceof UserError ? e.message : String((e as Error).message) });
         continue;
       }

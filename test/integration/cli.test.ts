@@ -364,6 +364,17 @@ describe('list and targets', () => {
     expect(out.errors).toEqual([expect.objectContaining({ target: 'cursor', error: expect.stringMatching(/mcp\.json:1:\d+/) })]);
   });
 
+  test('mcp list reports an unreadable file once, though two scopes live in it (Claude Code: user and local)', () => {
+    const s = scratch();
+    fs.symlinkSync(path.join(s.home, 'gone', 'claude.json'), s.file('.claude.json')); // a dangling link
+    const r = s.run(['mcp', 'list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('unreadable:'))).toHaveLength(1);
+    expect(r.stderr).toMatch(/\.claude\.json is a symbolic link to .*gone.*which does not exist/);
+    const out = JSON.parse(s.run(['mcp', 'list', '--json']).stdout);
+    expect(out.errors).toEqual([expect.objectContaining({ target: 'claude-code', scope: 'user', file: s.file('.claude.json') })]);
+  });
+
   test('mcp list flags a name defined twice in one file (the client silently uses the last one)', () => {
     const s = scratch();
     s.write('.cursor/mcp.json', '{ "mcpServers": {\n  "pelcro": { "url": "https://old.example/mcp" },\n  "pelcro": { "url": "https://mcp.pelcro.com/" }\n} }');
