@@ -34,9 +34,8 @@ if (major === 20 && !process.argv.slice(2).includes('proxy')) {
   }
 }
 const tuned = setFlags !== undefined;
-/** Run `load` (which may load built-in modules) under V8's default flags. */
+/** Run `load` (which may load built-in modules) under V8's default flags (only ever called when tuned). */
 function withDefaultFlags(load) {
-  if (!tuned) return load();
   setFlags('--turbofan');
   try {
     return load();

@@ -10,8 +10,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { ROOT, runCli, scratch, startPendingLogin, type Scratch } from './cli-harness.js';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ROOT, runCli, scratch, startPendingLogin, waitUntil, type Scratch } from './cli-harness.js';
 import { HOSTILE_DESCRIPTION, HOSTILE_ERROR, startOAuthServer, type HangStep, type OAuthServer } from './oauth-server.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
@@ -137,7 +137,7 @@ describe('every network step has a timeout that names the server and the step', 
     // The request reached the server (on a loaded machine this process may read it only after the
     // command has ended), and only once: nothing more arrives after it.
     const revocations = () => srv.requests.filter((q) => q.path === '/revoke');
-    await vi.waitFor(() => expect(revocations().length).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
+    await waitUntil('the revocation request at the server', () => revocations().length > 0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(revocations()).toHaveLength(1);
   });
