@@ -4,9 +4,12 @@
  * (an injected win32/darwin platform for path tests, memfs for unit tests, a scratch HOME for
  * integration tests).
  */
-import nodeFs from 'node:fs';
-import nodePath from 'node:path';
 import { UserError } from './errors.js';
+
+// The modules themselves, not a default import: a bundle turns `import x from 'node:fs'` into a copy of
+// every export behind a getter (~130 properties of node:fs and node:path: 0.5 ms of each command's start).
+const nodeFs = process.getBuiltinModule('node:fs');
+const nodePath = process.getBuiltinModule('node:path');
 
 export type OS = 'linux' | 'darwin' | 'win32';
 
@@ -41,7 +44,7 @@ export interface Platform {
   home: string;
   cwd: string;
   fs: Fs;
-  path: nodePath.PlatformPath;
+  path: import('node:path').PlatformPath;
   now(): number;
   /** Absolute path of the Node binary running mcpwire (GUI clients do not see the shell's PATH). */
   execPath: string;

@@ -23,6 +23,8 @@ import { TARGETS, targetById } from '../targets/index.js';
 import type { Scope, ServerSpec, Target } from '../targets/types.js';
 import { printable, tildify } from '../ui.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
+import { parseFast } from './fast-args.js';
+import { runCommand } from './run.js';
 import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
 
 export interface AddOptions {
@@ -278,4 +280,18 @@ export function mcpList(ctx: Context, o: { target?: string; json?: boolean }): n
   return errors.length ? 1 : 0;
 }
 
-export { runCommand } from './run.js';
+/**
+ * The launcher's shortcut (src/commands/fast-args.ts): `mcp add|remove|list` run straight from argv,
+ * as commander would run them. null: commander must read this command line (bin/mcpwire.js then loads
+ * the CLI bundle).
+ */
+export function fastMain(argv: readonly string[]): Promise<number> | null {
+  const parsed = parseFast(argv.slice(2));
+  if (!parsed || !parsed.command.startsWith('mcp ')) return null;
+  const { command, arg, opts } = parsed;
+  return runCommand({ verbose: false, json: opts.json === true }, (ctx) =>
+    command === 'mcp add' ? mcpAdd(ctx, arg, opts as AddOptions) : command === 'mcp remove' ? mcpRemove(ctx, arg, opts as RemoveOptions) : mcpList(ctx, opts),
+  );
+}
+
+export { runCommand };

@@ -23,6 +23,8 @@ import { isoTime, onPath } from '../platform.js';
 import { printable, tildify, type IO } from '../ui.js';
 import { VERSION } from '../version.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
+import { parseFast } from './fast-args.js';
+import { runCommand } from './run.js';
 import { formatDiff, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
 
 export interface SetupOptions {
@@ -503,4 +505,24 @@ export async function setupMain(
   });
 }
 
-export { runCommand } from './run.js';
+/** The bundles setup loads on the way (bin/mcpwire.js's loader: with V8's code cache). */
+type LoadBundle = (name: 'doctor' | 'authsession' | 'prompts') => unknown;
+
+/**
+ * The launcher's shortcut (src/commands/fast-args.ts): `setup` run straight from argv, as commander
+ * would run it (then the process exits: a login's idle sockets must not hold it open). null: commander
+ * must read this command line.
+ */
+export function fastMain(argv: readonly string[], loadBundle: LoadBundle): Promise<number> | null {
+  const parsed = parseFast(argv.slice(2));
+  if (!parsed || parsed.command !== 'setup') return null;
+  const { arg, opts } = parsed;
+  const load = {
+    doctor: () => loadBundle('doctor') as DoctorModule,
+    session: () => loadBundle('authsession') as SessionModule,
+    prompts: () => loadBundle('prompts') as PromptModule,
+  };
+  return runCommand({ verbose: false, json: opts.json === true }, (ctx) => setupMain(ctx, arg, opts as SetupOptions, load)).then((code) => process.exit(code));
+}
+
+export { runCommand };

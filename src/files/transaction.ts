@@ -318,7 +318,7 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
       changed.length = 0;
       return { outcomes, changed };
     }
-    for (const g of ready) if (!locks.get(g.lockPath)!.stillHeld()) throw new LockLost();
+    for (const lockPath of new Set(ready.map((g) => g.lockPath))) if (!locks.get(lockPath)!.stillHeld()) throw new LockLost();
     journal?.commit();
     committed = true;
 

@@ -327,16 +327,17 @@ describe('the launcher', () => {
       return;
     }
     const base = path.join(dist, '.v8-cache', `${process.version}-${process.arch}`);
+    // (`mcp list` takes the shortcut past the CLI bundle: its cache is the mcp bundle's.)
     const tunedCache = path.join(
       `${base}-no-turbofan`,
-      fs.readdirSync(`${base}-no-turbofan`).find((f) => f.startsWith('cli-'))!,
+      fs.readdirSync(`${base}-no-turbofan`).find((f) => f.startsWith('mcp-'))!,
     );
     expect(fs.readdirSync(base).some((f) => f.startsWith('proxy-'))).toBe(true);
     // The command's cache was made under --no-turbofan: V8 takes it only under that flag.
     const check = `const vm = require('node:vm'), fs = require('node:fs');
-      const source = fs.readFileSync(${JSON.stringify(path.join(dist, 'cli.cjs'))}, 'utf8');
+      const source = fs.readFileSync(${JSON.stringify(path.join(dist, 'mcp.cjs'))}, 'utf8');
       const script = new vm.Script('(function (exports, require, module, __filename, __dirname) { ' + source + '\\n});', {
-        filename: ${JSON.stringify(path.join(dist, 'cli.cjs'))}, cachedData: fs.readFileSync(${JSON.stringify(tunedCache)}) });
+        filename: ${JSON.stringify(path.join(dist, 'mcp.cjs'))}, cachedData: fs.readFileSync(${JSON.stringify(tunedCache)}) });
       process.stdout.write(String(script.cachedDataRejected));`;
     const rejected = (flags: string[]) => spawnSync(process.execPath, [...flags, '-e', check], { encoding: 'utf8' }).stdout;
     expect(rejected(['--no-turbofan'])).toBe('false');
@@ -345,6 +346,61 @@ describe('the launcher', () => {
     const before = fs.statSync(tunedCache).mtimeMs;
     expect(run(['mcp', 'list']).status).toBe(0);
     expect(fs.statSync(tunedCache).mtimeMs).toBe(before);
+  });
+
+  // mcp add|remove|list read their arguments without the CLI bundle (commander); anything the shortcut
+  // does not read exactly as commander would goes through commander (test/unit/fast-args.test.ts).
+  test('mcp add, remove, list and setup take the shortcut past commander; help and usage errors still go through it', () => {
+    const s = scratch();
+    const recorder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-bundles-')), 'record.cjs');
+    fs.writeFileSync(
+      recorder,
+      `const fs = require('node:fs'), path = require('node:path'); const read = fs.readFileSync, seen = [];
+       fs.readFileSync = function (p, ...rest) { if (typeof p === 'string' && p.endsWith('.cjs')) seen.push(path.basename(p)); return read.call(this, p, ...rest); };
+       process.on('exit', () => fs.writeSync(2, 'bundles: ' + seen.join(',') + '\\n'));`,
+    );
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, ['-r', recorder, BIN, ...args], { cwd: s.cwd, env: s.env, encoding: 'utf8', timeout: 60_000 });
+      return { ...r, bundles: /bundles: (.*)/.exec(r.stderr)?.[1] };
+    };
+    s.write('.cursor/mcp.json', '{ "mcpServers": {} }\n');
+    const add = run('mcp', 'add', '--target', 'cursor,codex', '--url', URL, '--header-env', 'Authorization=PELCRO_TOKEN', '--json');
+    expect(add.status).toBe(0);
+    expect(add.bundles).toBe('mcp.cjs');
+    expect(JSON.parse(add.stdout).changes.map((c: { action: string }) => c.action)).toEqual(['added', 'added']);
+    expect(parseFile(s.file(USER_FILES.cursor)).mcpServers.pelcro).toEqual({ url: URL, headers: { Authorization: 'Bearer ${env:PELCRO_TOKEN}' } });
+    const list = run('mcp', 'list', '--json');
+    expect(list.bundles).toBe('mcp.cjs');
+    expect(JSON.parse(list.stdout).entries.map((e: { target: string }) => e.target)).toEqual(['codex', 'cursor']);
+    // A usage error inside the command (an unknown target) is the command's own: still the shortcut, exit 2, with the fix.
+    const typo = run('mcp', 'add', '--target', 'claude', '--url', URL, '--json');
+    expect(typo.bundles).toBe('mcp.cjs');
+    expect(typo.status).toBe(2);
+    expect(JSON.parse(typo.stdout).error.message).toMatch(/Did you mean claude-code\?/);
+    // Commander's: an unknown option (with its suggestion), help, the version.
+    const unknown = run('mcp', 'add', '--taget', 'cursor', '--json');
+    expect(unknown.bundles).toBe('mcp.cjs,cli.cjs');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown option '--taget'\n\(Did you mean --target\?\)/);
+    expect(JSON.parse(unknown.stdout).error.exitCode).toBe(2);
+    const help = run('mcp', 'remove', '--help');
+    expect(help.bundles).toBe('mcp.cjs,cli.cjs');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: mcpwire mcp remove/);
+    expect(run('mcp', 'list', '-V').stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const remove = run('mcp', 'remove', 'pelcro', '--json');
+    expect(remove.bundles).toBe('mcp.cjs');
+    expect(remove.status).toBe(0);
+    expect(parseFile(s.file(USER_FILES.cursor)).mcpServers.pelcro).toBeUndefined();
+    // setup too (no login, no doctor: nothing here talks to a server).
+    const setup = run('setup', URL, '--target', 'cursor', '--yes', '--no-login', '--no-doctor', '--json');
+    expect(setup.status).toBe(0);
+    expect(setup.bundles).toBe('setup.cjs');
+    expect(JSON.parse(setup.stdout).changes).toEqual([expect.objectContaining({ target: 'cursor', action: 'added' })]);
+    expect(parseFile(s.file(USER_FILES.cursor)).mcpServers.pelcro).toEqual({ url: URL });
+    const setupHelp = run('setup', '--help');
+    expect(setupHelp.bundles).toBe('setup.cjs,cli.cjs');
+    expect(setupHelp.stdout).toMatch(/^Usage: mcpwire setup/);
   });
 });
 
