@@ -202,7 +202,7 @@ export function startFsync(p: Platform, t: TempFile): void {
 export function createTemp(p: Platform, realFile: string, bytes: Uint8Array, opts: { secret: boolean; privateFile?: boolean }): TempFile {
   let prev: { mode: number; uid: number; gid: number } | undefined;
   try {
-    // (Node says "no such file" without an exception, whose stack trace costs ~0.5 ms; memfs throws.)
+    // (Node says "no such file" without an exception; memfs throws.)
     const st = p.fs.statSync(realFile, { throwIfNoEntry: false });
     if (st) prev = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
   } catch {
