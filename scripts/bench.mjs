@@ -341,6 +341,13 @@ log(line(head));
 log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) log(line(r));
 log('base: the `node -e 0` run right before each sample (for the 25 MiB add: the plain script right before it).');
+// The add against the plain script directly: in each round the two run one after the other, so a
+// stretch of a noisy machine weighs on both (the goal's verdict stays the two medians above).
+const addVsPlain = samples.add.ms.map((ms, i) => ms / samples.plain.ms[i]);
+results.addVsPlain = { median: median(addVsPlain), p10: quantile(addVsPlain, 0.1), p90: quantile(addVsPlain, 0.9) };
+log(
+  `mcp add / plain script, paired in each round: median ${fmt(results.addVsPlain.median, 2)}× (p10–p90 ${fmt(results.addVsPlain.p10, 2)}–${fmt(results.addVsPlain.p90, 2)}; ≤ 1.00× would be the goal met)`,
+);
 log();
 results.loadavgEnd = os.loadavg();
 results.bigFileBytes = bigSize;

@@ -8,7 +8,8 @@
  *
  * The table below must match the commander definitions of these commands in src/cli.ts; a test
  * (test/unit/fast-args.test.ts) reads both and compares them, and parses a corpus of command lines both
- * ways.
+ * ways. bin/mcpwire.js sends these commands to their bundle's `fastMain` (mcp.cjs, setup.cjs);
+ * test/integration/cli.test.ts checks that each one reads its bundle alone.
  */
 import { PRESET_ENVS } from '../presets/index.js';
 
