@@ -348,6 +348,40 @@ describe('the launcher', () => {
     expect(fs.statSync(tunedCache).mtimeMs).toBe(before);
   });
 
+  // A cache holds the functions of the run that wrote it: an add running on a cache a list wrote would
+  // compile the rest of its code on every run. The mcp and auth bundles keep a cache per subcommand.
+  test("the mcp bundle keeps a code cache per subcommand; an earlier build's caches are removed", () => {
+    const s = scratch();
+    const bin = snapshotCli(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-variants-')));
+    const dist = path.join(path.dirname(bin), '..', 'dist');
+    const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: s.cwd, env: s.env, encoding: 'utf8', timeout: 60_000 });
+    expect(run('mcp', 'list').status).toBe(0);
+    if (Number(process.versions.node.split('.')[0]) !== 20) {
+      expect(fs.existsSync(path.join(dist, '.v8-cache'))).toBe(false); // Node's own compile cache (22.1+)
+      return;
+    }
+    const dir = path.join(dist, '.v8-cache', `${process.version}-${process.arch}-no-turbofan`);
+    const mcpCaches = () =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith('mcp-'))
+        .sort();
+    expect(mcpCaches()).toEqual([expect.stringMatching(/^mcp-\d+-\d+\.list\.cache$/)]);
+    expect(run('mcp', 'add', '--target', 'cursor', '--url', URL).status).toBe(0);
+    const [addCache, listCache] = mcpCaches();
+    expect(addCache).toMatch(/\.add\.cache$/);
+    expect(listCache).toMatch(/\.list\.cache$/);
+    // The add's cache is taken by the next add (not refused, so not written again).
+    const written = fs.statSync(path.join(dir, addCache)).mtimeMs;
+    expect(run('mcp', 'add', '--target', 'codex', '--url', URL).status).toBe(0);
+    expect(fs.statSync(path.join(dir, addCache)).mtimeMs).toBe(written);
+    // A cache written now removes an earlier build's, of every subcommand, and keeps this build's.
+    fs.writeFileSync(path.join(dir, 'mcp-1-2.add.cache'), 'old');
+    fs.writeFileSync(path.join(dir, 'mcp-1-2.cache'), 'old');
+    expect(run('mcp', 'remove', 'pelcro', '--target', 'codex').status).toBe(0);
+    expect(mcpCaches()).toEqual([addCache, listCache, addCache.replace('.add.', '.remove.')]);
+  });
+
   // mcp add|remove|list read their arguments without the CLI bundle (commander); anything the shortcut
   // does not read exactly as commander would goes through commander (test/unit/fast-args.test.ts).
   test('mcp add, remove, list and setup take the shortcut past commander; help and usage errors still go through it', () => {
