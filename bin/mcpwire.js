@@ -84,8 +84,8 @@ function* cacheDirs() {
 // A cache holds the functions of the run that wrote it: `mcp list` runs a third of what `mcp add`
 // runs, and an add on a cache written by a list compiled the rest on every run (+0.09x of `node -e 0`,
 // measured A/B). The bundles of commands with subcommands keep a cache per subcommand.
-const subcommand = /^[a-z]+$/.test(process.argv[3] ?? '') ? process.argv[3] : '';
-const variantOf = (name) => (name === 'mcp' || name === 'auth' ? subcommand : '');
+const [command, sub] = process.argv.slice(2);
+const variantOf = (name) => ((name === 'mcp' || name === 'auth') && /^[a-z]+$/.test(sub ?? '') ? sub : '');
 
 const pending = [];
 const loaded = new Map();
@@ -139,7 +139,6 @@ process.once('exit', () => {
 // bundle (commander and every command's definition: 4-5 ms); anything the shortcut does not read
 // exactly as commander would (help, an unknown option, …) goes through commander
 // (src/commands/fast-args.ts).
-const [command, sub] = process.argv.slice(2);
 const shortcut =
   command === 'mcp' && (sub === 'add' || sub === 'remove' || sub === 'list')
     ? (load('mcp').fastMain?.(process.argv) ?? null)

@@ -247,11 +247,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .option('--json', 'machine-readable output on stdout')
         .option('-y, --yes', 'no prompts (every answer from the flags)')
         .option('--force', 'replace an entry of the same name that mcpwire did not write')
-        .action((server, o) =>
-          cmd('setup', o, (m, ctx) =>
-            m.setupMain(ctx, server, o, { doctor: () => loadBundle('doctor'), session: () => loadBundle('authsession'), prompts: () => loadBundle('prompts') }),
-          )(),
-        );
+        .action((server, o) => cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o, loadBundle))());
     },
     proxy: () => {
       program

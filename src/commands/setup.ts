@@ -488,40 +488,31 @@ function ownErrors(a: Asker): Asker {
   };
 }
 
+/** The bundles setup loads on the way, and how (bin/mcpwire.js's loader: with V8's code cache). */
+type SetupBundles = { doctor: DoctorModule; authsession: SessionModule; prompts: PromptModule };
+type LoadBundle = <K extends keyof SetupBundles>(name: K) => SetupBundles[K];
+
 /** The CLI's entry: doctor, the questions and the credential step come from their own bundles (tests inject theirs). */
-export async function setupMain(
-  ctx: Context,
-  server: string | undefined,
-  o: SetupOptions,
-  load: { doctor(): DoctorModule; session(): SessionModule; prompts(): PromptModule },
-): Promise<number> {
+export async function setupMain(ctx: Context, server: string | undefined, o: SetupOptions, load: LoadBundle): Promise<number> {
   return setupCommand(ctx, server, o, {
     // The terminal's questions, from their own bundle: a run with every answer in its flags never reads it.
-    asker: async () => ownErrors(load.prompts().terminalAsker(ctx.io)),
+    asker: async () => ownErrors(load('prompts').terminalAsker(ctx.io)),
     // doctor's own bundle, loaded once setup has written (not at all with --no-doctor or --dry-run).
-    doctor: (c, opts) => load.doctor().runDoctor(c, opts),
-    renderDoctor: (report, io) => load.doctor().renderDoctorReport(report, io),
-    session: load.session,
+    doctor: (c, opts) => load('doctor').runDoctor(c, opts),
+    renderDoctor: (report, io) => load('doctor').renderDoctorReport(report, io),
+    session: () => load('authsession'),
   });
 }
-
-/** The bundles setup loads on the way (bin/mcpwire.js's loader: with V8's code cache). */
-type LoadBundle = (name: 'doctor' | 'authsession' | 'prompts') => unknown;
 
 /**
  * The launcher's shortcut (src/commands/fast-args.ts): `setup` run straight from argv, as commander
  * would run it (then the process exits: a login's idle sockets must not hold it open). null: commander
  * must read this command line.
  */
-export function fastMain(argv: readonly string[], loadBundle: LoadBundle): Promise<number> | null {
+export function fastMain(argv: readonly string[], load: LoadBundle): Promise<number> | null {
   const parsed = parseFast(argv.slice(2));
   if (!parsed || parsed.command !== 'setup') return null;
   const { arg, opts } = parsed;
-  const load = {
-    doctor: () => loadBundle('doctor') as DoctorModule,
-    session: () => loadBundle('authsession') as SessionModule,
-    prompts: () => loadBundle('prompts') as PromptModule,
-  };
   return runCommand({ verbose: false, json: opts.json === true }, (ctx) => setupMain(ctx, arg, opts as SetupOptions, load)).then((code) => process.exit(code));
 }
 
