@@ -307,6 +307,13 @@ describe('the launcher', () => {
     const list = run(['mcp', 'list']);
     expect(list.stderr).toBe('');
     expect(list.status).toBe(0);
+    // A write fingerprints what it wrote with zlib's crc32, reached through process.binding (deprecated: nothing printed).
+    const add = run(['mcp', 'add', '--target', 'cursor', '--url', 'https://example.com/mcp', '--name', 'fp']);
+    expect(add.stderr).toBe('');
+    expect(add.status).toBe(0);
+    const undo = run(['undo']);
+    expect(undo.stderr).toBe('');
+    expect(undo.status).toBe(0);
     // The bundles' require is still require (resolve too): the keychain probe resolves its module
     // through it (a bus that leads nowhere: the probe runs and fails on the bus, not on the module).
     const probe = spawnSync(process.execPath, [BIN, 'auth', 'status'], {

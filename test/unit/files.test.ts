@@ -1,7 +1,8 @@
 /** The file layer's pure parts: masking secrets for diffs, byte fingerprints. */
+import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { maskSecrets, maskValue } from '../../src/files/mask.js';
-import { fingerprint, fingerprintBytes, fingerprintBytesV2, fingerprintBytesV3, hash64x2, sameFingerprint } from '../../src/files/fingerprint.js';
+import { crc32Pair, fingerprint, fingerprintBytes, fingerprintBytesV2, fingerprintBytesV3, fingerprintBytesV4, hash64x2, sameFingerprint } from '../../src/files/fingerprint.js';
 import { fileDiff } from '../../src/files/diff.js';
 
 describe('maskSecrets', () => {
@@ -92,6 +93,40 @@ describe('dry-run hunks', () => {
 
 describe('fingerprint versions', () => {
   const text = '{\n  "mcpServers": {}\n}\n';
+  test('v5: CRC-32 of the bytes and of the bytes reversed, at every length and chunk edge, whole or in parts', () => {
+    const rnd = prngBytes(5);
+    // The standard check value of CRC-32 (ISO-HDLC, as zlib computes it).
+    expect(crc32Pair([Buffer.from('123456789')]).slice(0, 8)).toBe('cbf43926');
+    expect(crc32Pair([Buffer.from('987654321')]).slice(8)).toBe('cbf43926'); // the second lane reads backwards
+    const lengths = [0, 1, 2, 7, 1000, 65536 - 1, 65536, 65536 + 1, 2 * 65536 + 8, 300_000];
+    for (const n of lengths) {
+      const bytes = rnd(n);
+      const want = referenceCrc32(bytes).toString(16).padStart(8, '0') + referenceCrc32(Buffer.from(bytes).reverse()).toString(16).padStart(8, '0');
+      expect(crc32Pair([bytes]), `length ${n}`).toBe(want);
+      expect(fingerprintBytes(bytes), `length ${n}`).toBe(`v5:${n}:${want}`);
+      // the same bytes in parts (a splice: before, inserted, after), and at an odd offset in a larger buffer
+      const a = Math.floor(n / 3);
+      const b = Math.floor((2 * n) / 3);
+      expect(fingerprintBytes([bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)]), `length ${n}, in parts`).toBe(`v5:${n}:${want}`);
+      expect(fingerprintBytes(Buffer.concat([Buffer.from('xyz'), bytes]).subarray(3)), `length ${n}, shifted`).toBe(`v5:${n}:${want}`);
+      // node:zlib's crc32 (where the binding is refused) computes the same
+      expect(crc32Pair([bytes], zlib.crc32), `length ${n}, node:zlib`).toBe(want);
+    }
+  });
+  test('v5: one bit flipped anywhere changes both lanes; a byte appended changes the length', () => {
+    const base = prngBytes(13)(70_000);
+    const h = crc32Pair([base]);
+    for (const at of [0, 1, 7, 8, 4471, 65535, 65536, 69_999]) {
+      const b = Buffer.from(base);
+      b[at] ^= 0x01;
+      const g = crc32Pair([b]);
+      expect(g.slice(0, 8), `bit at ${at}`).not.toBe(h.slice(0, 8));
+      expect(g.slice(8), `bit at ${at}`).not.toBe(h.slice(8));
+    }
+    expect(fingerprintBytes(Buffer.concat([base, Buffer.alloc(1)]))).not.toBe(fingerprintBytes(base));
+    expect(sameFingerprint(fingerprintBytes(base), base)).toBe(true);
+    expect(sameFingerprint(fingerprintBytes(base), Buffer.concat([base, Buffer.alloc(1)]))).toBe(false);
+  });
   test('v4: the WebAssembly module computes what its JavaScript twin computes, at every length and chunk edge', () => {
     const rnd = prngBytes(7);
     const lengths = [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4096 + 3, 65536 - 1, 65536, 65536 + 1, 65536 + 13, 2 * 65536 + 8];
@@ -106,9 +141,12 @@ describe('fingerprint versions', () => {
     }
     // Fixed values: a change of the .wat, the bytes or the JS twin that changes the hash fails here
     // (journal entries written with v4 must keep comparing).
-    expect(fingerprintBytes(Buffer.from(text))).toBe(`v4:23:${hash64x2(Buffer.from(text), 'js')}`);
+    expect(fingerprintBytesV4(Buffer.from(text))).toBe(`v4:23:${hash64x2(Buffer.from(text), 'js')}`);
     expect(hash64x2(Buffer.alloc(0))).toBe(V4_EMPTY);
     expect(hash64x2(Buffer.from(text))).toBe(V4_TEXT);
+    // journal entries written with v4 still compare
+    expect(sameFingerprint(`v4:23:${V4_TEXT}`, Buffer.from(text))).toBe(true);
+    expect(sameFingerprint(`v4:23:${V4_TEXT}`, Buffer.from(text.replace('{}', '[]')))).toBe(false);
   });
   test('v4: one bit flipped anywhere changes both lanes', () => {
     const base = prngBytes(11)(3000);
@@ -134,6 +172,16 @@ describe('fingerprint versions', () => {
     expect(sameFingerprint('v2:23:15c02afcb5a72e', Buffer.from(text.replace('{}', '[]')))).toBe(false);
   });
 });
+
+/** CRC-32 (ISO-HDLC, reflected 0xEDB88320) bit by bit: an implementation of its own, to check zlib's against. */
+function referenceCrc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of bytes) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
 
 /** Deterministic bytes (xorshift32). */
 function prngBytes(seed: number): (n: number) => Buffer {
