@@ -5,7 +5,7 @@
  */
 import { UserError } from './errors.js';
 import { editorFor, isJsonDoc, type FormatEditor, type InsertHint, type ParsedDoc } from './edit/document.js';
-import { deepEqual, type Json, type JsonObject } from './edit/types.js';
+import { deepEqual, type Json, type JsonObject, type TextSplice } from './edit/types.js';
 import type { RenderedEntry, Target } from './targets/types.js';
 import { printable } from './ui.js';
 import { bomOf } from './edit/json/parse.js';
@@ -17,6 +17,8 @@ export interface AddResult {
   action: Action;
   hint: InsertHint;
   inputsHint?: InsertHint;
+  /** `text` as one splice of a text, where the last edit knows it (see TextSplice). */
+  splice?: TextSplice;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -126,6 +128,7 @@ function addToDoc(
   let out = doc.fullText;
   let next: () => ParsedDoc = () => doc;
   let hint: InsertHint = {};
+  let splice: TextSplice | undefined;
   if (existing !== undefined) {
     if (entryMatches(existing, rendered.value, target.transportKeys)) {
       action = 'unchanged';
@@ -147,6 +150,7 @@ function addToDoc(
     out = r.text;
     hint = r.hint;
     next = r.after;
+    splice = r.splice;
   }
   let inputsHint: InsertHint | undefined;
   if (rendered.inputs && isJsonDoc(doc)) {
@@ -160,12 +164,16 @@ function addToDoc(
       const r = json.append(cur, ['inputs'], input);
       out = r.text;
       next = r.after;
+      splice = r.splice;
       inputsHint ??= r.hint;
       if (action === 'unchanged') action = 'updated';
     }
   }
-  if (action === 'updated' && existing !== undefined) out = dropOrphanInputs(next(), container, inputRefs(existing), {}).text;
-  return { text: out, action, hint, inputsHint };
+  if (action === 'updated' && existing !== undefined) {
+    const dropped = dropOrphanInputs(next(), container, inputRefs(existing), {}).text;
+    if (dropped !== out) [out, splice] = [dropped, undefined];
+  }
+  return { text: out, action, hint, inputsHint, splice };
 }
 
 /** Remove inputs that were referenced by a removed/replaced entry and by no server any more. */
@@ -195,7 +203,7 @@ export function removeFromText(
   name: string,
   hints: { hint?: InsertHint; inputsHint?: InsertHint; createdFile?: boolean } = {},
   opts: { binary?: boolean } = {},
-): { text: string | null; action: Action } {
+): { text: string | null; action: Action; splice?: TextSplice } {
   if (current === null) return { text: null, action: 'absent' };
   const editor = editorFor(target.format);
   const doc = editor.parse(current, file, { binary: opts.binary });
@@ -203,9 +211,10 @@ export function removeFromText(
   if (existing === undefined) return { text: current, action: 'absent' };
   // The exact reverse of addToText: first the inputs, then the entry.
   const dropped = dropOrphanInputs(doc, container, inputRefs(existing), hints.inputsHint ?? {}, name);
-  const out = editor.remove(dropped.after(), container, name, hints.hint ?? {}).text;
+  const r = editor.remove(dropped.after(), container, name, hints.hint ?? {});
+  const out = r.text;
   // mcpwire created this file for the entry: with the entry gone and nothing else in it, delete it again.
   const bom = bomOf(Boolean(opts.binary));
   if (hints.createdFile && (out.startsWith(bom) ? out.slice(bom.length) : out).trim() === '') return { text: null, action: 'removed' };
-  return { text: out, action: 'removed' };
+  return { text: out, action: 'removed', splice: r.splice };
 }

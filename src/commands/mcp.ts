@@ -141,7 +141,7 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
     if (scopeNote) note.warnings.push(scopeNote);
     if (r.action === 'added' || r.action === 'updated')
       note.ledger[key] = ledgerRecordFor({ target: t.id, scope, name: spec.name }, r, ctx.state.cached('ledger')[key], current === null, ctx.platform.now());
-    return { text: r.text, secret: rendered.literalSecret };
+    return { text: r.text, secret: rendered.literalSecret, splice: r.splice };
   });
   // The server is recorded (name → URL, header names) in the same state update as the journal.
   const rememberServer = {
@@ -219,7 +219,7 @@ export async function mcpRemove(ctx: Context, server: string | undefined, o: Rem
     const r = removeFromText(t, current, file, container, entryName, rec ?? {}, { binary: editsBinary(t.format) });
     note.action = r.action;
     if (r.action === 'removed' && rec) note.ledger[key] = null;
-    return { text: r.text, secret: false };
+    return { text: r.text, secret: false, splice: r.splice };
   });
   const reports = await runWrites(ctx, `mcp remove ${entryName}`, plans, Boolean(o.dryRun));
   if (!o.json && reports.every((r) => r.action === 'absent')) {

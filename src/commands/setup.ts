@@ -314,7 +314,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
         if (r.action !== 'unchanged') note.warnings.push(...rendered.warnings);
         if (r.action === 'added' || r.action === 'updated')
           note.ledger[key] = ledgerRecordFor({ target: t.id, scope, name: spec.name }, r, prev, current === null, ctx.platform.now());
-        return { text: r.text, secret: rendered.literalSecret };
+        return { text: r.text, secret: rendered.literalSecret, splice: r.splice };
       },
     };
   });

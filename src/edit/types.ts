@@ -38,10 +38,24 @@ export interface ParsedDoc {
   readonly fullText: string;
 }
 
+/**
+ * The new text as one splice of an old one: `base.slice(0, at) + insert + base.slice(at + remove)`. The
+ * write of a large file puts the old bytes around `insert` instead of encoding the whole new text.
+ */
+export interface TextSplice {
+  /** The text the splice applies to (compared with the text at hand before use: a splice of another text is ignored). */
+  base: string;
+  at: number;
+  remove: number;
+  insert: string;
+}
+
 /** The result of one edit: the new text, and the edited document for the next edit of the same command. */
 export interface DocEdit<D extends ParsedDoc = ParsedDoc> {
   text: string;
   hint: InsertHint;
+  /** `text` as one splice of the edited document's fullText, where the editor knows it (strict JSON). */
+  splice?: TextSplice;
   /** The new text as a document; built from the verification's own parse where the format has one. */
   after(): D;
 }

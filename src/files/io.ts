@@ -77,6 +77,18 @@ export function resolveReal(p: Platform, file: string): string {
 
 /** The bytes of a regular file (null: no such file). Anything else is refused before it is opened. */
 export function readBytes(p: Platform, file: string): Buffer | null {
+  return readFileBytes(p, file)?.bytes ?? null;
+}
+
+/** A file's mode bits and owner, for the file that replaces it. */
+export interface FileOwnership {
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/** readBytes, with the mode and owner the file had (from the same stat). */
+export function readFileBytes(p: Platform, file: string): { bytes: Buffer; ownership: FileOwnership } | null {
   let st;
   try {
     st = p.fs.statSync(file);
@@ -86,7 +98,7 @@ export function readBytes(p: Platform, file: string): Buffer | null {
   }
   if (!st.isFile()) throw notRegular(file, st);
   try {
-    return p.fs.readFileSync(file) as Buffer;
+    return { bytes: p.fs.readFileSync(file) as Buffer, ownership: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
@@ -198,15 +210,26 @@ export function startFsync(p: Platform, t: TempFile): void {
   t.syncing = new Promise((resolve) => asyncFsync(t.fd, (e) => resolve(e ?? undefined)));
 }
 
-/** Write `bytes` to a fresh temp file next to `realFile` (not yet fsynced; see fsyncAll). */
-export function createTemp(p: Platform, realFile: string, bytes: Uint8Array, opts: { secret: boolean; privateFile?: boolean }): TempFile {
-  let prev: { mode: number; uid: number; gid: number } | undefined;
-  try {
-    // (Node says "no such file" without an exception; memfs throws.)
-    const st = p.fs.statSync(realFile, { throwIfNoEntry: false });
-    if (st) prev = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
-  } catch {
-    /* a new file */
+/**
+ * Write `bytes` (or its parts, one after the other) to a fresh temp file next to `realFile` (not yet
+ * fsynced; see fsyncAll). `was`: the mode and owner the file had when it was read (null: it did not
+ * exist); undefined: looked up here.
+ */
+export function createTemp(
+  p: Platform,
+  realFile: string,
+  bytes: Uint8Array | readonly Uint8Array[],
+  opts: { secret: boolean; privateFile?: boolean; was?: FileOwnership | null },
+): TempFile {
+  let prev = opts.was ?? undefined;
+  if (opts.was === undefined) {
+    try {
+      // (Node says "no such file" without an exception; memfs throws.)
+      const st = p.fs.statSync(realFile, { throwIfNoEntry: false });
+      if (st) prev = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+    } catch {
+      /* a new file */
+    }
   }
   const tmp = p.path.join(p.path.dirname(realFile), `.${p.path.basename(realFile)}.mcpwire-${p.pid}-${Math.random().toString(16).slice(2, 10)}.tmp`);
   const mode = opts.secret ? 0o600 : prev ? prev.mode : newFileMode(false, Boolean(opts.privateFile));
@@ -214,10 +237,12 @@ export function createTemp(p: Platform, realFile: string, bytes: Uint8Array, opt
   try {
     // write(2) may write less than asked (a nearly full disk): write until every byte is out, so a
     // full disk fails with ENOSPC here instead of renaming a truncated file over the user's config.
-    for (let off = 0; off < bytes.length;) {
-      const n = p.fs.writeSync(fd, bytes, off, bytes.length - off);
-      if (n <= 0) throw Object.assign(new Error(`short write to ${tmp}`), { code: 'EIO' });
-      off += n;
+    for (const part of bytes instanceof Uint8Array ? [bytes] : bytes) {
+      for (let off = 0; off < part.length;) {
+        const n = p.fs.writeSync(fd, part, off, part.length - off);
+        if (n <= 0) throw Object.assign(new Error(`short write to ${tmp}`), { code: 'EIO' });
+        off += n;
+      }
     }
   } catch (e) {
     p.fs.closeSync(fd);

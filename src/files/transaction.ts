@@ -16,6 +16,7 @@ import type { Platform } from '../platform.js';
 import { acquireLock, type Lock } from './lock.js';
 import { fingerprintBytes } from './fingerprint.js';
 import { fromBinary, toBinary } from '../binary-text.js';
+import type { TextSplice } from '../edit/types.js';
 import {
   createTemp,
   decodeAs,
@@ -23,10 +24,11 @@ import {
   fsyncAll,
   LockLost,
   makePrivateDirs,
-  readBytes,
+  readFileBytes,
   removeDeadTempFiles,
   resolveReal,
   startFsync,
+  type FileOwnership,
   type TempFile,
 } from './io.js';
 
@@ -35,6 +37,8 @@ export interface EditOutcome {
   text: string | null;
   /** The new text holds a literal secret: the file becomes 0600. */
   secret: boolean;
+  /** `text` as one splice of the text the edit was given, where the editor knows it: binary text is then written as the old bytes around the inserted ones. */
+  splice?: TextSplice;
 }
 
 export interface FileWrite {
@@ -154,12 +158,17 @@ interface Group {
   sharedLock?: string;
   privateFile: boolean;
   beforeBytes?: Buffer | null;
+  /** Mode and owner of the file as read (null: no file), for its replacement. */
+  beforeOwnership?: FileOwnership | null;
   after?: string | null;
   /** `after` is binary text. */
   afterBinary?: boolean;
+  /** `after` as one splice of the binary text of beforeBytes, when the group's one change said so. */
+  afterSplice?: TextSplice;
   changed?: boolean;
   secret?: boolean;
-  afterBytes?: Buffer;
+  /** The new bytes, in consecutive parts (the old bytes around a splice's). */
+  afterBytes?: Uint8Array[];
   backup?: string;
   createdDirs?: string[];
   temp?: TempFile;
@@ -230,7 +239,9 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
       try {
         // Temp files exist only while their lock is held: a dead holder's are garbage.
         if (locks.get(g.lockPath)?.recovered) removeDeadTempFiles(p, g.realFile);
-        g.beforeBytes = readBytes(p, g.realFile);
+        const read = readFileBytes(p, g.realFile);
+        g.beforeBytes = read?.bytes ?? null;
+        g.beforeOwnership = read?.ownership ?? null;
         before = g.beforeBytes === null ? null : decodeAs(first, g.beforeBytes, binary);
       } catch (e) {
         fail(g, e);
@@ -246,6 +257,8 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
           binary = wants;
           const o = reqs[i].edit(current);
           outcomes[i] = { ok: true, realFile: g.realFile, before: current, after: o.text, changed: o.text !== current, binary };
+          // Only the group's first change can be a splice of the bytes as read (binary text: one character per byte).
+          if (o.text !== current) g.afterSplice = current === before && binary && readBinary && o.splice?.base === current ? o.splice : undefined;
           current = o.text;
           secret ||= o.secret;
         } catch (e) {
@@ -268,8 +281,8 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         if (g.beforeBytes) g.backup = backup(ctx, g.realFile, reqs[g.requests[0]].backupName, g.beforeBytes);
         else if (g.after !== null) g.createdDirs = makePrivateDirs(p, p.path.dirname(g.realFile));
         if (g.after !== null) {
-          g.afterBytes = Buffer.from(g.after!, g.afterBinary ? 'latin1' : 'utf8');
-          g.temp = createTemp(p, g.realFile, g.afterBytes, { secret: Boolean(g.secret), privateFile: g.privateFile });
+          g.afterBytes = newBytes(g);
+          g.temp = createTemp(p, g.realFile, g.afterBytes, { secret: Boolean(g.secret), privateFile: g.privateFile, was: g.beforeOwnership });
           startFsync(p, g.temp); // flushes while the fingerprints and the journal entry are made; waited for below
         }
       } catch (e) {
@@ -360,6 +373,21 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
       for (const d of [...(g.createdDirs ?? [])].reverse()) tryRmdir(p, d);
     }
   }
+}
+
+/**
+ * The bytes of a group's new text. A large file changed by one splice is written as its old bytes around
+ * the inserted ones: encoding the whole text again costs a fresh copy of the file (~1 ms for Claude
+ * Code's 256 KiB file, most of it the new memory's first touch).
+ */
+function newBytes(g: Group): Uint8Array[] {
+  const after = g.after!;
+  const s = g.afterSplice;
+  if (s && g.afterBinary && g.beforeBytes) {
+    const parts = [g.beforeBytes.subarray(0, s.at), Buffer.from(s.insert, 'latin1'), g.beforeBytes.subarray(s.at + s.remove)];
+    if (s.at + s.remove <= g.beforeBytes.length && parts[0].length + parts[1].length + parts[2].length === after.length) return parts;
+  }
+  return [Buffer.from(after, g.afterBinary ? 'latin1' : 'utf8')];
 }
 
 function tryUnlink(p: Platform, f: string): void {

@@ -2,7 +2,16 @@
 import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import { maskSecrets, maskValue } from '../../src/files/mask.js';
-import { crc32Pair, fingerprint, fingerprintBytes, fingerprintBytesV2, fingerprintBytesV3, fingerprintBytesV4, hash64x2, sameFingerprint } from '../../src/files/fingerprint.js';
+import {
+  crc32Pair,
+  fingerprint,
+  fingerprintBytes,
+  fingerprintBytesV2,
+  fingerprintBytesV3,
+  fingerprintBytesV4,
+  hash64x2,
+  sameFingerprint,
+} from '../../src/files/fingerprint.js';
 import { fileDiff } from '../../src/files/diff.js';
 
 describe('maskSecrets', () => {

@@ -116,7 +116,8 @@ export function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly 
   if (isStrict(doc.dialect)) {
     if (splices.length !== 1) throw new UnsafeEditError(file, 'the edit would take more than one splice of a strict JSON file; this is a bug in mcpwire');
     // Binary text takes what is inserted as its UTF-8 bytes.
-    const text = withBom(doc, applySplices(doc.text, doc.binary ? splices.map((s) => ({ ...s, content: toBinary(s.content) })) : splices));
+    const [s] = doc.binary ? splices.map((s) => ({ ...s, content: toBinary(s.content) })) : splices;
+    const text = withBom(doc, applySplices(doc.text, [s]));
     try {
       verifyStrict(doc, text, path, value);
     } catch (e) {
@@ -124,7 +125,13 @@ export function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly 
       throw e;
     }
     let after: JsonDoc | undefined;
-    return { text, hint, after: () => (after ??= strictDocOfVerified(text, file, doc.binary)) };
+    const at = s.offset + (doc.bom ? bomOf(doc.binary).length : 0);
+    return {
+      text,
+      hint,
+      after: () => (after ??= strictDocOfVerified(text, file, doc.binary)),
+      splice: { base: doc.fullText, at, remove: s.length, insert: s.content },
+    };
   }
   const text = withBom(doc, applySplices(doc.text, splices));
   let after: JsonDoc;
