@@ -97,6 +97,13 @@ describe('nesting 100,000 levels deep is refused with path:line:column, never an
     ['a dotted table header', `a = 1\n\n[${Array(DEEP).fill('t').join('.')}]\nk = 1\n`, 3],
     ['a dotted key', `a = 1\n${Array(DEEP).fill('k').join('.')} = 1\n`, 2],
   ];
+  test('toml: a dotted key exactly MAX_DEPTH levels deep parses, one more is refused (each level takes a dot)', () => {
+    const at = (levels: number) => `a = 1\n${Array(levels).fill('k').join('.')} = 1\n`; // k.k = 1: the root, a table (2)
+    expect(() => parseToml(at(MAX_DEPTH), 'f')).not.toThrow();
+    expect(thrown(() => parseToml(at(MAX_DEPTH + 1), 'f'))).toBeInstanceOf(ConfigParseError);
+    // dots in strings count too: many of them never hide a deep key
+    expect(thrown(() => parseToml(`s = "${'.'.repeat(5000)}"\n${at(MAX_DEPTH + 1).slice(6)}`, 'f'))).toBeInstanceOf(ConfigParseError);
+  });
   for (const [what, text, line] of toml) {
     test(`toml: ${what}`, () => {
       const e = thrown(() => parseToml(text, 'f'));

@@ -31,8 +31,21 @@ export function parseToml(text: string, file: string): Record<string, unknown> {
     const reason = err instanceof Error ? firstLine(err.message) : String(err);
     throw new ConfigParseError(file, 1, 1, `invalid TOML: ${reason}`);
   }
-  if (depthOf(data) > MAX_DEPTH) tooDeep(text, file);
+  if (couldNestTooDeep(body) && depthOf(data) > MAX_DEPTH) tooDeep(text, file);
   return data;
+}
+
+/**
+ * Could the text nest deeper than MAX_DEPTH? Each level below the root takes a `.` (a dotted key or
+ * header), a `[` (a header, an array) or a `{` (an inline table): with fewer of those, no (counted
+ * natively; a small file skips the walk over its parsed value).
+ */
+function couldNestTooDeep(text: string): boolean {
+  let n = 1;
+  for (const c of ['.', '[', '{']) {
+    for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) if (++n > MAX_DEPTH) return true;
+  }
+  return false;
 }
 
 /** Nesting depth of parsed tables and arrays, without recursion (a dotted key can nest 100,000 levels). */
