@@ -5,9 +5,9 @@
  * hold that each is refused with nothing returned, and that a right one passes.
  */
 import { describe, expect, test } from 'vitest';
-import { UnsafeEditError } from '../../src/errors.js';
+import { ConfigParseError, UnsafeEditError } from '../../src/errors.js';
 import { edited } from '../../src/edit/json/entries.js';
-import { JSONC, parseJson } from '../../src/edit/json/parse.js';
+import { JSONC, STRICT_JSON, parseJson } from '../../src/edit/json/parse.js';
 import { MAX_DEPTH } from '../../src/edit/types.js';
 import { setJsonEntry } from '../../src/edit/json.js';
 
@@ -76,5 +76,64 @@ describe('the deep-nesting pass runs when the text could be that deep', () => {
   test('brackets in strings and comments past MAX_DEPTH: the exact pass runs and lets a shallow file through', () => {
     const text = `{ // ${'['.repeat(MAX_DEPTH)}\n "s": "${'{'.repeat(MAX_DEPTH)}", "servers": {} }`;
     expect(setJsonEntry(text, 'f', JSONC, ['servers'], 'n', ENTRY).text).toContain('"n"');
+  });
+});
+
+/**
+ * Strict JSON: where the splice lies inside an object below the root, the old text is proved valid
+ * (whole) and the object's new text alone is parsed (json/entries.ts verifyStrict). The same wrong
+ * splices, inside a container two levels down, are refused; so is an old text that does not parse
+ * outside the container, with its own line:column.
+ */
+describe('a strict-JSON edit is verified on the new text of the object it changes', () => {
+  const STRICT = `{
+  "projects": {
+    "/p": {
+      "mcpServers": {
+        "a": { "type": "http", "url": "https://a/" },
+        "b": { "type": "http", "url": "https://b/" }
+      },
+      "history": ["ü", "x"]
+    }
+  },
+  "tail": [1, 2]
+}
+`;
+  const PATH = ['projects', '/p', 'mcpServers'];
+  const sdoc = (text = STRICT) => parseJson(text, '.claude.json', STRICT_JSON, { deferCheck: true });
+  const end = STRICT.indexOf('"b": {') + '"b": { "type": "http", "url": "https://b/" }'.length;
+
+  test('the right splice passes; its result is the next document', () => {
+    const r = edited(sdoc(), [{ offset: end, length: 0, content: `,\n        "n": ${JSON.stringify(ENTRY)}` }], [...PATH, 'n'], ENTRY, {});
+    expect(JSON.parse(r.text).projects['/p'].mcpServers.n).toEqual(ENTRY);
+    expect(r.after().value).toEqual(JSON.parse(r.text));
+  });
+
+  test('wrong splices inside the container are refused', () => {
+    const wrong = [
+      `, "n": ${JSON.stringify(ENTRY)}, "x": 1`, // a key more
+      `, "n": 1, "n": ${JSON.stringify(ENTRY)}`, // the key twice
+      `, "n": ${JSON.stringify(ENTRY)} }, "y": { "z": 1`, // out of the container and back in
+      `, "n": {"type": "http"}`, // does not read back
+      `, "n": ${JSON.stringify(ENTRY)}}`, // does not parse
+      ` "n": ${JSON.stringify(ENTRY)}`, // no comma
+    ];
+    for (const content of wrong) refused(() => edited(sdoc(), [{ offset: end, length: 0, content }], [...PATH, 'n'], ENTRY, {}));
+    const a = STRICT.indexOf('"a": {');
+    refused(() => edited(sdoc(), [{ offset: a, length: end - a, content: '' }], [...PATH, 'b'], undefined, {}));
+  });
+
+  test('an old text that does not parse outside the container is refused as such, with its line:column', () => {
+    const broken = STRICT.replace('[1, 2]', '[1, 2,]');
+    const e = (() => {
+      try {
+        edited(sdoc(broken), [{ offset: end, length: 0, content: `,\n        "n": ${JSON.stringify(ENTRY)}` }], [...PATH, 'n'], ENTRY, {});
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(ConfigParseError);
+    expect((e as ConfigParseError).line).toBe(11);
   });
 });

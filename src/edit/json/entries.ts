@@ -119,7 +119,7 @@ export function edited(doc: JsonDoc, splices: readonly Splice[], path: readonly 
     const [s] = doc.binary ? splices.map((s) => ({ ...s, content: toBinary(s.content) })) : splices;
     const text = withBom(doc, applySplices(doc.text, [s]));
     try {
-      verifyStrict(doc, text, path, value);
+      verifyStrict(doc, text, s, path, value);
     } catch (e) {
       doc.validate(); // an old text that does not parse is refused as such (with its line:column)
       throw e;
@@ -189,9 +189,45 @@ function changedMore(file: string): UnsafeEditError {
   return new UnsafeEditError(file, 'the edit would have changed more than the entry');
 }
 
-function verifyStrict(doc: JsonDoc, newFull: string, path: readonly string[], value: Json | undefined): void {
-  const bom = bomOf(doc.binary);
-  const text = newFull.startsWith(bom) ? newFull.slice(bom.length) : newFull;
+/**
+ * The deepest object below the root along `path` whose braces hold the splice strictly inside, and how
+ * many keys of `path` lead to it (undefined: none; the splice is the root's own).
+ */
+function enclosingObject(doc: JsonDoc, s: Splice, path: readonly string[]): { node: Node; depth: number } | undefined {
+  let found: { node: Node; depth: number } | undefined;
+  let cur = doc.root;
+  for (let i = 0; i < path.length && cur; i++) {
+    const next = lastProperty(doc, cur, path[i])?.children?.[1];
+    if (!next || next.type !== 'object' || !(next.offset < s.offset && s.offset + s.length < next.offset + next.length)) break;
+    found = { node: next, depth: i + 1 };
+    cur = next;
+  }
+  return found;
+}
+
+/**
+ * The new text is the document with `path` set to `value` (undefined: deleted), proved by a native parse.
+ * Of the whole new text, or, where the splice lies inside an object below the root (the servers
+ * container, Claude Code's project), of that object's new text alone once the old text is proved valid:
+ * a valid document with one value's text replaced by another valid value's text is valid, and differs
+ * in that value only. The new text of a large file is then never put together in memory (a flat copy of
+ * Claude Code's 256 KiB file, with its parse, for each edit).
+ */
+function verifyStrict(doc: JsonDoc, newFull: string, s: Splice, path: readonly string[], value: Json | undefined): void {
+  const local = enclosingObject(doc, s, path);
+  let text: string;
+  let oldNode = doc.root;
+  let rest = path;
+  if (local) {
+    doc.validate(); // the old text, whole: a ConfigParseError with its line:column if it does not parse
+    const end = local.node.offset + local.node.length;
+    text = doc.text.slice(local.node.offset, s.offset) + s.content + doc.text.slice(s.offset + s.length, end);
+    oldNode = local.node;
+    rest = path.slice(local.depth);
+  } else {
+    const bom = bomOf(doc.binary);
+    text = newFull.startsWith(bom) ? newFull.slice(bom.length) : newFull;
+  }
   let got: unknown;
   try {
     got = parseJsonText(text);
@@ -200,13 +236,19 @@ function verifyStrict(doc: JsonDoc, newFull: string, path: readonly string[], va
   }
   // Binary text parses as its decoded text does (src/binary-text.ts), but its strings read as bytes:
   // compared as they are where everything compared is ASCII, else read again from the decoded text.
-  if (doc.binary && !asciiAlong(got, path)) got = parseJsonText(fromBinary(text));
-  let oldNode = doc.root;
+  if (doc.binary && !asciiAlong(got, rest)) got = parseJsonText(fromBinary(text));
+  if (local && rest.length > 0) {
+    // JSON.parse keeps one of a repeated key: the object's properties as written are counted too.
+    const had = lastProperty(doc, local.node, rest[0]) !== undefined;
+    const want = doc.children(local.node).length + (rest.length === 1 && value === undefined ? -1 : had ? 0 : 1);
+    const written = strictDocOfVerified(text, doc.file, doc.binary);
+    if (written.children(written.root!).length !== want) throw changedMore(doc.file);
+  }
   let cur = got;
-  for (let i = 0; i < path.length; i++) {
+  for (let i = 0; i < rest.length; i++) {
     if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) throw changedMore(doc.file);
-    const key = path[i];
-    const last = i === path.length - 1;
+    const key = rest[i];
+    const last = i === rest.length - 1;
     const expected = new Set(oldNode ? doc.children(oldNode).map((p) => p.children![0].value as string) : []);
     if (last && value === undefined) expected.delete(key);
     else expected.add(key);
