@@ -1,6 +1,6 @@
 /** The file layer's pure parts: masking secrets for diffs, byte fingerprints. */
 import zlib from 'node:zlib';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { maskSecrets, maskValue } from '../../src/files/mask.js';
 import {
   crc32Pair,
@@ -120,6 +120,22 @@ describe('fingerprint versions', () => {
       expect(fingerprintBytes(Buffer.concat([Buffer.from('xyz'), bytes]).subarray(3)), `length ${n}, shifted`).toBe(`v5:${n}:${want}`);
       // node:zlib's crc32 (where the binding is refused) computes the same
       expect(crc32Pair([bytes], zlib.crc32), `length ${n}, node:zlib`).toBe(want);
+    }
+  });
+  test('v5: where process.binding is refused (a permission model, a release without it), node:zlib computes it', async () => {
+    const bytes = prngBytes(3)(70_000);
+    const want = fingerprintBytes(bytes);
+    const proc = process as unknown as { binding: unknown };
+    const binding = proc.binding;
+    proc.binding = () => {
+      throw Object.assign(new Error('Access to this API has been restricted'), { code: 'ERR_ACCESS_DENIED' });
+    };
+    try {
+      vi.resetModules();
+      const fresh = await import('../../src/files/fingerprint.js');
+      expect(fresh.fingerprintBytes(bytes)).toBe(want);
+    } finally {
+      proc.binding = binding;
     }
   });
   test('v5: one bit flipped anywhere changes both lanes; a byte appended changes the length', () => {
