@@ -87,6 +87,8 @@ export interface FileOwnership {
   gid: number;
 }
 
+const ownershipOf = (st: { mode: number; uid: number; gid: number }): FileOwnership => ({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+
 /** readBytes, with the mode and owner the file had (from the same stat). */
 export function readFileBytes(p: Platform, file: string): { bytes: Buffer; ownership: FileOwnership } | null {
   let st;
@@ -98,7 +100,7 @@ export function readFileBytes(p: Platform, file: string): { bytes: Buffer; owner
   }
   if (!st.isFile()) throw notRegular(file, st);
   try {
-    return { bytes: p.fs.readFileSync(file) as Buffer, ownership: { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid } };
+    return { bytes: p.fs.readFileSync(file) as Buffer, ownership: ownershipOf(st) };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
@@ -226,7 +228,7 @@ export function createTemp(
     try {
       // (Node says "no such file" without an exception; memfs throws.)
       const st = p.fs.statSync(realFile, { throwIfNoEntry: false });
-      if (st) prev = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+      if (st) prev = ownershipOf(st);
     } catch {
       /* a new file */
     }

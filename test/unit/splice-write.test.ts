@@ -17,6 +17,7 @@ import { runTransaction, type EditOutcome, type FileWrite } from '../../src/file
 import { fromBinary, toBinary } from '../../src/binary-text.js';
 import type { TextSplice } from '../../src/edit/types.js';
 import { currentPlatform, type Fs, type Platform } from '../../src/platform.js';
+import { watchedFs } from '../watched-fs.js';
 import { targetById } from '../../src/targets/index.js';
 import type { ServerSpec, Target, TargetContext } from '../../src/targets/types.js';
 import { fakePlatform } from '../fake-platform.js';
@@ -85,24 +86,22 @@ function setup(text: string) {
   fs.writeFileSync(file, text);
   const writes: number[] = [];
   const temps = new Set<number>();
-  const watched = new Proxy(fs, {
-    get(target, k: string) {
-      const v = (target as unknown as Record<string, unknown>)[k];
-      if (k === 'openSync')
-        return (f: string, ...rest: unknown[]) => {
-          const fd = (v as (...a: unknown[]) => number)(f, ...rest);
-          if (f.endsWith('.tmp')) temps.add(fd);
-          return fd;
-        };
-      if (k === 'writeSync')
-        return (fd: number, ...rest: unknown[]) => {
-          const n = (v as (...a: unknown[]) => number)(fd, ...rest);
-          if (temps.has(fd)) writes.push(n);
-          return n;
-        };
-      return v;
-    },
-  }) as unknown as Fs;
+  const watched = watchedFs({
+    openSync:
+      (open) =>
+      (f: string, ...rest: unknown[]) => {
+        const fd = (open as (...a: unknown[]) => number)(f, ...rest);
+        if (f.endsWith('.tmp')) temps.add(fd);
+        return fd;
+      },
+    writeSync:
+      (write) =>
+      (fd: number, ...rest: unknown[]) => {
+        const n = (write as (...a: unknown[]) => number)(fd, ...rest);
+        if (temps.has(fd)) writes.push(n);
+        return n;
+      },
+  });
   const p: Platform = { ...currentPlatform(), fs: watched };
   const run = (edits: Array<(current: string | null) => EditOutcome>) =>
     runTransaction(

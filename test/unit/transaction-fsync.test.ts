@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { runTransaction, type FileWrite, type JournalHooks } from '../../src/files/transaction.js';
-import { currentPlatform, type Fs, type Platform } from '../../src/platform.js';
+import { currentPlatform, type Platform } from '../../src/platform.js';
+import { watchedFs } from '../watched-fs.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -22,33 +23,29 @@ function setup(failFor?: string) {
   dirs.push(dir);
   const events: string[] = [];
   const fdName = new Map<number, string>();
-  const watched = new Proxy(fs, {
-    get(target, k: string) {
-      const v = (target as unknown as Record<string, unknown>)[k];
-      if (k === 'openSync')
-        return (f: string, ...rest: unknown[]) => {
-          const fd = (v as (...a: unknown[]) => number)(f, ...rest);
-          fdName.set(
-            fd,
-            path
-              .basename(f)
-              .replace(/\.mcpwire-.*$/, '')
-              .replace(/^\./, ''),
-          );
-          return fd;
-        };
-      if (k === 'fsync')
-        return (fd: number, cb: (e: Error | null) => void) => {
-          const name = fdName.get(fd) ?? '?';
-          events.push(`fsync ${name}`);
-          if (name === failFor)
-            return setTimeout(() => (events.push(`failed ${name}`), cb(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))), 20);
-          (v as typeof fs.fsync)(fd, (e) => (events.push(`synced ${name}`), cb(e)));
-        };
-      if (k === 'renameSync') return (a: string, b: string) => (events.push(`rename ${path.basename(b)}`), (v as typeof fs.renameSync)(a, b));
-      return v;
+  const watched = watchedFs({
+    openSync:
+      (open) =>
+      (f: string, ...rest: unknown[]) => {
+        const fd = (open as (...a: unknown[]) => number)(f, ...rest);
+        fdName.set(
+          fd,
+          path
+            .basename(f)
+            .replace(/\.mcpwire-.*$/, '')
+            .replace(/^\./, ''),
+        );
+        return fd;
+      },
+    fsync: (fsync) => (fd: number, cb: (e: Error | null) => void) => {
+      const name = fdName.get(fd) ?? '?';
+      events.push(`fsync ${name}`);
+      if (name === failFor)
+        return setTimeout(() => (events.push(`failed ${name}`), cb(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }))), 20);
+      (fsync as unknown as typeof fs.fsync)(fd, (e) => (events.push(`synced ${name}`), cb(e)));
     },
-  }) as unknown as Fs;
+    renameSync: (rename) => (a: string, b: string) => (events.push(`rename ${path.basename(b)}`), (rename as unknown as typeof fs.renameSync)(a, b)),
+  });
   const p: Platform = { ...currentPlatform(), fs: watched };
   const files = ['a.json', 'b.json'].map((n) => {
     const f = path.join(dir, n);
