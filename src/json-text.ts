@@ -65,10 +65,7 @@ export function valueEnd(s: string, i: number, deep?: DepthLimit): number {
   }
   let level = 0;
   for (;;) {
-    // Jump to the next quote or bracket natively: a cold start would interpret a loop over every character.
-    UNTIL_STRUCTURE.lastIndex = i;
-    UNTIL_STRUCTURE.test(s);
-    i = UNTIL_STRUCTURE.lastIndex;
+    i = skipToBracket(s, i);
     const d = s.charCodeAt(i);
     if (d === QUOTE) {
       i = stringEnd(s, i);
@@ -78,13 +75,36 @@ export function valueEnd(s: string, i: number, deep?: DepthLimit): number {
       if (++level >= (deep?.max ?? Infinity)) deep!.refuse(i);
     } else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
       if (--level === 0) return i + 1;
-    } else throw new Error('strict JSON scanner: unbalanced value'); // unreachable for valid JSON
+    } else if (i >= s.length)
+      throw new Error('strict JSON scanner: unbalanced value'); // unreachable for valid JSON
+    else continue; // SKIP_FLAT stopped at its bound
     i++;
   }
 }
 
-/** Sticky: matches (and so skips) everything up to the next quote or bracket. */
+/**
+ * Sticky: skips runs of characters that are neither quotes nor brackets and whole strings, up to 1024
+ * of them per call (a cold start would interpret a loop over every character, or one call per string).
+ * Linear on any input: the alternatives start with different characters and the string's body is
+ * unrolled (no nested quantifier over the same characters).
+ */
+const SKIP_FLAT = /(?:[^"{}[\]]+|"[^"\\]*(?:\\[^][^"\\]*)*"){0,1024}/y;
+/** Sticky: everything up to the next quote or bracket. */
 const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
+
+/** The offset of the next bracket from i, strings skipped (or of a quote SKIP_FLAT could not take, or of its bound, or the end). */
+function skipToBracket(s: string, i: number): number {
+  SKIP_FLAT.lastIndex = i;
+  try {
+    SKIP_FLAT.test(s);
+    return SKIP_FLAT.lastIndex;
+  } catch {
+    // A string too long for the expression's backtracking stack (megabytes of escapes): to the next quote.
+    UNTIL_STRUCTURE.lastIndex = i;
+    UNTIL_STRUCTURE.test(s);
+    return UNTIL_STRUCTURE.lastIndex;
+  }
+}
 
 /**
  * A key with an escape, found from its last backslash: the escape, then plain characters up to the

@@ -11,7 +11,10 @@
  *  - a stale lock is re-checked right before it is removed, and release never removes another's lock.
  * The lock folder stays empty (Claude Code removes a stale one with rmdir). Who holds it is noted in
  * a side file in mcpwire's state dir, so a lock left by a killed mcpwire process is recognised at
- * once, and a live mcpwire holder is never taken over for being slow.
+ * once, and a live mcpwire holder is never taken over for being slow. A note speaks for the lock
+ * folder whose inode and unique mtime it records, and no other: it is kept after release and written
+ * over in place by the next holder (a file created and deleted per command cost more than the rest of
+ * the lock).
  */
 import { UserError } from '../errors.js';
 import { fingerprint } from './fingerprint.js';
@@ -125,6 +128,38 @@ function stamp(p: Platform, lockPath: string): Identity | undefined {
   return identity(p, lockPath);
 }
 
+/** A note is written over in place at this size (JSON, then spaces), so an earlier holder's never shows through. */
+const NOTE_BYTES = 256;
+
+/** Write an owner note: over the existing file in place (no new file, no truncation), else a new file. */
+function writeNoteFile(p: Platform, note: string, body: string): void {
+  const bytes = Buffer.from(body.padEnd(NOTE_BYTES), 'utf8');
+  if (bytes.length === NOTE_BYTES) {
+    let fd: number | undefined;
+    try {
+      fd = p.fs.openSync(note, 'r+');
+    } catch {
+      // none yet (or unreadable): a new file below
+    }
+    if (fd !== undefined) {
+      try {
+        // (A longer file, which mcpwire never writes, would no longer parse: no note, the mtime decides.)
+        p.fs.writeSync(fd, bytes, 0, NOTE_BYTES, 0);
+        return;
+      } finally {
+        p.fs.closeSync(fd);
+      }
+    }
+  }
+  try {
+    p.fs.writeFileSync(note, bytes, { mode: 0o600 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    p.fs.mkdirSync(p.path.dirname(note), { recursive: true, mode: 0o700 });
+    p.fs.writeFileSync(note, bytes, { mode: 0o600 });
+  }
+}
+
 /** Take the lock, waiting up to timeoutMs. */
 export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): Lock {
   const staleMs = opts.staleMs ?? 10_000;
@@ -152,7 +187,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
     try {
       const o = JSON.parse(String(p.fs.readFileSync(note, 'utf8'))) as { pid: number; ino: number; mtimeMs: number; start?: string };
       const earlierSelf = o.pid === p.pid && typeof o.start === 'string' && myStart(p) !== undefined && o.start !== myStart(p);
-      if (o.ino === seen.ino && (o.pid !== p.pid || earlierSelf)) {
+      if (o.ino === seen.ino && o.mtimeMs === seen.mtimeMs && (o.pid !== p.pid || earlierSelf)) {
         // An mcpwire holder: stale exactly when that process is gone, however old or new the lock is.
         stale = earlierSelf || !holderAlive(p, o);
       }
@@ -182,13 +217,7 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
     if (!mine) return;
     const body = JSON.stringify({ pid: p.pid, ino: mine.ino, mtimeMs: mine.mtimeMs, start: myStart(p) });
     try {
-      try {
-        p.fs.writeFileSync(note, body, { mode: 0o600 });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        p.fs.mkdirSync(p.path.dirname(note), { recursive: true, mode: 0o700 });
-        p.fs.writeFileSync(note, body, { mode: 0o600 });
-      }
+      writeNoteFile(p, note, body);
     } catch {
       /* the note only speeds up recovery */
     }
@@ -208,18 +237,12 @@ export function acquireLock(p: Platform, lockPath: string, opts: LockOptions): L
     release() {
       if (released) return;
       released = true;
-      // The lock first, then the note: a kill in between leaves no lock to recover. A note is only
-      // ours to remove while the lock was (taken over, the note belongs to the new holder).
+      // The note stays: it records this lock folder's identity, which no later folder has.
       if (!lock.stillHeld()) return;
       try {
         p.fs.rmdirSync(lockPath);
       } catch {
         /* already gone */
-      }
-      try {
-        p.fs.unlinkSync(note);
-      } catch {
-        /* fine */
       }
     },
   };

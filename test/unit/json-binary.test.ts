@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { binaryLineColumn, fromBinary, toBinary } from '../../src/binary-text.js';
 import { lineColumn } from '../../src/errors.js';
 import { removeJsonEntryIn, setJsonEntryIn, jsonEntries, jsonDuplicates } from '../../src/edit/json/entries.js';
-import { JSONC, parseJson, STRICT_JSON } from '../../src/edit/json/parse.js';
+import { JSONC, parseJson, parseJsoncTree, STRICT_JSON, type JsonDoc } from '../../src/edit/json/parse.js';
 import type { InsertHint, Json, JsonObject } from '../../src/edit/types.js';
 import { binaryUtf8, decodeUtf8 } from '../../src/files/io.js';
 import { runTransaction, type FileWrite } from '../../src/files/transaction.js';
@@ -204,9 +204,10 @@ describe('one transaction, edits taking text in different forms', () => {
   });
 });
 
-describe.runIf(haveCorpus)('JSONC files without comments, edited by the strict scanner', () => {
-  // parseJson reads a JSONC file that JSON.parse accepts with the strict scanner, and one with a comment
-  // with jsonc-parser's tree. A comment after the root forces the tree: both must make the same edit.
+describe.runIf(haveCorpus)('JSONC files edited by the strict scanner (through their blanked copy where they hold comments)', () => {
+  // parseJson reads a JSONC file with the strict scanner: the text itself when JSON.parse accepts it,
+  // else its copy with comments and trailing commas blanked. jsonc-parser's tree (parseJsoncTree) is
+  // the other reading: both must make the same edit, byte for byte, or refuse alike.
   const dirs = ['cursor', 'windsurf', 'vscode', 'zed', 'gemini', 'opencode'];
   const files = dirs.flatMap((d) => {
     const dir = new URL(`${d}/`, CORPUS);
@@ -217,20 +218,15 @@ describe.runIf(haveCorpus)('JSONC files without comments, edited by the strict s
           .map((e) => new URL(e.name, dir))
       : [];
   });
-  test('the same bytes as through jsonc-parser, for every such corpus file', () => {
+  test('the same bytes as through jsonc-parser, for every such corpus file, and again with comments and trailing commas added', () => {
     let compared = 0;
+    let blanked = 0;
     for (const f of files) {
       const text = fs.readFileSync(f, 'utf8');
-      try {
-        JSON.parse(text.replace(/^\uFEFF/, ''));
-      } catch {
-        continue; // comments or trailing commas: jsonc-parser's path already
-      }
-      const tail = '\n// a comment: the file now needs jsonc-parser\n';
       const container = f.pathname.includes('/vscode/') ? ['servers'] : f.pathname.includes('/zed/') ? ['context_servers'] : ['mcpServers'];
-      const edit = (t: string) => {
+      const edit = (t: string, read: (t: string) => JsonDoc) => {
         try {
-          const doc = parseJson(t, 'f.json', JSONC);
+          const doc = read(t);
           const set = setJsonEntryIn(doc, container, 'mcpwire-corpus', ENTRY);
           const removed = removeJsonEntryIn(set.after(), container, 'mcpwire-corpus', set.hint);
           return { set: set.text, removed: removed.text, kind: doc.constructor.name };
@@ -238,17 +234,36 @@ describe.runIf(haveCorpus)('JSONC files without comments, edited by the strict s
           return { error: (e as Error).message };
         }
       };
-      const fast = edit(text);
-      const tree = edit(text + tail);
-      expect(fast.kind, f.pathname).toBe('StrictDoc');
-      expect(tree.kind, f.pathname).toBe('JsoncDoc');
-      if ('error' in fast || 'error' in tree) expect(fast, f.pathname).toEqual(tree);
-      else {
-        expect(fast.set + tail, f.pathname).toBe(tree.set);
-        expect(fast.removed, f.pathname).toBe(text);
+      // The file as it is, and with a comment (holding a `*/`-free `//`, a quote and a `,}`) after its first
+      // line break and a trailing comma before the last closing brace, where those fit.
+      const variants = [text];
+      const nl = text.indexOf('\n');
+      const close = text.lastIndexOf('}');
+      const beforeClose = text.slice(0, close).trimEnd();
+      if (nl > 0 && close > nl && beforeClose.endsWith('}'))
+        variants.push(
+          text.slice(0, nl + 1) +
+            '  // see https://example.com/a,} "x" /* y */\n' +
+            text.slice(nl + 1, beforeClose.length) +
+            ',' +
+            text.slice(beforeClose.length),
+        );
+      for (const t of variants) {
+        const fast = edit(t, (x) => parseJson(x, 'f.json', JSONC));
+        const tree = edit(t, (x) => parseJsoncTree(x, 'f.json', JSONC));
+        if ('error' in fast || 'error' in tree) {
+          expect(fast, f.pathname).toEqual(tree);
+          continue;
+        }
+        expect(tree.kind, f.pathname).toBe('JsoncDoc');
+        if (fast.kind === 'StrictDoc' && /\/\/|\/\*|,\s*[}\]]/.test(t)) blanked++;
+        expect(fast.set, f.pathname).toBe(tree.set);
+        expect(fast.removed, f.pathname).toBe(t);
+        expect(tree.removed, f.pathname).toBe(t);
+        compared++;
       }
-      compared++;
     }
-    expect(compared).toBeGreaterThan(10);
+    expect(compared).toBeGreaterThan(20);
+    expect(blanked).toBeGreaterThan(10);
   });
 });

@@ -24,6 +24,7 @@ import {
   type JsonDialect,
 } from '../../src/edit/json.js';
 import type { Json, JsonObject } from '../../src/edit/types.js';
+import { blankJsonc } from '../../src/edit/json/parse.js';
 
 const RUNS = Math.max(1000, Number(process.env.JSON_PROPERTY_RUNS ?? 1000)); // never below 1,000
 const FILE = 'gen.json';
@@ -728,4 +729,47 @@ test('generated document count', () => {
   // 4 properties × RUNS per dialect (+ 400 samples each for the generator check)
   console.log(`json-property: ${generated} generated documents checked (${RUNS} runs per property per dialect)`);
   expect(generated).toBeGreaterThanOrEqual(2 * 4 * RUNS);
+});
+
+describe('blankJsonc: a JSONC text as JSON of the same length', () => {
+  test(`JSON.parse of the blanked copy is jsonc-parser's value, only comments and trailing commas blanked (${RUNS} docs)`, () => {
+    const arb = genArb(true);
+    let withComments = 0;
+    fc.assert(
+      fc.property(arb, (g) => {
+        const text = stripBom(g.text);
+        if (/^[ \t\r\n]*$/.test(text)) return;
+        const blanked = blankJsonc(text, JSONC);
+        expect(blanked, text).toBeDefined();
+        expect(blanked!.length).toBe(text.length);
+        for (let i = 0; i < text.length; i++) if (blanked![i] !== text[i]) expect(blanked![i] + text[i], text).toMatch(/^ [^\r\n]$/);
+        expect(JSON.parse(blanked!)).toEqual(g.value);
+        if (comments(text).length > 0) withComments++;
+      }),
+      { numRuns: RUNS },
+    );
+    expect(withComments).toBeGreaterThan(RUNS / 4);
+  });
+
+  test('strings that hold comment markers, quotes and closing brackets are left alone; what it cannot read is undefined', () => {
+    const tricky = '{"a": "// not /* a */ comment,}", /* c1 */ "b": ["x\\"//", 1, ], // c2\r\n "c": "\\\\", }';
+    const blanked = blankJsonc(tricky, JSONC)!;
+    expect(JSON.parse(blanked)).toEqual({ a: '// not /* a */ comment,}', b: ['x"//', 1], c: '\\' });
+    expect(blanked).toContain('"// not /* a */ comment,}"');
+    for (const bad of ['{"a": 1 /* open', '{"a": "open\n"}', '{"a": 1 / 2}', '{"a": "x', '{"a": "//"']) {
+      const b = blankJsonc(bad, JSONC);
+      if (b !== undefined) expect(() => JSON.parse(b)).toThrow();
+    }
+    // Strict JSON's dialect blanks nothing.
+    expect(blankJsonc('{"a": 1, /* x */ }', STRICT_JSON)).toBe('{"a": 1, /* x */ }');
+  });
+
+  test('linear on hostile input: a long unterminated string, megabytes of comments and commas', () => {
+    const t0 = performance.now();
+    expect(blankJsonc(`{"a": "${'x\\"'.repeat(2_000_000)} // c`, JSONC)).toBeUndefined();
+    const many = `{"a": [${'1, /* c */ '.repeat(300_000)}2, ], // end\n}`;
+    const b = blankJsonc(many, JSONC)!;
+    expect((JSON.parse(b) as { a: number[] }).a).toHaveLength(300_001);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
 });

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { setJsonEntry, STRICT_JSON } from '../../src/edit/json.js';
-import { engineMisreadsEscapedKeys, exactParseJsonText, parseJsonText } from '../../src/json-text.js';
+import { engineMisreadsEscapedKeys, exactParseJsonText, parseJsonText, valueEnd } from '../../src/json-text.js';
 import { referenceValue } from './json-test-helpers.js';
 
 /** What triggers the bug: any earlier parse of an object with a key holding a backslash. */
@@ -141,5 +141,62 @@ describe('parseJsonText', () => {
       aa: '',
       '': null,
     });
+  });
+});
+
+describe('valueEnd (the strict scanner skipping a value)', () => {
+  /** The end of the value at i by a plain character loop: the reference. */
+  function referenceEnd(s: string, i: number): number {
+    let level = 0;
+    let inString = false;
+    for (let j = i; j < s.length; j++) {
+      const c = s[j];
+      if (inString) {
+        if (c === '\\') j++;
+        else if (c === '"') {
+          inString = false;
+          if (level === 0) return j + 1;
+        }
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') level++;
+      else if (c === '}' || c === ']') {
+        if (--level === 0) return j + 1;
+      }
+    }
+    throw new Error('no end');
+  }
+
+  test('ends where a character loop ends, on generated documents (strings with brackets, quotes and escapes; 2,000 docs)', () => {
+    const str = fc.string({ unit: fc.constantFrom('a', '"', '\\', '{', '}', '[', ']', ',', ' ', 'é', '\u2028') });
+    const json = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, str, fc.integer(), fc.array(tie('v'), { maxLength: 1500 }), fc.dictionary(str, tie('v'))),
+    })).v;
+    fc.assert(
+      fc.property(json, fc.boolean(), (v, pretty) => {
+        const text = ' ' + JSON.stringify({ v }, null, pretty ? 2 : undefined) + ' ';
+        expect(valueEnd(text, 1)).toBe(referenceEnd(text, 1));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('more than 1,024 strings and runs in a row (the expression stops at its bound and goes on)', () => {
+    const text = JSON.stringify({ a: Array.from({ length: 5000 }, (_, i) => `s${i}`), b: { c: [1, 2, 3] } });
+    expect(valueEnd(text, 0)).toBe(text.length);
+    expect(valueEnd(text, text.indexOf('['))).toBe(text.indexOf(']') + 1);
+  });
+
+  test('a string of 8 million escapes (too long for the backtracking stack of the expression): the same end, in linear time', () => {
+    const text = `{"a":"${'\\"'.repeat(8_000_000)}","b":[{}]}`;
+    const t0 = performance.now();
+    expect(valueEnd(text, 0)).toBe(text.length);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  test('an unterminated string ends the scan with an error, never a hang', () => {
+    const text = `{"a":["${'x\\"'.repeat(2_000_000)}`;
+    const t0 = performance.now();
+    expect(() => valueEnd(text, 0)).toThrow();
+    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });

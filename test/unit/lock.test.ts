@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { acquireLock, processStart } from '../../src/files/lock.js';
 import { UserError } from '../../src/errors.js';
 import { fakePlatform } from '../fake-platform.js';
+import { watchedFs } from '../watched-fs.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -62,6 +63,76 @@ describe.skipIf(!linux)('lock owner identity (Linux: /proc/PID/stat)', () => {
   test("a note with this very pid but another start time is an earlier process's: taken over at once", () => {
     const { abandon, take } = setup();
     abandon({ pid: process.pid, start: '1' });
+    const lock = take();
+    expect(lock.recovered).toBe(true);
+    lock.release();
+  });
+});
+
+describe('lock owner notes outlive their lock, and speak only for the folder they name', () => {
+  const notePath = (home: string) => {
+    const notes = path.join(home, 'locks');
+    const [name] = fs.readdirSync(notes);
+    return path.join(notes, name);
+  };
+
+  test('released, the note stays; the next holder writes over it in place (no file created, none truncated), and it reads back', () => {
+    const { p, take } = setup();
+    const home = p.home;
+    take().release();
+    const file = notePath(home);
+    const writes: string[] = [];
+    const watched = fakePlatform({
+      ...p,
+      fs: watchedFs({
+        openSync:
+          (open) =>
+          (f: string, flags: string, ...rest: never[]) => {
+            if (String(f).endsWith('.owner')) writes.push(`open ${flags}`);
+            return (open as (...a: unknown[]) => unknown)(f, flags, ...rest);
+          },
+        writeFileSync:
+          (w) =>
+          (f: string, ...rest: never[]) => {
+            if (String(f).endsWith('.owner')) writes.push('writeFile');
+            return (w as (...a: unknown[]) => unknown)(f, ...rest);
+          },
+      }),
+    });
+    const lock = acquireLock(watched, path.join(home, 'file.json.lock'), { ownerDir: home });
+    expect(writes).toEqual(['open r+']);
+    const note = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const lockStat = fs.statSync(path.join(home, 'file.json.lock'));
+    expect(note).toMatchObject({ pid: process.pid, ino: lockStat.ino, mtimeMs: lockStat.mtimeMs });
+    lock.release();
+    expect(fs.existsSync(path.join(home, 'file.json.lock'))).toBe(false);
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  test("a note left by an earlier holder of a dead pid does not speak for a new lock folder (another writer's, fresh): not taken over", () => {
+    const { p, take } = setup();
+    const home = p.home;
+    take().release();
+    const file = notePath(home);
+    // Another writer (Claude Code) makes the lock folder now; the old note names a dead pid and, as a
+    // reused inode would, this folder's inode, but the earlier folder's mtime.
+    const lockPath = path.join(home, 'file.json.lock');
+    fs.mkdirSync(lockPath);
+    const st = fs.statSync(lockPath);
+    fs.writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 12345, ino: st.ino, mtimeMs: st.mtimeMs - 5000 }));
+    expect(() => take(300)).toThrow(UserError);
+    expect(fs.statSync(lockPath).ino).toBe(st.ino);
+  });
+
+  test('a note of a dead holder naming the folder exactly (inode and mtime) is recovered at once', () => {
+    const { p, take } = setup();
+    const home = p.home;
+    take().release();
+    const file = notePath(home);
+    const lockPath = path.join(home, 'file.json.lock');
+    fs.mkdirSync(lockPath);
+    const st = fs.statSync(lockPath);
+    fs.writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 12345, ino: st.ino, mtimeMs: st.mtimeMs }));
     const lock = take();
     expect(lock.recovered).toBe(true);
     lock.release();

@@ -122,14 +122,21 @@ describe('file store', () => {
     expect(await store.list()).toEqual(['pelcro-acme']);
     expect(mode(fileOf())).toBe(0o600);
 
-    // Nothing left behind: no temp file, no lock, no owner note.
+    // Nothing left behind: no temp file, no lock. The lock's owner note stays (written over in place by
+    // the next holder; it speaks only for the lock folder it names): private, and no secret in it.
     expect(
       nodeFs
         .readdirSync(stateDirOf())
         .filter((f) => f !== 'locks')
         .sort(),
     ).toEqual(['credentials.json']);
-    expect(nodeFs.existsSync(path.join(stateDirOf(), 'locks')) ? nodeFs.readdirSync(path.join(stateDirOf(), 'locks')) : []).toEqual([]);
+    const notes = nodeFs.readdirSync(path.join(stateDirOf(), 'locks'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/\.owner$/);
+    const note = path.join(stateDirOf(), 'locks', notes[0]);
+    expect(mode(note)).toBe(0o600);
+    expect(Object.keys(JSON.parse(nodeFs.readFileSync(note, 'utf8'))).filter((k) => k !== 'start')).toEqual(['pid', 'ino', 'mtimeMs']);
+    expect(nodeFs.readFileSync(note, 'utf8')).not.toMatch(/rotated|secret|token/i);
   });
 
   test('a credentials file that someone made readable by others becomes 0600 on the next write', async () => {

@@ -100,13 +100,118 @@ export function parseJson(fullText: string, file: string, dialect: JsonDialect, 
     }
   }
   // A JSONC file without a comment or a trailing comma (most of them: Cursor's, Windsurf's) is JSON: one
-  // native parse says so, and the strict scanner reads and edits it. jsonc-parser's tree, built in
-  // JavaScript (slow in a short command), is for the files that need it.
-  if (isJsonObjectText(text)) return new StrictDoc(fullText, file, text, bom, false, true, true, dialect);
+  // native parse says so, and the strict scanner reads and edits it. One with comments or trailing
+  // commas is read the same way through its blanked copy (see blankJsonc). jsonc-parser's tree, built in
+  // JavaScript (slow in a short command), is for the files that need it: what neither reads (an error,
+  // white space JSON does not allow), and the line:column of an error.
+  const blanked = blankJsonc(text, dialect);
+  if (blanked !== undefined && isJsonObjectText(blanked)) return new StrictDoc(fullText, file, text, bom, false, true, true, dialect, blanked);
+  return treeDoc(fullText, file, dialect, text, bom);
+}
+
+/** A JSONC text read with jsonc-parser's tree, whatever it holds (parseJson's way for what the blanked copy cannot serve; the tests compare the two). */
+export function parseJsoncTree(fullText: string, file: string, dialect: JsonDialect = JSONC): JsonDoc {
+  const bom = fullText.startsWith(BOM);
+  const text = bom ? fullText.slice(BOM.length) : fullText;
+  if (/^[ \t\r\n]*$/.test(text)) return new EmptyDoc(fullText, file, dialect, text, bom, false);
+  return treeDoc(fullText, file, dialect, text, bom);
+}
+
+function treeDoc(fullText: string, file: string, dialect: JsonDialect, text: string, bom: boolean): JsonDoc {
   if (couldBeTooDeep(text)) refuseDeepNesting(text, file);
   const root = treeOrError(text, file, dialect);
   if (!root || root.type !== 'object') topLevelError(text, file, root);
   return new JsoncDoc(fullText, file, dialect, text, bom, root);
+}
+
+const SLASH = 47;
+const STAR = 42;
+/** Sticky: runs of characters other than quotes and slashes, and whole single-line strings, up to 1024 per call. */
+const UNTIL_SLASH = /(?:[^"/]+|"[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*"){0,1024}/y;
+/** Sticky: the same, up to the next comma outside strings. */
+const UNTIL_COMMA = /(?:[^",]+|"[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*"){0,1024}/y;
+/** Sticky: JSON white space, then a closing bracket (after a comma: a trailing comma). */
+const CLOSES = /[ \t\r\n]*[}\]]/y;
+
+/**
+ * A JSONC text as JSON of the same length: every comment's characters (line breaks kept) and every
+ * trailing comma blanked to spaces, strings untouched (each is skipped whole, so a `//` or `,}` inside
+ * one stays). Every offset into it is an offset into the text, so a strict scan of it locates what an
+ * edit of the text needs. undefined where it cannot tell (an unterminated string or comment, a lone
+ * slash): jsonc-parser then reads the text, and says where it is wrong.
+ */
+export function blankJsonc(text: string, dialect: JsonDialect): string | undefined {
+  let out = text;
+  if (dialect.comments && text.includes('/')) {
+    const parts: string[] = [];
+    let copied = 0;
+    let i = 0;
+    for (;;) {
+      const from = i;
+      i = skipWith(UNTIL_SLASH, text, i);
+      if (i < 0) return undefined;
+      if (i >= text.length) break;
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        if (i === from) return undefined; // a string the expression does not take: unterminated, or a line break in it
+        continue; // the expression stopped at its bound
+      }
+      if (c !== SLASH) continue; // the bound, again
+      const next = text.charCodeAt(i + 1);
+      let end: number;
+      if (next === SLASH) {
+        end = i + 2;
+        for (let d = text.charCodeAt(end); end < text.length && d !== 10 && d !== 13; d = text.charCodeAt(++end));
+      } else if (next === STAR) {
+        const close = text.indexOf('*/', i + 2);
+        if (close === -1) return undefined;
+        end = close + 2;
+      } else return undefined;
+      parts.push(text.slice(copied, i), text.slice(i, end).replace(/[^\r\n]/g, ' '));
+      copied = i = end;
+    }
+    if (copied > 0) out = parts.join('') + text.slice(copied);
+  }
+  if (dialect.trailingCommas && out.includes(',')) {
+    const commas: number[] = [];
+    let i = 0;
+    for (;;) {
+      const from = i;
+      i = skipWith(UNTIL_COMMA, out, i);
+      if (i < 0) return undefined;
+      if (i >= out.length) break;
+      const c = out.charCodeAt(i);
+      if (c === QUOTE) {
+        if (i === from) return undefined;
+        continue;
+      }
+      if (c !== COMMA) continue;
+      CLOSES.lastIndex = i + 1;
+      if (CLOSES.test(out)) commas.push(i);
+      i++;
+    }
+    if (commas.length > 0) {
+      const parts: string[] = [];
+      let copied = 0;
+      for (const k of commas) {
+        parts.push(out.slice(copied, k), ' ');
+        copied = k + 1;
+      }
+      out = parts.join('') + out.slice(copied);
+    }
+  }
+  return out;
+}
+
+/** Run a sticky expression from i: where it stopped (-1: the expression gave up, a string too long for its stack). */
+function skipWith(re: RegExp, s: string, i: number): number {
+  re.lastIndex = i;
+  try {
+    re.test(s);
+  } catch {
+    return -1;
+  }
+  return re.lastIndex;
 }
 
 /** The text is a JSON object for JSON.parse (which never throws for depth: it is not recursive). */
@@ -300,7 +405,10 @@ function nodeValue(node: Node): Json {
   }
 }
 
-/** A document in strict JSON, or a JSONC file that holds no comment or trailing comma (its dialect stays JSONC). */
+/**
+ * A document in strict JSON, or a JSONC file read through its blanked copy (see blankJsonc; without a
+ * comment or a trailing comma, the text itself). Its dialect stays JSONC: edits are verified as JSONC's.
+ */
 class StrictDoc implements JsonDoc {
   readonly format: 'json' | 'jsonc';
   readonly root: Node;
@@ -313,18 +421,20 @@ class StrictDoc implements JsonDoc {
     checkDepth: boolean,
     private checked: boolean,
     readonly dialect: JsonDialect = STRICT_JSON,
+    /** What is scanned and parsed: the text, or its blanked copy (same length, same offsets). */
+    private readonly scan: string = text,
   ) {
     this.format = isStrict(dialect) ? 'json' : 'jsonc';
-    const start = skipWs(text, 0);
+    const start = skipWs(scan, 0);
     const root: Mutable<Node> = { type: 'object', offset: start, length: 0 };
     // Expanding the root skips every top-level value, so it passes over the whole text: the depth check rides along.
-    const end = expand(text, root, binary, checkDepth ? { max: MAX_DEPTH, refuse: (offset) => tooDeep(text, file, offset, binary) } : undefined);
+    const end = expand(scan, root, binary, checkDepth ? { max: MAX_DEPTH, refuse: (offset) => tooDeep(text, file, offset, binary) } : undefined);
     root.length = end - start;
     this.root = root;
   }
   validate(): void {
     if (this.checked) return;
-    validateStrict(this.text, this.file, this.binary);
+    validateStrict(this.scan, this.file, this.binary);
     this.checked = true;
   }
   /** Run a step of the scanner (or a parse of a slice): unchecked, its failure is first the file's own error. */
@@ -339,14 +449,14 @@ class StrictDoc implements JsonDoc {
   }
   children(node: Node): readonly Node[] {
     if (node.children === undefined && (node.type === 'object' || node.type === 'array'))
-      this.orInvalid(() => expand(this.text, node as Mutable<Node>, this.binary));
+      this.orInvalid(() => expand(this.scan, node as Mutable<Node>, this.binary));
     return node.children ?? [];
   }
   valueOf(node: Node): Json {
-    return this.orInvalid(() => parseJsonText(this.decoded(this.text.slice(node.offset, node.offset + node.length))) as Json);
+    return this.orInvalid(() => parseJsonText(this.decoded(this.scan.slice(node.offset, node.offset + node.length))) as Json);
   }
   get value(): JsonObject {
-    return this.orInvalid(() => parseJsonText(this.decoded(this.text)) as JsonObject);
+    return this.orInvalid(() => parseJsonText(this.decoded(this.scan)) as JsonObject);
   }
   private decoded(s: string): string {
     return this.binary ? fromBinary(s) : s;

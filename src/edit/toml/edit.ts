@@ -133,19 +133,17 @@ function refuseAwkward(doc: Doc, path: string[]): void {
         `[[${showPath(st.path)}]] (${at(doc, st.start)}) is an array of tables, so [${showPath(path)}] cannot be edited as a table`,
       );
     }
-    if (st.kind === 'keyValue') {
+    // The first level a key/value statement defines by itself is its table's path and its key's first
+    // part (deeper levels are implied by that one); only a statement whose first level is on `path` matters.
+    if (st.kind === 'keyValue' && st.table.length < path.length && st.key[0] === path[st.table.length] && samePrefix(st.table, path, st.table.length)) {
       const full = [...st.table, ...st.key];
-      // The first level this statement defines by itself (deeper levels are implied by this one).
-      const q = st.table.length + 1;
-      if (q <= path.length && q <= full.length && samePrefix(full, path, q)) {
-        let shared = q;
-        while (shared < Math.min(full.length, path.length) && full[shared] === path[shared]) shared++;
-        const inline = full.length <= path.length && startsWith(path, full);
-        const how = inline
-          ? `is written as a value (\`${showPath(full)} = …\`, ${at(doc, st.start)})`
-          : `is defined with dotted keys (\`${showPath(st.key)} = …\` ${st.table.length ? `under [${showPath(st.table)}] ` : ''}at ${at(doc, st.start)})`;
-        throw new UnsafeEditError(doc.file, `${showPath(path.slice(0, shared))} ${how}; the editor only edits [${showPath(path)}] when it is a plain [table]`);
-      }
+      let shared = st.table.length + 1;
+      while (shared < Math.min(full.length, path.length) && full[shared] === path[shared]) shared++;
+      const inline = full.length <= path.length && startsWith(path, full);
+      const how = inline
+        ? `is written as a value (\`${showPath(full)} = …\`, ${at(doc, st.start)})`
+        : `is defined with dotted keys (\`${showPath(st.key)} = …\` ${st.table.length ? `under [${showPath(st.table)}] ` : ''}at ${at(doc, st.start)})`;
+      throw new UnsafeEditError(doc.file, `${showPath(path.slice(0, shared))} ${how}; the editor only edits [${showPath(path)}] when it is a plain [table]`);
     }
   }
 }

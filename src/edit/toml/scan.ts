@@ -111,7 +111,15 @@ export class ScanError extends Error {
 }
 
 const isWs = (c: string | undefined): boolean => c === ' ' || c === '\t';
-const isBareKeyChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_-]/.test(c);
+
+// Runs the scanner would otherwise walk a character at a time, matched natively (a command runs this
+// code cold, in the interpreter: one regular-expression call per key or value, not one per character).
+/** Sticky: a bare key. */
+const BARE_KEY = /[A-Za-z0-9_-]+/y;
+/** Sticky: a single-line basic string without escapes (its body captured). */
+const PLAIN_BASIC = /"([^"\\\n]*)"/y;
+/** Sticky: the characters of a number, boolean or date/time (up to what ends it). */
+const SCALAR = /[^,\]}#\n\r]*/y;
 
 class Scanner {
   i: number;
@@ -137,7 +145,10 @@ class Scanner {
   }
 
   skipWs(): void {
-    while (isWs(this.s[this.i])) this.i++;
+    const s = this.s;
+    let i = this.i;
+    for (let c = s.charCodeAt(i); c === 32 || c === 9; c = s.charCodeAt(i)) i++;
+    this.i = i;
   }
 
   /** Whitespace, line breaks and comments (inside arrays and inline tables). */
@@ -192,14 +203,21 @@ class Scanner {
     const c = this.s[this.i];
     if (c === '"') return this.readBasicString();
     if (c === "'") return this.readLiteralString();
+    BARE_KEY.lastIndex = this.i;
+    if (!BARE_KEY.test(this.s)) this.fail('expected a key');
     const start = this.i;
-    while (isBareKeyChar(this.s[this.i])) this.i++;
-    if (this.i === start) this.fail('expected a key');
+    this.i = BARE_KEY.lastIndex;
     return this.s.slice(start, this.i);
   }
 
   /** A single-line basic string, decoded. */
   readBasicString(): string {
+    PLAIN_BASIC.lastIndex = this.i;
+    const plain = PLAIN_BASIC.exec(this.s);
+    if (plain !== null) {
+      this.i = PLAIN_BASIC.lastIndex;
+      return plain[1];
+    }
     this.i++; // opening quote
     let out = '';
     for (;;) {
@@ -314,7 +332,9 @@ class Scanner {
     }
     // number, boolean, date/time (which may contain one space)
     const start = this.i;
-    while (this.i < s.length && !',]}#\n\r'.includes(s[this.i])) this.i++;
+    SCALAR.lastIndex = start;
+    SCALAR.test(s);
+    this.i = SCALAR.lastIndex;
     while (this.i > start && isWs(s[this.i - 1])) this.i--;
     if (this.i === start) this.fail('expected a value');
   }
