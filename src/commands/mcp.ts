@@ -163,10 +163,20 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
       };
     },
   };
-  const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer);
-  // Asked only where an entry was written (detection looks on PATH); the folder just created for the
-  // file is no sign of the client, so asking after the write gives the same answer as before it.
-  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !targetById(r.target)?.detect(ctx.targets)) r.notInstalled = true;
+  // Whether a client is installed here, asked once (detection looks on PATH). The folder just created
+  // for a file is no sign of the client, so asking while the files flush (time the disk takes anyway),
+  // or after the write, gives the same answer as before it.
+  const installed = new Map<string, boolean>();
+  const isInstalled = (id: string): boolean => {
+    let yes = installed.get(id);
+    if (yes === undefined) installed.set(id, (yes = Boolean(targetById(id)?.detect(ctx.targets))));
+    return yes;
+  };
+  const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer, () => {
+    for (const plan of plans) isInstalled(plan.target);
+  });
+  // Said only where an entry was written.
+  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !isInstalled(r.target)) r.notInstalled = true;
   const code = renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
   const unset = unsetVariableWarning(ctx, spec);
   if (unset) ctx.io.err(`${ctx.io.style.warn('warning:')} ${unset}`);

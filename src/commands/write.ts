@@ -14,8 +14,15 @@ export type { PlannedWrite, StateExtra, WriteNote, WriteReport } from '../files/
 /** The reports, with what the journal could not record (see renderReports). */
 export type WriteReports = WriteReport[] & Partial<Pick<ApplyResult, 'changed' | 'journalError'>>;
 
-export async function runWrites(ctx: Context, command: string, plans: PlannedWrite[], dryRun: boolean, extra?: StateExtra): Promise<WriteReports> {
-  const result = await applyPlans({ platform: ctx.platform, state: ctx.state }, command, plans, { dryRun, extra });
+export async function runWrites(
+  ctx: Context,
+  command: string,
+  plans: PlannedWrite[],
+  dryRun: boolean,
+  extra?: StateExtra,
+  whileFlushing?: () => void,
+): Promise<WriteReports> {
+  const result = await applyPlans({ platform: ctx.platform, state: ctx.state }, command, plans, { dryRun, extra, whileFlushing });
   return Object.assign(result.reports, { changed: result.changed, journalError: result.journalError });
 }
 

@@ -65,7 +65,12 @@ export interface ApplyDeps {
   state: State;
 }
 
-export async function applyPlans(deps: ApplyDeps, command: string, plans: PlannedWrite[], opts: { dryRun: boolean; extra?: StateExtra }): Promise<ApplyResult> {
+export async function applyPlans(
+  deps: ApplyDeps,
+  command: string,
+  plans: PlannedWrite[],
+  opts: { dryRun: boolean; extra?: StateExtra; whileFlushing?: () => void },
+): Promise<ApplyResult> {
   const p = deps.platform;
   const txId = newTransactionId(p);
   const notes: WriteNote[] = plans.map(() => freshNote());
@@ -130,7 +135,7 @@ export async function applyPlans(deps: ApplyDeps, command: string, plans: Planne
     amend: (applied) => session!.rewrite(update(applied)),
     release: () => session?.release(),
   };
-  const tx = { platform: p, stateDir: deps.state.dir, backupDir: deps.state.backupDir(txId), dryRun: opts.dryRun };
+  const tx = { platform: p, stateDir: deps.state.dir, backupDir: deps.state.backupDir(txId), dryRun: opts.dryRun, whileFlushing: opts.whileFlushing };
   const edits = reqs.map((r, i) => ({
     ...r,
     edit: (current: string | null) => {

@@ -105,6 +105,11 @@ export interface TransactionContext {
   /** Folder for this command's backups. */
   backupDir: string;
   dryRun: boolean;
+  /**
+   * Work to do while the temp files flush to disk (once, right before waiting for their fsyncs): the
+   * main thread would only wait there. Whatever it throws is ignored; it must not depend on the renames.
+   */
+  whileFlushing?: () => void;
 }
 
 export interface TransactionResult {
@@ -323,8 +328,14 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         return { outcomes, changed };
       }
     }
+    const flushed = fsyncAll(p, [...ready.flatMap((g) => (g.temp ? [g.temp] : [])), ...journalTemps]);
     try {
-      await fsyncAll(p, [...ready.flatMap((g) => (g.temp ? [g.temp] : [])), ...journalTemps]);
+      ctx.whileFlushing?.();
+    } catch {
+      /* its own business */
+    }
+    try {
+      await flushed;
     } catch (e) {
       // Nothing is renamed: the journal entry is discarded with the temp files (on release).
       for (const g of ready) fail(g, e);

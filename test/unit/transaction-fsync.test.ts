@@ -59,8 +59,12 @@ function setup(failFor?: string) {
     amend: () => void events.push('journal amended'),
     release: () => {},
   };
-  const run = () =>
-    runTransaction({ platform: p, stateDir: path.join(dir, 'state'), backupDir: path.join(dir, 'state', 'b'), dryRun: false }, files.map(write), journal);
+  const run = (whileFlushing?: () => void) =>
+    runTransaction(
+      { platform: p, stateDir: path.join(dir, 'state'), backupDir: path.join(dir, 'state', 'b'), dryRun: false, whileFlushing },
+      files.map(write),
+      journal,
+    );
   return { dir, files, events, run };
 }
 
@@ -89,4 +93,24 @@ test('an fsync that fails: no file renamed, no temp file left, no journal entry 
   expect(t.events.filter((e) => e.startsWith('rename'))).toEqual([]);
   for (const f of t.files) expect(fs.readFileSync(f, 'utf8')).toBe('{}\n');
   expect(fs.readdirSync(t.dir).filter((n) => n.includes('.tmp'))).toEqual([]);
+});
+
+test('work given to do while the files flush runs once, after every fsync started and before any ends or any rename; what it throws changes nothing', async () => {
+  for (const throws of [false, true]) {
+    const t = setup();
+    let seen: string[] = [];
+    let contents: string[] = [];
+    const r = await t.run(() => {
+      seen = [...t.events];
+      contents = t.files.map((f) => fs.readFileSync(f, 'utf8'));
+      t.events.push('while flushing');
+      if (throws) throw new Error('detection failed');
+    });
+    expect(r.outcomes.every((o) => o.ok)).toBe(true);
+    expect(t.events.filter((e) => e === 'while flushing')).toHaveLength(1);
+    expect(seen).toEqual(expect.arrayContaining(['fsync a.json', 'fsync b.json', 'journal prepared']));
+    expect(seen.some((e) => e.startsWith('synced') || e.startsWith('rename'))).toBe(false);
+    expect(contents).toEqual(['{}\n', '{}\n']);
+    for (const f of t.files) expect(fs.readFileSync(f, 'utf8')).toBe('{ "x": 1 }\n');
+  }
 });
