@@ -3,10 +3,10 @@
  * is returned, else it is refused and nothing is written:
  * the result is the original with exactly the planned splice(s) at the positions the parse located, so
  * every byte outside them is the original's by construction; one parse of the result must succeed
- * (strict JSON: one native JSON.parse, and exactly one splice; JSONC: one jsonc-parser tree, which is
- * then the next edit's document); along the path every object keeps its keys (plus the one created,
- * minus the one removed); and the changed value (the entry, or the whole `inputs` array) reads back as
- * written.
+ * (strict JSON: one native JSON.parse, and exactly one splice; JSONC: one parse of the new text, its
+ * blanked copy's or jsonc-parser's tree, which is then the next edit's document); along the path every
+ * object keeps its keys (plus the one created, minus the one removed); and the changed value (the
+ * entry, or the whole `inputs` array) reads back as written.
  */
 import type { Node } from 'jsonc-parser';
 import { UnsafeEditError, lineColumn } from '../../errors.js';

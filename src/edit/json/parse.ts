@@ -1,7 +1,9 @@
 /**
  * Parsing JSON and JSONC into a document the editor works on.
  *
- * JSONC (small files: VS Code, Cursor, Windsurf) gets jsonc-parser's full syntax tree and its value.
+ * JSONC (small files: VS Code, Cursor, Windsurf) is read like strict JSON through a copy with its
+ * comments and trailing commas blanked to spaces (blankJsonc: same length, same offsets), validated by
+ * one native parse of that copy; what the copy cannot serve gets jsonc-parser's full syntax tree.
  * Strict JSON (a `~/.claude.json` can be tens of MB) is validated by one native `JSON.parse`, whose
  * value is dropped at once; the editor then needs offsets only along the path to the servers
  * container, which a scanner finds by skipping over values (strings with indexOf, nesting by counting
