@@ -25,7 +25,7 @@ import { printable, tildify } from '../ui.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { parseFast } from './fast-args.js';
 import { runCommand } from './run.js';
-import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
+import { installedHere, renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
 
 export interface AddOptions {
   target?: string;
@@ -163,15 +163,7 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
       };
     },
   };
-  // Whether a client is installed here, asked once (detection looks on PATH). The folder just created
-  // for a file is no sign of the client, so asking while the files flush (time the disk takes anyway),
-  // or after the write, gives the same answer as before it.
-  const installed = new Map<string, boolean>();
-  const isInstalled = (id: string): boolean => {
-    let yes = installed.get(id);
-    if (yes === undefined) installed.set(id, (yes = Boolean(targetById(id)?.detect(ctx.targets))));
-    return yes;
-  };
+  const isInstalled = installedHere(ctx);
   const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer, () => {
     for (const plan of plans) isInstalled(plan.target);
   });

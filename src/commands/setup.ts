@@ -25,7 +25,7 @@ import { VERSION } from '../version.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { parseFast } from './fast-args.js';
 import { runCommand } from './run.js';
-import { formatDiff, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
+import { formatDiff, installedHere, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
 
 export interface SetupOptions {
   target?: string;
@@ -338,8 +338,12 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       };
     },
   };
-  const reports = await runWrites(ctx, `setup ${spec.name}`, writes, Boolean(o.dryRun), remember);
-  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !targetById(r.target)?.detect(ctx.targets)) r.notInstalled = true;
+  const isInstalled = installedHere(ctx);
+  const reports = await runWrites(ctx, `setup ${spec.name}`, writes, Boolean(o.dryRun), remember, () => {
+    for (const w of writes) isInstalled(w.target);
+  });
+  // Said only where an entry was written.
+  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !isInstalled(r.target)) r.notInstalled = true;
 
   const wired = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
   let doctor: DoctorReport | undefined;

@@ -8,11 +8,26 @@ import { applyPlans, type ApplyResult, type PlannedWrite, type StateExtra, type 
 import type { FileDiff } from '../files/diff.js';
 import { printable, tildify, type IO } from '../ui.js';
 import type { Context } from './context.js';
+import { targetById } from '../targets/index.js';
 
 export type { PlannedWrite, StateExtra, WriteNote, WriteReport } from '../files/apply.js';
 
 /** The reports, with what the journal could not record (see renderReports). */
 export type WriteReports = WriteReport[] & Partial<Pick<ApplyResult, 'changed' | 'journalError'>>;
+
+/**
+ * Whether a client is installed here, asked once per client (detection looks on PATH). The folder a
+ * write has just created for a file is no sign of the client, so asking while the files flush (time
+ * the disk takes anyway: `whileFlushing` of runWrites), or after the write, answers as before it.
+ */
+export function installedHere(ctx: Context): (target: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (target) => {
+    let yes = known.get(target);
+    if (yes === undefined) known.set(target, (yes = Boolean(targetById(target)?.detect(ctx.targets))));
+    return yes;
+  };
+}
 
 export async function runWrites(
   ctx: Context,

@@ -6,7 +6,6 @@
 import { UserError } from '../errors.js';
 import { isoTime, type Platform } from '../platform.js';
 import { newTransactionId, type JournalFile, type JournalSession, type KnownServer, type LedgerRecord, type State, type StateFiles } from '../state.js';
-import { parseJsonText } from '../json-text.js';
 import { fromBinary } from '../binary-text.js';
 import type { Action } from '../entries.js';
 import type { FileDiff } from './diff.js';
@@ -49,6 +48,7 @@ export interface WriteReport {
 export interface StateExtra {
   /** Whether to record anything, given the reports (called once, before anything is renamed). */
   wanted(reports: WriteReport[]): boolean;
+  /** Record in `s`: a server record it changes is replaced by a new object, never edited in place (the journal finds changes by reference). */
   apply(s: StateFiles): void;
 }
 
@@ -90,12 +90,13 @@ export async function applyPlans(
     const serversBefore: Record<string, KnownServer | null> = {};
     const serversAfter: Record<string, KnownServer> = {};
     if (withExtra) {
-      const before = new Map(Object.entries(s.servers).map(([k, v]) => [k, JSON.stringify(v)]));
+      // The records as they were: apply replaces a record it changes (StateExtra), so these stay as read.
+      const before: Record<string, KnownServer> = { ...s.servers };
       extra!.apply(s);
       for (const [k, v] of Object.entries(s.servers)) {
-        const was = before.get(k);
-        if (was === JSON.stringify(v)) continue;
-        serversBefore[k] = was === undefined ? null : (parseJsonText(was) as KnownServer);
+        const was = Object.hasOwn(before, k) ? before[k] : undefined;
+        if (was === v || (was !== undefined && JSON.stringify(was) === JSON.stringify(v))) continue;
+        serversBefore[k] = was ?? null;
         serversAfter[k] = v;
       }
     }

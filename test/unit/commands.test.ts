@@ -68,6 +68,28 @@ describe('mcp add, list, remove in-process', () => {
     expect((await h.run('mcp', 'list', '--json')).json().entries).toEqual([]);
   });
 
+  test('the journal records the one server record a command replaced (by reference, not by comparing every record), and undo puts it back', async () => {
+    const h = scratchHome();
+    h.write('.codex/auth.json', '{}');
+    expect((await h.run('mcp', 'add', 'pelcro', '--target', 'codex')).code).toBe(0);
+    expect((await h.run('mcp', 'add', '--name', 'other', '--url', 'https://other.example/mcp', '--target', 'codex')).code).toBe(0);
+    const state = () => JSON.parse(h.read('.config/mcpwire/state.json'));
+    const before = state().servers;
+    expect((await h.run('mcp', 'add', 'pelcro', '--url', 'https://mcp-staging.pelcro.com/', '--target', 'codex', '--force')).code).toBe(0);
+    expect(state().servers.pelcro.url).toBe('https://mcp-staging.pelcro.com/');
+    // The newest entry's details, in its backup folder.
+    const last = state().journal.at(-1);
+    const entry = JSON.parse(h.read(`.config/mcpwire/backups/${last.id}/${last.detail}`));
+    expect(Object.keys(entry.serversBefore)).toEqual(['pelcro']);
+    expect(entry.serversBefore.pelcro).toEqual(before.pelcro);
+    expect(entry.serversAfter.pelcro.url).toBe('https://mcp-staging.pelcro.com/');
+    // The same command again changes nothing, so it records no server.
+    expect((await h.run('mcp', 'add', 'pelcro', '--url', 'https://mcp-staging.pelcro.com/', '--target', 'codex', '--force')).code).toBe(0);
+    expect(state().journal.at(-1).id).toBe(last.id);
+    expect((await h.run('undo')).code).toBe(0);
+    expect(state().servers).toEqual(before);
+  });
+
   test('remove of a name found nowhere: one line, exit 0; JSON keeps its changes array', async () => {
     const h = scratchHome();
     const r = await h.run('mcp', 'remove', 'ghost');
