@@ -2,8 +2,9 @@
 'use strict';
 // Launcher: starts the bundled CLI (dist/cli.cjs), loading each bundle with V8's code cache so a
 // command starts nearly as fast as Node itself. Node 22+ has its own compile cache; on Node 20 the
-// cache is kept by hand, beside the bundles (or in the user's cache folder when dist/ is read-only),
-// never in a shared temporary folder: cached code must be as private as the code itself.
+// cache is kept by hand. Either lives beside the bundles (or in the user's cache folder when dist/ is
+// read-only), never in a shared temporary folder (Node's own default): cached code must be as private
+// as the code itself, since whoever can write it decides what runs.
 const [major, minor] = process.versions.node.split('.').map(Number);
 
 // A command lives for a fraction of a second. V8's optimizing compiler (TurboFan) spends more CPU
@@ -66,19 +67,39 @@ const dist = path.join(__dirname, '..', 'dist');
 // are siblings: the same node_modules).
 const Module = major > 22 || (major === 22 && minor >= 1) ? require('node:module') : undefined;
 const useOwnCache = typeof Module?.enableCompileCache !== 'function';
-if (!useOwnCache) Module.enableCompileCache();
 
 // Caches live beside the bundles; where dist/ is read-only (a system-wide install), in the user's
 // cache folder. Looked up without touching the disk beyond one read; created only when written. The
 // user's folder is worked out only when the first place fails (node:os costs ~0.7 ms to load).
-const cacheKey = `${process.version}-${process.arch}${tuned ? '-no-turbofan' : ''}`;
-function* cacheDirs() {
-  yield path.join(dist, '.v8-cache', cacheKey);
+function* cacheRoots() {
+  yield path.join(dist, '.v8-cache');
   const home =
     process.env.XDG_CACHE_HOME ||
     (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) ||
     path.join(bundleRequire('node:os').homedir(), '.cache');
-  yield path.join(home, 'mcpwire', 'v8-cache', cacheKey);
+  yield path.join(home, 'mcpwire', 'v8-cache');
+}
+const cacheKey = `${process.version}-${process.arch}${tuned ? '-no-turbofan' : ''}`;
+function* cacheDirs() {
+  for (const root of cacheRoots()) yield path.join(root, cacheKey);
+}
+
+// Node's compile cache defaults to the shared temporary folder, where anyone on the machine may plant
+// entries: it goes to the first of our places that is ours to write (a folder only the user can
+// enter). A NODE_COMPILE_CACHE the user set is theirs to choose (Node has already enabled it).
+if (!useOwnCache) {
+  if (process.env.NODE_COMPILE_CACHE) Module.enableCompileCache();
+  else
+    for (const root of cacheRoots()) {
+      try {
+        const dir = path.join(root, 'node');
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        fs.accessSync(dir, fs.constants.W_OK);
+        if (Module.enableCompileCache(dir).status !== Module.constants.compileCacheStatus.FAILED) break;
+      } catch {
+        // not ours to write: the next place (or no cache at all)
+      }
+    }
 }
 
 // A cache holds the functions of the run that wrote it: `mcp list` runs a third of what `mcp add`
