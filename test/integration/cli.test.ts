@@ -391,32 +391,38 @@ describe('the launcher', () => {
 
   // Node 22.1+ keeps compiled code itself, by default in the shared temporary folder, where anyone on
   // the machine may plant what runs next: the launcher puts it where its own cache goes.
-  const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number);
-  test.skipIf(!(nodeMajor > 22 || (nodeMajor === 22 && nodeMinor >= 1)))(
-    "Node's own compile cache is kept beside the bundles in a private folder, never in the temporary folder; else in the user's cache folder",
-    () => {
-      const s = scratch();
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-compile-cache-'));
-      const bin = snapshotCli(root);
-      const dist = path.join(path.dirname(bin), '..', 'dist');
-      const tmp = path.join(root, 'tmp');
-      fs.mkdirSync(tmp);
-      const env = { ...s.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
-      delete (env as Record<string, string | undefined>).NODE_COMPILE_CACHE;
-      const run = () => spawnSync(process.execPath, [bin, 'mcp', 'list'], { cwd: s.cwd, env, encoding: 'utf8', timeout: 60_000 });
-      expect(run().status).toBe(0);
-      expect(fs.readdirSync(tmp)).toEqual([]);
-      const mine = path.join(dist, '.v8-cache', 'node');
-      expect(fs.statSync(mine).mode & 0o777).toBe(0o700);
-      expect(fs.readdirSync(mine).length).toBeGreaterThan(0); // written at exit
-      // Where no folder can be made beside the bundles: the user's cache folder.
-      fs.rmSync(path.join(dist, '.v8-cache'), { recursive: true });
-      fs.writeFileSync(path.join(dist, '.v8-cache'), 'not a folder');
-      expect(run().status).toBe(0);
-      expect(fs.readdirSync(tmp)).toEqual([]);
-      expect(fs.readdirSync(path.join(s.home, '.cache', 'mcpwire', 'v8-cache', 'node')).length).toBeGreaterThan(0);
-    },
-  );
+  test("compiled code is kept beside the bundles in private folders, never in the temporary folder; else in the user's cache folder", () => {
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    const s = scratch();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-compile-cache-'));
+    const bin = snapshotCli(root);
+    const dist = path.join(path.dirname(bin), '..', 'dist');
+    const tmp = path.join(root, 'tmp');
+    fs.mkdirSync(tmp);
+    const env = { ...s.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
+    const run = () => spawnSync(process.execPath, [bin, 'mcp', 'list'], { cwd: s.cwd, env, encoding: 'utf8', timeout: 60_000 });
+    expect(run().status).toBe(0);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    const caches = path.join(dist, '.v8-cache');
+    expect(fs.statSync(caches).mode & 0o777).toBe(0o700);
+    if (!(major > 22 || (major === 22 && minor >= 1))) {
+      // Node 20: the launcher's own cache only (the Node 22+ folder is never made).
+      expect(fs.readdirSync(caches).every((d) => d.startsWith(process.version))).toBe(true);
+      return;
+    }
+    // Node 22.1+: Node's own compile cache, whose default is the shared temporary folder, where anyone
+    // on the machine may plant what runs next.
+    const mine = path.join(caches, 'node');
+    expect(fs.readdirSync(caches)).toEqual(['node']);
+    expect(fs.statSync(mine).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(mine).length).toBeGreaterThan(0); // written at exit
+    // Where no folder can be made beside the bundles: the user's cache folder.
+    fs.rmSync(caches, { recursive: true });
+    fs.writeFileSync(caches, 'not a folder');
+    expect(run().status).toBe(0);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(fs.readdirSync(path.join(s.home, '.cache', 'mcpwire', 'v8-cache', 'node')).length).toBeGreaterThan(0);
+  });
 
   // mcp add|remove|list read their arguments without the CLI bundle (commander); anything the shortcut
   // does not read exactly as commander would goes through commander (test/unit/fast-args.test.ts).
