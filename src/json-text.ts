@@ -94,16 +94,26 @@ const UNTIL_STRUCTURE = /[^"{}[\]]*/y;
 
 /** The offset of the next bracket from i, strings skipped (or of a quote SKIP_FLAT could not take, or of its bound, or the end). */
 function skipToBracket(s: string, i: number): number {
+  // skipWith's work, inline: this runs once per bracket of the file (a call more cost ~0.07 ms cold).
   SKIP_FLAT.lastIndex = i;
   try {
     SKIP_FLAT.test(s);
     return SKIP_FLAT.lastIndex;
   } catch {
     // A string too long for the expression's backtracking stack (megabytes of escapes): to the next quote.
-    UNTIL_STRUCTURE.lastIndex = i;
-    UNTIL_STRUCTURE.test(s);
-    return UNTIL_STRUCTURE.lastIndex;
+    return skipWith(UNTIL_STRUCTURE, s, i);
   }
+}
+
+/** Run a sticky expression from i: where it stopped (-1: it gave up, an input too long for its backtracking stack). */
+export function skipWith(re: RegExp, s: string, i: number): number {
+  re.lastIndex = i;
+  try {
+    re.test(s);
+  } catch {
+    return -1;
+  }
+  return re.lastIndex;
 }
 
 /**

@@ -109,30 +109,30 @@ describe('lock owner notes outlive their lock, and speak only for the folder the
     expect(fs.existsSync(file)).toBe(true);
   });
 
-  test("a note left by an earlier holder of a dead pid does not speak for a new lock folder (another writer's, fresh): not taken over", () => {
-    const { p, take } = setup();
-    const home = p.home;
-    take().release();
-    const file = notePath(home);
-    // Another writer (Claude Code) makes the lock folder now; the old note names a dead pid and, as a
-    // reused inode would, this folder's inode, but the earlier folder's mtime.
-    const lockPath = path.join(home, 'file.json.lock');
+  /**
+   * A lock folder another writer (Claude Code) makes now, after an mcpwire holder released theirs, and
+   * the note left behind rewritten to name a dead pid and this folder's inode (as a reused inode would),
+   * with this folder's mtime shifted by `mtimeShiftMs`.
+   */
+  function foreignLockWithDeadNote(mtimeShiftMs: number) {
+    const t = setup();
+    t.take().release();
+    const lockPath = path.join(t.p.home, 'file.json.lock');
     fs.mkdirSync(lockPath);
     const st = fs.statSync(lockPath);
-    fs.writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 12345, ino: st.ino, mtimeMs: st.mtimeMs - 5000 }));
+    fs.writeFileSync(notePath(t.p.home), JSON.stringify({ pid: 2 ** 22 + 12345, ino: st.ino, mtimeMs: st.mtimeMs + mtimeShiftMs }));
+    return { ...t, lockPath, ino: st.ino };
+  }
+
+  test("a note left by an earlier holder of a dead pid does not speak for a new lock folder (another writer's, fresh): not taken over", () => {
+    // The earlier folder's mtime: not this one.
+    const { take, lockPath, ino } = foreignLockWithDeadNote(-5000);
     expect(() => take(300)).toThrow(UserError);
-    expect(fs.statSync(lockPath).ino).toBe(st.ino);
+    expect(fs.statSync(lockPath).ino).toBe(ino);
   });
 
   test('a note of a dead holder naming the folder exactly (inode and mtime) is recovered at once', () => {
-    const { p, take } = setup();
-    const home = p.home;
-    take().release();
-    const file = notePath(home);
-    const lockPath = path.join(home, 'file.json.lock');
-    fs.mkdirSync(lockPath);
-    const st = fs.statSync(lockPath);
-    fs.writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 12345, ino: st.ino, mtimeMs: st.mtimeMs }));
+    const { take } = foreignLockWithDeadNote(0);
     const lock = take();
     expect(lock.recovered).toBe(true);
     lock.release();

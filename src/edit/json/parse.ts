@@ -32,6 +32,7 @@ import {
   OPEN_BRACKET,
   QUOTE,
   parseJsonText,
+  skipWith,
   skipWs,
   stringEnd,
   valueEnd,
@@ -147,18 +148,8 @@ export function blankJsonc(text: string, dialect: JsonDialect): string | undefin
   if (dialect.comments && text.includes('/')) {
     const parts: string[] = [];
     let copied = 0;
-    let i = 0;
-    for (;;) {
-      const from = i;
-      i = skipWith(UNTIL_SLASH, text, i);
+    for (let i = nextOutsideStrings(UNTIL_SLASH, SLASH, text, 0); i < text.length; i = nextOutsideStrings(UNTIL_SLASH, SLASH, text, i)) {
       if (i < 0) return undefined;
-      if (i >= text.length) break;
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) {
-        if (i === from) return undefined; // a string the expression does not take: unterminated, or a line break in it
-        continue; // the expression stopped at its bound
-      }
-      if (c !== SLASH) continue; // the bound, again
       const next = text.charCodeAt(i + 1);
       let end: number;
       if (next === SLASH) {
@@ -176,21 +167,10 @@ export function blankJsonc(text: string, dialect: JsonDialect): string | undefin
   }
   if (dialect.trailingCommas && out.includes(',')) {
     const commas: number[] = [];
-    let i = 0;
-    for (;;) {
-      const from = i;
-      i = skipWith(UNTIL_COMMA, out, i);
+    for (let i = nextOutsideStrings(UNTIL_COMMA, COMMA, out, 0); i < out.length; i = nextOutsideStrings(UNTIL_COMMA, COMMA, out, i + 1)) {
       if (i < 0) return undefined;
-      if (i >= out.length) break;
-      const c = out.charCodeAt(i);
-      if (c === QUOTE) {
-        if (i === from) return undefined;
-        continue;
-      }
-      if (c !== COMMA) continue;
       CLOSES.lastIndex = i + 1;
       if (CLOSES.test(out)) commas.push(i);
-      i++;
     }
     if (commas.length > 0) {
       const parts: string[] = [];
@@ -205,15 +185,21 @@ export function blankJsonc(text: string, dialect: JsonDialect): string | undefin
   return out;
 }
 
-/** Run a sticky expression from i: where it stopped (-1: the expression gave up, a string too long for its stack). */
-function skipWith(re: RegExp, s: string, i: number): number {
-  re.lastIndex = i;
-  try {
-    re.test(s);
-  } catch {
-    return -1;
+/**
+ * The offset of the next `target` character from i outside strings, skipped by `until` (UNTIL_SLASH,
+ * UNTIL_COMMA); the text's length at its end; -1 where it cannot tell (a string the expression does not
+ * take: unterminated, or a line break in it; or one too long for its backtracking stack).
+ */
+function nextOutsideStrings(until: RegExp, target: number, s: string, i: number): number {
+  for (;;) {
+    const from = i;
+    i = skipWith(until, s, i);
+    if (i < 0 || i >= s.length) return i;
+    const c = s.charCodeAt(i);
+    if (c === target) return i;
+    if (c === QUOTE && i === from) return -1;
+    // Otherwise the expression stopped at its bound: go on.
   }
-  return re.lastIndex;
 }
 
 /** The text is a JSON object for JSON.parse (which never throws for depth: it is not recursive). */
