@@ -36,6 +36,8 @@ export type Fs = Pick<
   | 'readdirSync'
   | 'utimesSync'
   | 'copyFileSync'
+  | 'linkSync'
+  | 'readSync'
 >;
 
 export interface Platform {

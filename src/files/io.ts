@@ -89,8 +89,16 @@ export interface FileOwnership {
 
 const ownershipOf = (st: { mode: number; uid: number; gid: number }): FileOwnership => ({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
 
-/** readBytes, with the mode and owner the file had (from the same stat). */
-export function readFileBytes(p: Platform, file: string): { bytes: Buffer; ownership: FileOwnership } | null {
+/** Which file a path named when it was read: a link made to it later is the same file only if all of these still hold. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** readBytes, with the mode and owner the file had and its identity (from the same stat). */
+export function readFileBytes(p: Platform, file: string): { bytes: Buffer; ownership: FileOwnership; identity: FileIdentity } | null {
   let st;
   try {
     st = p.fs.statSync(file);
@@ -100,7 +108,8 @@ export function readFileBytes(p: Platform, file: string): { bytes: Buffer; owner
   }
   if (!st.isFile()) throw notRegular(file, st);
   try {
-    return { bytes: p.fs.readFileSync(file) as Buffer, ownership: ownershipOf(st) };
+    const bytes = p.fs.readFileSync(file) as Buffer;
+    return { bytes, ownership: ownershipOf(st), identity: { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
