@@ -95,6 +95,8 @@ export interface FileIdentity {
   ino: number;
   size: number;
   mtimeMs: number;
+  /** Its number of names (hard links). */
+  nlink: number;
 }
 
 /** readBytes, with the mode and owner the file had and its identity (from the same stat). */
@@ -109,7 +111,7 @@ export function readFileBytes(p: Platform, file: string): { bytes: Buffer; owner
   if (!st.isFile()) throw notRegular(file, st);
   try {
     const bytes = p.fs.readFileSync(file) as Buffer;
-    return { bytes, ownership: ownershipOf(st), identity: { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } };
+    return { bytes, ownership: ownershipOf(st), identity: { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, nlink: st.nlink } };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;

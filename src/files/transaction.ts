@@ -444,7 +444,9 @@ function backup(ctx: TransactionContext, g: Group, name: string): void {
     backupDirs.add(ctx.backupDir);
   }
   const safe = (name || p.path.basename(g.realFile)).replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_');
-  let link = p.os !== 'win32' && g.beforeIdentity !== undefined;
+  // A file with other names (a hard link from a dotfiles folder) is copied: its backup must not be one
+  // more name of a file someone else keeps, whose mode would then be changed with the backup's.
+  let link = p.os !== 'win32' && g.beforeIdentity?.nlink === 1;
   for (let n = 1; ; n++) {
     const dest = p.path.join(ctx.backupDir, n === 1 ? safe : `${safe}.${n}`);
     try {
@@ -475,7 +477,8 @@ function linkTo(p: Platform, file: string, dest: string, seen: FileIdentity, byt
     const st = p.fs.lstatSync(dest);
     // The same file, untouched since (a rewrite in place changes its mtime), and, for file systems
     // whose clocks tick in seconds, its bytes read back.
-    if (st.dev === seen.dev && st.ino === seen.ino && st.size === bytes.length && st.mtimeMs === seen.mtimeMs && holds(p, dest, bytes)) return true;
+    if (st.dev === seen.dev && st.ino === seen.ino && st.nlink === 2 && st.size === bytes.length && st.mtimeMs === seen.mtimeMs && holds(p, dest, bytes))
+      return true;
   } catch {
     /* gone again: write the bytes instead */
   }
@@ -505,7 +508,8 @@ function holds(p: Platform, file: string, bytes: Buffer): boolean {
 function privateBackup(p: Platform, g: Group): void {
   if (((g.beforeOwnership?.mode ?? 0) & 0o777) === 0o600) return;
   try {
-    p.fs.chmodSync(g.backup!, 0o600);
+    // Only while it is the file's one name (nobody linked the old file elsewhere meanwhile).
+    if (p.fs.lstatSync(g.backup!).nlink === 1) p.fs.chmodSync(g.backup!, 0o600);
   } catch {
     /* the folder (0700) keeps it private */
   }

@@ -21,9 +21,10 @@ const BEFORE = '{ "mcpServers": { "a": { "url": "https://a.example/" } } }\n';
 const AFTER = '{ "mcpServers": { "a": { "url": "https://a.example/" }, "b": { "url": "https://b.example/" } } }\n';
 
 type Link = (existing: string, dest: string) => void;
+type Rename = (from: string, to: string) => void;
 
-/** A config file (0644) in a scratch folder, and a transaction that rewrites it; `link` stands in for fs.linkSync. */
-function setup(o: { link?: (real: Link) => Link; failFsync?: boolean } = {}) {
+/** A config file (0644) in a scratch folder, and a transaction that rewrites it; `link` stands in for fs.linkSync, `rename` for fs.renameSync. */
+function setup(o: { link?: (real: Link) => Link; rename?: (real: Rename) => Rename; failFsync?: boolean } = {}) {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-backup-')));
   dirs.push(dir);
   const file = path.join(dir, 'mcp.json');
@@ -36,6 +37,7 @@ function setup(o: { link?: (real: Link) => Link; failFsync?: boolean } = {}) {
     ...currentPlatform(),
     fs: watchedFs({
       ...(o.link ? { linkSync: (real) => o.link!(real as unknown as Link) as never } : {}),
+      ...(o.rename ? { renameSync: (real) => o.rename!(real as unknown as Rename) as never } : {}),
       ...(o.failFsync
         ? {
             fsync: () => (_fd: number, cb: (e: Error | null) => void) =>
@@ -121,4 +123,35 @@ test('a write that does not happen leaves the file exactly as it was: no second 
   expect(now.nlink).toBe(1);
   expect(now.mode & 0o777).toBe(0o644);
   expect(fs.readFileSync(t.file, 'utf8')).toBe(BEFORE);
+});
+
+test('a file with another name (a hard link kept elsewhere, say a dotfiles folder): copied, and the other name keeps its mode and bytes', async () => {
+  const t = setup();
+  const dotfile = path.join(t.dir, 'dotfiles-mcp.json');
+  fs.linkSync(t.file, dotfile);
+  await t.run();
+  expect(fs.readFileSync(t.backup, 'utf8')).toBe(BEFORE);
+  expect(fs.statSync(t.backup).ino).not.toBe(t.before.ino);
+  expect(fs.statSync(t.backup).mode & 0o777).toBe(0o600);
+  const other = fs.statSync(dotfile);
+  expect(other.ino).toBe(t.before.ino);
+  expect(other.nlink).toBe(1);
+  expect(other.mode & 0o777).toBe(0o644);
+  expect(fs.readFileSync(dotfile, 'utf8')).toBe(BEFORE);
+});
+
+test('the old file linked elsewhere between the rename and the chmod: its mode is left alone', async () => {
+  let elsewhere = '';
+  const t = setup({
+    rename: (real) => (from, to) => {
+      real(from, to);
+      // Right after the file is replaced, another program gives the old file (now the backup) a name of its own.
+      if (to.endsWith('mcp.json') && !elsewhere)
+        fs.linkSync(path.join(path.dirname(to), 'state', 'backups', 'one', 'cursor-user-mcp.json'), (elsewhere = `${to}.kept`));
+    },
+  });
+  await t.run();
+  expect(elsewhere).not.toBe('');
+  expect(fs.statSync(elsewhere).ino).toBe(t.before.ino);
+  expect(fs.statSync(elsewhere).mode & 0o777).toBe(0o644);
 });
