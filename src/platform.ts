@@ -36,8 +36,6 @@ export type Fs = Pick<
   | 'readdirSync'
   | 'utimesSync'
   | 'copyFileSync'
-  | 'linkSync'
-  | 'readSync'
 >;
 
 export interface Platform {

@@ -89,18 +89,8 @@ export interface FileOwnership {
 
 const ownershipOf = (st: { mode: number; uid: number; gid: number }): FileOwnership => ({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
 
-/** Which file a path named when it was read: a link made to it later is the same file only if all of these still hold. */
-export interface FileIdentity {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  /** Its number of names (hard links). */
-  nlink: number;
-}
-
-/** readBytes, with the mode and owner the file had and its identity (from the same stat). */
-export function readFileBytes(p: Platform, file: string): { bytes: Buffer; ownership: FileOwnership; identity: FileIdentity } | null {
+/** readBytes, with the mode and owner the file had (from the same stat). */
+export function readFileBytes(p: Platform, file: string): { bytes: Buffer; ownership: FileOwnership } | null {
   let st;
   try {
     st = p.fs.statSync(file);
@@ -110,8 +100,7 @@ export function readFileBytes(p: Platform, file: string): { bytes: Buffer; owner
   }
   if (!st.isFile()) throw notRegular(file, st);
   try {
-    const bytes = p.fs.readFileSync(file) as Buffer;
-    return { bytes, ownership: ownershipOf(st), identity: { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, nlink: st.nlink } };
+    return { bytes: p.fs.readFileSync(file) as Buffer, ownership: ownershipOf(st) };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;

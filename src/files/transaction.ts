@@ -28,7 +28,6 @@ import {
   removeDeadTempFiles,
   resolveReal,
   startFsync,
-  type FileIdentity,
   type FileOwnership,
   type TempFile,
 } from './io.js';
@@ -166,8 +165,6 @@ interface Group {
   beforeBytes?: Buffer | null;
   /** Mode and owner of the file as read (null: no file), for its replacement. */
   beforeOwnership?: FileOwnership | null;
-  /** Which file was read (for a backup made as a link to it). */
-  beforeIdentity?: FileIdentity;
   after?: string | null;
   /** `after` is binary text. */
   afterBinary?: boolean;
@@ -178,8 +175,6 @@ interface Group {
   /** The new bytes, in consecutive parts (the old bytes around a splice's). */
   afterBytes?: Uint8Array[];
   backup?: string;
-  /** The backup is a second name of the file as read (made private once the file is replaced). */
-  backupLinked?: boolean;
   createdDirs?: string[];
   temp?: TempFile;
   failed?: unknown;
@@ -252,7 +247,6 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
         const read = readFileBytes(p, g.realFile);
         g.beforeBytes = read?.bytes ?? null;
         g.beforeOwnership = read?.ownership ?? null;
-        g.beforeIdentity = read?.identity;
         before = g.beforeBytes === null ? null : decodeAs(first, g.beforeBytes, binary);
       } catch (e) {
         fail(g, e);
@@ -289,7 +283,7 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
     // folders, write the temp files.
     for (const g of writes) {
       try {
-        if (g.beforeBytes) backup(ctx, g, reqs[g.requests[0]].backupName);
+        if (g.beforeBytes) g.backup = backup(ctx, g.realFile, reqs[g.requests[0]].backupName, g.beforeBytes);
         else if (g.after !== null) g.createdDirs = makePrivateDirs(p, p.path.dirname(g.realFile));
         if (g.after !== null) {
           g.afterBytes = newBytes(g);
@@ -362,7 +356,6 @@ async function attemptOnce(ctx: TransactionContext, reqs: FileWrite[], journal?:
           g.temp = undefined; // renamed: nothing left to discard (an unlink would only fail, at the cost of an exception)
         } else p.fs.unlinkSync(g.realFile);
         applied.push(changed[k]);
-        if (g.backupLinked) privateBackup(p, g);
         for (const i of g.requests) if (outcomes[i].ok && g.backup) (outcomes[i] as { backup?: string }).backup = g.backup;
       } catch (e) {
         fail(g, e);
@@ -425,92 +418,21 @@ function tryRmdir(p: Platform, d: string): void {
 }
 
 const backupDirs = new Set<string>();
-/**
- * Save the previous bytes as `<backupDir>/<name>` (private to the user: backups can hold secrets).
- *
- * The file is never changed in place (its replacement is renamed over it), so a second name for it, a
- * hard link, is its backup: no new file to create and fill (on this machine's disks a create costs
- * 0.1-0.4 ms, six per `mcp add --target all`; a 25 MiB file is not written twice). The link is kept
- * only when it names the very file that was read (same device, inode, size and mtime: nobody replaced
- * or rewrote it since); otherwise, or where links are refused (another file system, FAT, another
- * owner's file under protected_hardlinks, Windows), the bytes read are written as before. Until the
- * file is replaced the backup shares its mode (inside the 0700 folder); then it is made 0600.
- */
-function backup(ctx: TransactionContext, g: Group, name: string): void {
+/** Save the previous bytes as `<backupDir>/<name>` (private to the user: backups can hold secrets). */
+function backup(ctx: TransactionContext, realFile: string, name: string, bytes: Buffer): string {
   const p = ctx.platform;
-  const bytes = g.beforeBytes!;
   if (!backupDirs.has(ctx.backupDir)) {
     makePrivateDirs(p, ctx.backupDir);
     backupDirs.add(ctx.backupDir);
   }
-  const safe = (name || p.path.basename(g.realFile)).replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_');
-  // A file with other names (a hard link from a dotfiles folder) is copied: its backup must not be one
-  // more name of a file someone else keeps, whose mode would then be changed with the backup's.
-  let link = p.os !== 'win32' && g.beforeIdentity?.nlink === 1;
+  const safe = (name || p.path.basename(realFile)).replace(/[/\\:*?"<>|\u0000-\u001f]/g, '_');
   for (let n = 1; ; n++) {
     const dest = p.path.join(ctx.backupDir, n === 1 ? safe : `${safe}.${n}`);
     try {
-      if (link && linkTo(p, g.realFile, dest, g.beforeIdentity!, bytes)) {
-        g.backup = dest;
-        g.backupLinked = true;
-        return;
-      }
-      link = false;
       p.fs.writeFileSync(dest, bytes, { mode: 0o600, flag: 'wx' });
-      g.backup = dest;
-      return;
+      return dest;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-  }
-}
-
-/** Link `dest` to `file`; true when it names the file that was read, holding the bytes read. Throws EEXIST (take another name). */
-function linkTo(p: Platform, file: string, dest: string, seen: FileIdentity, bytes: Buffer): boolean {
-  try {
-    p.fs.linkSync(file, dest);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw e;
-    return false;
-  }
-  try {
-    const st = p.fs.lstatSync(dest);
-    // The same file, untouched since (a rewrite in place changes its mtime), and, for file systems
-    // whose clocks tick in seconds, its bytes read back.
-    if (st.dev === seen.dev && st.ino === seen.ino && st.nlink === 2 && st.size === bytes.length && st.mtimeMs === seen.mtimeMs && holds(p, dest, bytes))
-      return true;
-  } catch {
-    /* gone again: write the bytes instead */
-  }
-  tryUnlink(p, dest);
-  return false;
-}
-
-/** Does `file` hold exactly `bytes`? Read back in slices into one buffer (no second copy of a large file in memory). */
-let slice: Buffer | undefined;
-function holds(p: Platform, file: string, bytes: Buffer): boolean {
-  slice ??= Buffer.allocUnsafeSlow(1 << 16);
-  const fd = p.fs.openSync(file, 'r');
-  try {
-    let at = 0;
-    for (;;) {
-      const n = p.fs.readSync(fd, slice, 0, slice.length, at);
-      if (n === 0) return at === bytes.length;
-      if (at + n > bytes.length || !slice.subarray(0, n).equals(bytes.subarray(at, at + n))) return false;
-      at += n;
-    }
-  } finally {
-    p.fs.closeSync(fd);
-  }
-}
-
-/** The file is replaced: its backup, now the only name of the old file, becomes private (0600). */
-function privateBackup(p: Platform, g: Group): void {
-  if (((g.beforeOwnership?.mode ?? 0) & 0o777) === 0o600) return;
-  try {
-    // Only while it is the file's one name (nobody linked the old file elsewhere meanwhile).
-    if (p.fs.lstatSync(g.backup!).nlink === 1) p.fs.chmodSync(g.backup!, 0o600);
-  } catch {
-    /* the folder (0700) keeps it private */
   }
 }
