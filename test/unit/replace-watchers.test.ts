@@ -40,7 +40,8 @@ test.skipIf(process.platform !== 'linux')(
         journal,
       );
       expect(r.changed).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The events are queued by then; give the loop up to 2 s to deliver them (a loaded machine).
+      for (let waited = 0; !events.includes('rename') && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(events).toContain('rename');
       const backup = path.join(backupDir, 'cursor-user-mcp.json');
       expect(fs.statSync(backup).ino).not.toBe(before.ino);
