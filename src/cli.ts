@@ -130,9 +130,9 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       .addOption(new Option('--client-secret <secret>').hideHelp())
       .option('--client-metadata-url <url>', 'https URL of a Client ID Metadata Document to use as client id')
       .option('--json', 'machine-readable output on stdout');
-  const define: Record<(typeof COMMANDS)[number], () => void> = {
-    mcp: () => {
-      const mcp = program.command('mcp').description("add, remove and list server entries in the clients' config files");
+  const define: Record<(typeof COMMANDS)[number], (root: Command) => void> = {
+    mcp: (root) => {
+      const mcp = root.command('mcp').description("add, remove and list server entries in the clients' config files");
       mcp
         .command('add')
         .argument('[server]', SERVER_HELP)
@@ -176,8 +176,8 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .option('--force', 'restore the files nobody changed since; list the others')
         .action(undo);
     },
-    auth: () => {
-      const auth = program.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
+    auth: (root) => {
+      const auth = root.command('auth').description('log in to remote MCP servers (OAuth); tokens go to the OS keychain');
       sessionOptions(
         auth
           .command('login')
@@ -208,9 +208,9 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .option('--json', 'machine-readable output on stdout')
         .action((name, o) => cmd('auth', o, (m, ctx) => m.authLogout(ctx, name, o))());
     },
-    tools: () => {
+    tools: (root) => {
       sessionOptions(
-        program
+        root
           .command('tools')
           .argument('<server>', 'a known name, a preset or an MCP URL')
           .description('an authenticated session: list the tools, or call one')
@@ -218,8 +218,8 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
           .option('--args <json>', "the tool's arguments, a JSON object"),
       ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
     },
-    setup: () => {
-      program
+    setup: (root) => {
+      root
         .command('setup')
         .argument('[server]', SERVER_HELP)
         .description('one-shot onboarding: log in, wire every chosen client the way it connects best, check')
@@ -249,8 +249,8 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .option('--force', 'replace an entry of the same name that mcpwire did not write')
         .action((server, o) => cmd('setup', o, (m, ctx) => m.setupMain(ctx, server, o, loadBundle))());
     },
-    proxy: () => {
-      program
+    proxy: (root) => {
+      root
         .command('proxy')
         .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')
         .description('the stdio bridge to a remote server, for clients that start only local servers (Claude Desktop)')
@@ -260,8 +260,8 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)
         .action((name, o) => cmd('proxy', {}, (m, ctx) => m.proxyCommand(ctx, name, o, () => loadBundle('mcpsdk')))());
     },
-    doctor: () => {
-      program
+    doctor: (root) => {
+      root
         .command('doctor')
         .argument('[name]', 'one server (entry name); default: every server mcpwire knows or finds in a client file')
         .description('every reason a client cannot use a server, checked concurrently, each problem with its fix')
@@ -271,15 +271,15 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .option('--timeout <seconds>', 'time limit of each check (default 5)')
         .action((name, o) => cmd('doctor', o, (m, ctx) => m.doctorCommand(ctx, name, o))());
     },
-    targets: () => {
-      program
+    targets: (root) => {
+      root
         .command('targets')
         .description('supported clients, whether each is installed here, and their files')
         .option('--json', 'machine-readable output on stdout')
         .action((o) => cmd('targets', o, (m, ctx) => m.targetsCommand(ctx, o))());
     },
-    undo: () => {
-      program
+    undo: (root) => {
+      root
         .command('undo')
         .description("restore the files changed by the last write command (from mcpwire's backups)")
         .option('--dry-run', 'say what would be restored')
@@ -288,8 +288,52 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .action(undo);
     },
   };
-  for (const c of COMMANDS) if (wanted(c)) define[c]();
+  if (only === undefined && opts.argv !== undefined && isRootHelp(opts.argv.slice(2))) {
+    for (const c of COMMANDS) defineSummary(program, define[c]);
+  } else for (const c of COMMANDS) if (wanted(c)) define[c](program);
   return program;
+}
+
+/** `mcpwire`, `mcpwire --help`, `-h` or `help`: the top-level help, and nothing else, is printed. */
+function isRootHelp(args: readonly string[]): boolean {
+  return args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === '-h' || args[0] === 'help'));
+}
+
+/**
+ * The top-level help shows of each command its name, arguments and description, and whether it takes
+ * options; building all their options and subcommands for it cost ~2-3 ms of commander's work (Node 24:
+ * `--help` 1.28x of \`node -e 0\`). So for that help a command is defined in that shape only: its own
+ * definition runs against a recorder that keeps those and drops the rest, and one hidden option stands
+ * for its options. The help printed is the same, character for character (test/unit/cli-help.test.ts).
+ */
+function defineSummary(program: Command, defineOn: (root: Command) => void): void {
+  const made: Array<{ name: string; description: string; args: Array<[string, string | undefined]>; options: boolean }> = [];
+  const nowhere: Command = new Proxy({} as Command, { get: () => () => nowhere });
+  const recorder = {
+    command(name: string) {
+      const c = { name, description: '', args: [] as Array<[string, string | undefined]>, options: false };
+      made.push(c);
+      const rec: Command = new Proxy({} as Command, {
+        get: (_, k) =>
+          k === 'description'
+            ? (d: string) => ((c.description = d), rec)
+            : k === 'argument'
+              ? (n: string, d?: string) => (c.args.push([n, d]), rec)
+              : k === 'option' || k === 'addOption'
+                ? () => ((c.options = true), rec)
+                : k === 'command'
+                  ? () => nowhere
+                  : () => rec,
+      });
+      return rec;
+    },
+  } as unknown as Command;
+  defineOn(recorder);
+  for (const c of made) {
+    const cmd = program.command(c.name).description(c.description);
+    for (const [n, d] of c.args) cmd.argument(n, d);
+    if (c.options) cmd.addOption(new Option('--options').hideHelp());
+  }
 }
 
 /**
