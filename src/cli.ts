@@ -294,9 +294,9 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
   return program;
 }
 
-/** `mcpwire`, `mcpwire --help`, `-h` or `help`: the top-level help, and nothing else, is printed. */
+/** `mcpwire`, `mcpwire --help`, `-h`, `help`, `--version` or `-V`: the top-level help or the version, and nothing else, is printed. */
 function isRootHelp(args: readonly string[]): boolean {
-  return args.length === 0 || (args.length === 1 && (args[0] === '--help' || args[0] === '-h' || args[0] === 'help'));
+  return args.length === 0 || (args.length === 1 && ['--help', '-h', 'help', '--version', '-V'].includes(args[0]));
 }
 
 /**

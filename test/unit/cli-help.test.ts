@@ -6,23 +6,27 @@
 import { expect, test } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 
-const ROOT_HELP = [[], ['--help'], ['-h'], ['help']];
+const ROOT_HELP = [[], ['--help'], ['-h'], ['help'], ['--version'], ['-V']];
 
-function helpOf(argv: readonly string[] | undefined, width: number, colour: boolean): { text: string; commands: string[] } {
+function helpOf(argv: readonly string[] | undefined, width: number, colour: boolean): { text: string; commands: string[]; version?: string } {
   const program = buildProgram({ argv: argv === undefined ? undefined : ['node', 'mcpwire', ...argv] });
   program.configureOutput({ getOutHelpWidth: () => width, getOutHasColors: () => colour, getErrHelpWidth: () => width, getErrHasColors: () => colour });
-  return { text: program.helpInformation(), commands: program.commands.map((c) => c.name()) };
+  return { text: program.helpInformation(), commands: program.commands.map((c) => c.name()), version: program.version() };
 }
 
-test.each(ROOT_HELP)('mcpwire %s: the top-level help of the summaries is that of the whole program, at every width, in colour or not', (...args) => {
-  for (const width of [40, 80, 132, 200])
-    for (const colour of [false, true]) {
-      const whole = helpOf(undefined, width, colour);
-      const summary = helpOf(args, width, colour);
-      expect(summary.text).toBe(whole.text);
-      expect(summary.commands).toEqual(whole.commands);
-    }
-});
+test.each(ROOT_HELP)(
+  'mcpwire %s: the top-level help of the summaries (and the version) is that of the whole program, at every width, in colour or not',
+  (...args) => {
+    for (const width of [40, 80, 132, 200])
+      for (const colour of [false, true]) {
+        const whole = helpOf(undefined, width, colour);
+        const summary = helpOf(args, width, colour);
+        expect(summary.text).toBe(whole.text);
+        expect(summary.commands).toEqual(whole.commands);
+        expect(summary.version).toBe(whole.version);
+      }
+  },
+);
 
 test('the summaries are used for the top-level help only: a command named, or anything more, builds the commands whole', () => {
   const optionsOf = (argv: string[], name: string) =>
