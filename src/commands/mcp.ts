@@ -25,7 +25,7 @@ import { printable, tildify } from '../ui.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { parseFast } from './fast-args.js';
 import { runCommand } from './run.js';
-import { installedHere, renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
+import { renderReports, runWrites, type PlannedWrite, type WriteNote, type WriteReport } from './write.js';
 
 export interface AddOptions {
   target?: string;
@@ -163,12 +163,7 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
       };
     },
   };
-  const isInstalled = installedHere(ctx);
-  const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer, () => {
-    for (const plan of plans) isInstalled(plan.target);
-  });
-  // Said only where an entry was written.
-  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !isInstalled(r.target)) r.notInstalled = true;
+  const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer, { noteNotInstalled: true });
   const code = renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
   const unset = unsetVariableWarning(ctx, spec);
   if (unset) ctx.io.err(`${ctx.io.style.warn('warning:')} ${unset}`);

@@ -25,7 +25,7 @@ import { VERSION } from '../version.js';
 import { isTargetGroup, parseScope, resolveTargets, type Context } from './context.js';
 import { parseFast } from './fast-args.js';
 import { runCommand } from './run.js';
-import { formatDiff, installedHere, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
+import { formatDiff, renderReports, runWrites, type PlannedWrite, type WriteReport, type WriteReports } from './write.js';
 
 export interface SetupOptions {
   target?: string;
@@ -338,12 +338,7 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       };
     },
   };
-  const isInstalled = installedHere(ctx);
-  const reports = await runWrites(ctx, `setup ${spec.name}`, writes, Boolean(o.dryRun), remember, () => {
-    for (const w of writes) isInstalled(w.target);
-  });
-  // Said only where an entry was written.
-  for (const r of reports) if ((r.action === 'added' || r.action === 'updated') && !isInstalled(r.target)) r.notInstalled = true;
+  const reports = await runWrites(ctx, `setup ${spec.name}`, writes, Boolean(o.dryRun), remember, { noteNotInstalled: true });
 
   const wired = plan.filter((_, i) => ['added', 'updated', 'unchanged'].includes(reports[i].action));
   let doctor: DoctorReport | undefined;

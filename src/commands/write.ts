@@ -16,28 +16,29 @@ export type { PlannedWrite, StateExtra, WriteNote, WriteReport } from '../files/
 export type WriteReports = WriteReport[] & Partial<Pick<ApplyResult, 'changed' | 'journalError'>>;
 
 /**
- * Whether a client is installed here, asked once per client (detection looks on PATH). The folder a
- * write has just created for a file is no sign of the client, so asking while the files flush (time
- * the disk takes anyway: `whileFlushing` of runWrites), or after the write, answers as before it.
+ * Run the plans. With `noteNotInstalled` (writes that add entries), each report that added or updated an
+ * entry says whether its client is installed here, asked once per client (detection looks on PATH)
+ * while the files flush (time the disk takes anyway): the folder a write has just created for a file is
+ * no sign of the client, so the answer is the one before the write.
  */
-export function installedHere(ctx: Context): (target: string) => boolean {
-  const known = new Map<string, boolean>();
-  return (target) => {
-    let yes = known.get(target);
-    if (yes === undefined) known.set(target, (yes = Boolean(targetById(target)?.detect(ctx.targets))));
-    return yes;
-  };
-}
-
 export async function runWrites(
   ctx: Context,
   command: string,
   plans: PlannedWrite[],
   dryRun: boolean,
   extra?: StateExtra,
-  whileFlushing?: () => void,
+  o: { noteNotInstalled?: boolean } = {},
 ): Promise<WriteReports> {
+  const known = new Map<string, boolean>();
+  const installed = (target: string) => {
+    let yes = known.get(target);
+    if (yes === undefined) known.set(target, (yes = Boolean(targetById(target)?.detect(ctx.targets))));
+    return yes;
+  };
+  const whileFlushing = o.noteNotInstalled ? () => plans.forEach((plan) => installed(plan.target)) : undefined;
   const result = await applyPlans({ platform: ctx.platform, state: ctx.state }, command, plans, { dryRun, extra, whileFlushing });
+  // Said only where an entry was written.
+  if (o.noteNotInstalled) for (const r of result.reports) if ((r.action === 'added' || r.action === 'updated') && !installed(r.target)) r.notInstalled = true;
   return Object.assign(result.reports, { changed: result.changed, journalError: result.journalError });
 }
 
