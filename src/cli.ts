@@ -308,33 +308,26 @@ function isRootHelp(args: readonly string[]): boolean {
  * is the same, character for character (test/unit/cli-help.test.ts).
  */
 function defineSummary(program: Command, defineOn: (root: Command) => void): void {
-  const made: Array<{ name: string; description: string; args: Array<[string, string | undefined]>; options: boolean }> = [];
   const nowhere: Command = new Proxy({} as Command, { get: () => () => nowhere });
-  const recorder = {
+  defineOn({
     command(name: string) {
-      const c = { name, description: '', args: [] as Array<[string, string | undefined]>, options: false };
-      made.push(c);
-      const rec: Command = new Proxy({} as Command, {
+      const cmd = program.command(name);
+      let options = false;
+      const summary: Command = new Proxy({} as Command, {
         get: (_, k) =>
           k === 'description'
-            ? (d: string) => ((c.description = d), rec)
+            ? (d: string) => (cmd.description(d), summary)
             : k === 'argument'
-              ? (n: string, d?: string) => (c.args.push([n, d]), rec)
+              ? (n: string, d?: string) => (cmd.argument(n, d), summary)
               : k === 'option' || k === 'addOption'
-                ? () => ((c.options = true), rec)
+                ? () => (options || cmd.addOption(new Option('--options').hideHelp()), (options = true), summary)
                 : k === 'command'
                   ? () => nowhere
-                  : () => rec,
+                  : () => summary,
       });
-      return rec;
+      return summary;
     },
-  } as unknown as Command;
-  defineOn(recorder);
-  for (const c of made) {
-    const cmd = program.command(c.name).description(c.description);
-    for (const [n, d] of c.args) cmd.argument(n, d);
-    if (c.options) cmd.addOption(new Option('--options').hideHelp());
-  }
+  } as unknown as Command);
 }
 
 /**
