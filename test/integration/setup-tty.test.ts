@@ -1,20 +1,23 @@
 /**
  * `mcpwire setup` on a real terminal (issue 10, point 9): the built CLI runs in a tmux pane, keys are
  * sent with send-keys and the screen is read with capture-pane, as a person would see it. A private
- * tmux server (-L) per test file, killed at the end; skipped where tmux is not installed.
+ * tmux server (-L) per test, killed after it: a server whose last session was just killed is still
+ * exiting for a moment, and a new session asked of it then fails ("server exited unexpectedly", seen
+ * on CI). Skipped where tmux is not installed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, onTestFinished, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, onTestFinished, test } from 'vitest';
 import { BIN, ROOT, scratch, type Scratch } from './cli-harness.js';
 import { startOAuthServer, type OAuthServer } from './oauth-server.js';
 import { startPeer } from './proxy-peer.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const SOCKET = `mcpwire-setup-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+let tests = 0;
+let socket = '';
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', 'setup');
 const keys = (...k: string[]) => void tmux('send-keys', '-t', 'setup', ...k);
 
@@ -54,14 +57,14 @@ function start(args: string[], extra: Record<string, string> = {}) {
 
 describe.skipIf(!hasTmux)('setup in a terminal', () => {
   beforeEach(async () => {
+    socket = `mcpwire-setup-${process.pid}-${++tests}`;
     s = scratch();
     srv = await startOAuthServer();
   });
   afterEach(async () => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-session', '-t', 'setup']);
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
     await srv.close();
   });
-  afterAll(() => void spawnSync('tmux', ['-L', SOCKET, 'kill-server']));
 
   test('the guided run: server, clients (detected pre-checked, others "not found"), scope, plan, confirm, sign-in, summary', async () => {
     s.write('.cursor/argv.json', '{}'); // Cursor's own folder: detected
