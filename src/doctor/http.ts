@@ -142,6 +142,11 @@ async function readCapped(res: Response): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Load Node's fetch now (it loads on first use): see where doctor calls this. */
+export function loadFetch(): void {
+  void new Headers();
+}
+
 /** One GET for a JSON document (a preset's health endpoint), through the same bounded fetch. */
 export async function getJson(url: string, o: RecorderOptions): Promise<Recorded> {
   const r = recordingFetch(o);

@@ -11,6 +11,7 @@ import { checkAcrossEntries, checkEntry, sameUrl, scanClients, type ScannedEntry
 import { bridgeChecks, deepChecks } from './deep.js';
 import { DEFAULT_CHECK_TIMEOUT_S, fail, guard, sh, warn } from './engine.js';
 import { checkNode, checkProxy, checkStore } from './environment.js';
+import { loadFetch } from './http.js';
 import { checkServer } from './server.js';
 import type { DoctorCheck, RunDoctor } from './types.js';
 
@@ -60,9 +61,16 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
     return undefined;
   });
 
-  // The MCP SDK is evaluated here, before any check's clock starts: its synchronous load blocks the
-  // event loop, and a timer that fires after such a block would call a prompt answer a timeout.
-  if (servers.some((s) => s.url)) await import('./sdk.js');
+  // The MCP SDK and Node's own fetch are loaded here, before any check's clock starts: each load blocks
+  // the event loop, and a timer that fires after such a block would call a prompt answer a timeout.
+  // Node loads fetch (undici) on its first use, ~40-50 ms on an idle machine and far more on a loaded
+  // one: inside a request's time it was read as the server's (a local TCP connect "took 854 ms"; on a
+  // loaded CI machine the SDK gave up on a request before mcpwire's own limit, and a silent server was
+  // reported as "This operation was aborted").
+  if (servers.some((s) => s.url)) {
+    await import('./sdk.js');
+    loadFetch();
+  }
 
   const [serverChecks, envChecks, deep, bridges] = await Promise.all([
     Promise.all(

@@ -18,6 +18,7 @@ import { startTlsFront } from './tls-front.js';
 import { clientsAvailable, CLIENTS_DIR, locateNode22 } from './clients.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
+const SLOW_FIRST_FETCH = path.join(ROOT, 'test', 'integration', 'slow-first-fetch.cjs');
 
 interface Check {
   id: string;
@@ -255,6 +256,46 @@ describe('doctor: servers', () => {
     }
   });
 
+  // Node loads its fetch (undici) on first use: ~40-50 ms, far more on a loaded machine. Loaded inside
+  // the checks' time it was counted as the server's: a local TCP connect "took 854 ms", and on a loaded
+  // CI machine the SDK gave up on a request before mcpwire's own limit fired, so a silent server read as
+  // "This operation was aborted". The preload makes that first load take 1.5 s more.
+  test('Node slow to load its fetch is not blamed on the server: latencies measure the server, silence is still named', async () => {
+    const srv = await startOAuthServer();
+    try {
+      srv.hang('mcp');
+      const s = scratch();
+      cursorEntries(s, { slow: srv.url });
+      const slow = { NODE_OPTIONS: `--require ${SLOW_FIRST_FETCH}`, SLOW_FIRST_FETCH_MS: '1500' };
+      const { code, report } = await doctor(s, ['slow', '--timeout', '1'], slow);
+      expect(code).toBe(1);
+      // A local TCP connect takes a few ms; the 1.5 s load is not in it.
+      const tcp = one(report, 'server.tcp');
+      expect(tcp.status).toBe('ok');
+      expect(tcp.ms).toBeLessThan(750);
+      expect(one(report, 'server.http')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/no answer within 1 s/),
+        fix: expect.stringMatching(/took the connection but did not answer/),
+      });
+    } finally {
+      await srv.close();
+    }
+    const silent = await startOAuthServer();
+    try {
+      silent.hang('mcp-stream');
+      const s = scratch();
+      cursorEntries(s, { silent: silent.url });
+      const { report } = await doctor(s, ['silent', '--timeout', '1'], { NODE_OPTIONS: `--require ${SLOW_FIRST_FETCH}`, SLOW_FIRST_FETCH_MS: '1500' });
+      expect(one(report, 'server.http')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+
   test('an event stream that opens and never answers is cut at the limit and said so', async () => {
     const srv = await startOAuthServer();
     try {
@@ -340,6 +381,16 @@ describe('doctor: authorization', () => {
     srv = await startOAuthServer();
   });
   afterAll(() => srv.close());
+
+  // The login's first touch of fetch comes inside the SDK's version probe (whose own limit is long), before
+  // mcpwire's per-step timer starts: a slow load must not end the login as a step that took too long.
+  test('`auth login --timeout 1` in a process slow to load its fetch: the load is not counted as the time of a step', async () => {
+    const s = scratch();
+    const slow = { NODE_OPTIONS: `--require ${SLOW_FIRST_FETCH}`, SLOW_FIRST_FETCH_MS: '1500' };
+    const r = await runCli(['auth', 'login', srv.url, '--name', 'slowfetch', '--timeout', '1'], { cwd: s.cwd, env: env(s, slow) });
+    expect(r.stderr).not.toMatch(/no answer within/);
+    expect(r.code).toBe(0);
+  });
 
   test('before login: challenge, resource metadata, issuer, S256, registration all found; the handshake says how to log in (a warning, exit 0)', async () => {
     const s = scratch();
