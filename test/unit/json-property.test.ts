@@ -743,7 +743,11 @@ describe('blankJsonc: a JSONC text as JSON of the same length', () => {
         expect(blanked, text).toBeDefined();
         expect(blanked!.length).toBe(text.length);
         for (let i = 0; i < text.length; i++) if (blanked![i] !== text[i]) expect(blanked![i] + text[i], text).toMatch(/^ [^\r\n]$/);
-        expect(JSON.parse(blanked!)).toEqual(g.value);
+        // Valid JSON for the native parser; its value is read with the reference parser: on Node 24,
+        // JSON.parse can misread a key that holds an escape once an earlier parse in this process met a
+        // key such as `\\` (nodejs/node#63785, src/json-text.ts). CI met it here: "\u0001" read as "\\".
+        JSON.parse(blanked!);
+        expect(referenceValue(blanked!, false)).toEqual(g.value);
         if (comments(text).length > 0) withComments++;
       }),
       { numRuns: RUNS },
