@@ -65,8 +65,8 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
   // the event loop, and a timer that fires after such a block would call a prompt answer a timeout.
   // Node loads fetch (undici) on its first use, ~40-50 ms on an idle machine and far more on a loaded
   // one: inside a request's time it was read as the server's (a local TCP connect "took 854 ms"; on a
-  // loaded CI machine the SDK gave up on a request before mcpwire's own limit, and a silent server was
-  // reported as "This operation was aborted").
+  // loaded CI machine a silent server was reported as "This operation was aborted", most likely as the
+  // SDK's request timer, armed before that load, fired before mcpwire's own).
   if (servers.some((s) => s.url)) {
     await import('./sdk.js');
     loadFetch();
