@@ -11,14 +11,15 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, runCli, scratch, type Scratch } from './cli-harness.js';
-import { startOAuthServer, type OAuthServer } from './oauth-server.js';
+import { startOAuthServer, type HangStep, type OAuthServer } from './oauth-server.js';
 import { startOidcPeer, type OidcPeer } from './oidc-peer.js';
 import { startPeer, type Peer } from './proxy-peer.js';
 import { startTlsFront } from './tls-front.js';
 import { clientsAvailable, CLIENTS_DIR, locateNode22 } from './clients.js';
 
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
-const SLOW_FIRST_FETCH = path.join(ROOT, 'test', 'integration', 'slow-first-fetch.cjs');
+/** A process whose first touch of Node's fetch takes 1.5 s more (test/integration/slow-first-fetch.cjs). */
+const SLOW_FETCH = { NODE_OPTIONS: `--require ${path.join(ROOT, 'test', 'integration', 'slow-first-fetch.cjs')}`, SLOW_FIRST_FETCH_MS: '1500' };
 
 interface Check {
   id: string;
@@ -58,6 +59,19 @@ async function doctor(
     throw new Error(`doctor did not print JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
   return { code: r.code, report, stderr: r.stderr, ms };
+}
+
+/** `doctor NAME --timeout 1` (a Cursor entry NAME) against an OAuth test server that leaves `step` hanging. */
+async function doctorHanging(step: HangStep, name: string, extra: Record<string, string> = {}): ReturnType<typeof doctor> {
+  const srv = await startOAuthServer();
+  try {
+    srv.hang(step);
+    const s = scratch();
+    cursorEntries(s, { [name]: srv.url });
+    return await doctor(s, [name, '--timeout', '1'], extra);
+  } finally {
+    await srv.close();
+  }
 }
 
 const pick = (r: Report, id: string, subject?: string) => r.checks.filter((c) => c.id === id && (subject === undefined || c.subject === subject));
@@ -222,27 +236,19 @@ describe('doctor: servers', () => {
   });
 
   test('a slow server: the handshake times out at --timeout, the other checks still report, and doctor does not wait longer', async () => {
-    const srv = await startOAuthServer();
-    try {
-      srv.hang('mcp');
-      const s = scratch();
-      cursorEntries(s, { slow: srv.url });
-      const { code, report, ms } = await doctor(s, ['slow', '--timeout', '1']);
-      expect(code).toBe(1);
-      expect(one(report, 'server.http')).toMatchObject({
-        status: 'fail',
-        message: expect.stringMatching(/no answer within 1 s/),
-        // the connection was made: the fix is about the server's silence, not the network
-        fix: expect.stringMatching(/took the connection but did not answer.*mcpwire doctor slow --timeout SECONDS/),
-      });
-      expect(one(report, 'server.tcp').status).toBe('ok');
-      // Each request has its own limit of 1 s; the run is bounded by a few of them (the handshake's check
-      // 4 s, discovery's 6 s, plus Node's start), not by a default of 30 s nor by a server that never answers.
-      // 15 s, not 8: a loaded CI machine took 9.2–9.4 s twice.
-      expect(ms).toBeLessThan(15000);
-    } finally {
-      await srv.close();
-    }
+    const { code, report, ms } = await doctorHanging('mcp', 'slow');
+    expect(code).toBe(1);
+    expect(one(report, 'server.http')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/no answer within 1 s/),
+      // the connection was made: the fix is about the server's silence, not the network
+      fix: expect.stringMatching(/took the connection but did not answer.*mcpwire doctor slow --timeout SECONDS/),
+    });
+    expect(one(report, 'server.tcp').status).toBe('ok');
+    // Each request has its own limit of 1 s; the run is bounded by a few of them (the handshake's check
+    // 4 s, discovery's 6 s, plus Node's start), not by a default of 30 s nor by a server that never answers.
+    // 15 s, not 8: a loaded CI machine took 9.2–9.4 s twice.
+    expect(ms).toBeLessThan(15000);
     // Not slow: the same server without the hang answers (401: a login is needed, which is a warning).
     const fast = await startOAuthServer();
     try {
@@ -258,62 +264,37 @@ describe('doctor: servers', () => {
 
   // Node loads its fetch (undici) on first use: ~40-50 ms, far more on a loaded machine. Loaded inside
   // the checks' time it was counted as the server's: a local TCP connect "took 854 ms", and on a loaded
-  // CI machine the SDK gave up on a request before mcpwire's own limit fired, so a silent server read as
-  // "This operation was aborted". The preload makes that first load take 1.5 s more.
+  // CI machine a silent server read as "This operation was aborted" (most likely as the SDK's request
+  // timer, armed before that load, fired before mcpwire's own). SLOW_FETCH makes that load 1.5 s longer.
   test('Node slow to load its fetch is not blamed on the server: latencies measure the server, silence is still named', async () => {
-    const srv = await startOAuthServer();
-    try {
-      srv.hang('mcp');
-      const s = scratch();
-      cursorEntries(s, { slow: srv.url });
-      const slow = { NODE_OPTIONS: `--require ${SLOW_FIRST_FETCH}`, SLOW_FIRST_FETCH_MS: '1500' };
-      const { code, report } = await doctor(s, ['slow', '--timeout', '1'], slow);
-      expect(code).toBe(1);
-      // A local TCP connect takes a few ms; the 1.5 s load is not in it.
-      const tcp = one(report, 'server.tcp');
-      expect(tcp.status).toBe('ok');
-      expect(tcp.ms).toBeLessThan(750);
-      expect(one(report, 'server.http')).toMatchObject({
-        status: 'fail',
-        message: expect.stringMatching(/no answer within 1 s/),
-        fix: expect.stringMatching(/took the connection but did not answer/),
-      });
-    } finally {
-      await srv.close();
-    }
-    const silent = await startOAuthServer();
-    try {
-      silent.hang('mcp-stream');
-      const s = scratch();
-      cursorEntries(s, { silent: silent.url });
-      const { report } = await doctor(s, ['silent', '--timeout', '1'], { NODE_OPTIONS: `--require ${SLOW_FIRST_FETCH}`, SLOW_FIRST_FETCH_MS: '1500' });
-      expect(one(report, 'server.http')).toMatchObject({
-        status: 'fail',
-        message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
-      });
-    } finally {
-      await silent.close();
-    }
+    const { code, report } = await doctorHanging('mcp', 'slow', SLOW_FETCH);
+    expect(code).toBe(1);
+    // A local TCP connect takes a few ms; the 1.5 s load is not in it.
+    const tcp = one(report, 'server.tcp');
+    expect(tcp.status).toBe('ok');
+    expect(tcp.ms).toBeLessThan(750);
+    expect(one(report, 'server.http')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/no answer within 1 s/),
+      fix: expect.stringMatching(/took the connection but did not answer/),
+    });
+    const stream = await doctorHanging('mcp-stream', 'silent', SLOW_FETCH);
+    expect(one(stream.report, 'server.http')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
+    });
   });
 
   test('an event stream that opens and never answers is cut at the limit and said so', async () => {
-    const srv = await startOAuthServer();
-    try {
-      srv.hang('mcp-stream');
-      const s = scratch();
-      cursorEntries(s, { silent: srv.url });
-      const { code, report, ms } = await doctor(s, ['silent', '--timeout', '1']);
-      expect(code).toBe(1);
-      expect(one(report, 'server.http')).toMatchObject({
-        status: 'fail',
-        message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
-      });
-      // Bounded like the slow-server run above (a few limits of 1–1.5 s plus Node's start, not the 30 s
-      // default nor never): 15 s, not 8, as there: a loaded CI machine took 9.0 s on Node 24.
-      expect(ms).toBeLessThan(15000);
-    } finally {
-      await srv.close();
-    }
+    const { code, report, ms } = await doctorHanging('mcp-stream', 'silent');
+    expect(code).toBe(1);
+    expect(one(report, 'server.http')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
+    });
+    // Bounded like the slow-server run above (a few limits of 1–1.5 s plus Node's start, not the 30 s
+    // default nor never): 15 s, not 8, as there: a loaded CI machine took 9.0 s on Node 24.
+    expect(ms).toBeLessThan(15000);
   });
 
   test('a URL that is not an MCP endpoint is reported as such; the MCP URL of the same host is not', async () => {
@@ -386,8 +367,7 @@ describe('doctor: authorization', () => {
   // mcpwire's per-step timer starts: a slow load must not end the login as a step that took too long.
   test('`auth login --timeout 1` in a process slow to load its fetch: the load is not counted as the time of a step', async () => {
     const s = scratch();
-    const slow = { NODE_OPTIONS: `--require ${SLOW_FIRST_FETCH}`, SLOW_FIRST_FETCH_MS: '1500' };
-    const r = await runCli(['auth', 'login', srv.url, '--name', 'slowfetch', '--timeout', '1'], { cwd: s.cwd, env: env(s, slow) });
+    const r = await runCli(['auth', 'login', srv.url, '--name', 'slowfetch', '--timeout', '1'], { cwd: s.cwd, env: env(s, SLOW_FETCH) });
     expect(r.stderr).not.toMatch(/no answer within/);
     expect(r.code).toBe(0);
   });
