@@ -14,8 +14,17 @@ export interface Where {
   target?: string;
 }
 
+/**
+ * When each finding was made (performance.now()), kept beside it, not in it (findings are the JSON
+ * report). A check's time ends with its last finding: waiting for its promise instead would also count
+ * whatever else runs before the promise's continuation does (other checks started in the same turn).
+ */
+const madeAt = new WeakMap<DoctorCheck, number>();
+
 export function finding(where: Where, id: string, status: CheckStatus, message: string, fix?: string): DoctorCheck {
-  return { id, ...where, status, message, ...(fix ? { fix } : {}) };
+  const c: DoctorCheck = { id, ...where, status, message, ...(fix ? { fix } : {}) };
+  madeAt.set(c, performance.now());
+  return c;
 }
 
 export const ok = (w: Where, id: string, message: string) => finding(w, id, 'ok', message);
@@ -46,8 +55,9 @@ export function deadline(ms: number, expired: () => void): () => void {
 }
 
 /**
- * Run one check within `timeoutMs`. Its findings get the time it took; a throw becomes one failed
- * finding (`id`, `where`) with the error's message; running out of time, one failed finding that says so.
+ * Run one check within `timeoutMs`. Its findings get the time it took (until its last finding was made);
+ * a throw becomes one failed finding (`id`, `where`) with the error's message; running out of time, one
+ * failed finding that says so.
  */
 export async function guard(where: Where, id: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<DoctorCheck[]>): Promise<DoctorCheck[]> {
   const started = performance.now();
@@ -75,7 +85,9 @@ export async function guard(where: Where, id: string, timeoutMs: number, run: (s
   } finally {
     cancel?.();
   }
-  const ms = Math.round(performance.now() - started);
+  const now = performance.now();
+  const ended = Math.min(now, Math.max(...out.map((c) => madeAt.get(c) ?? now)));
+  const ms = Math.max(0, Math.round(ended - started));
   return out.map((c) => ({ ...c, ms: c.ms ?? ms }));
 }
 

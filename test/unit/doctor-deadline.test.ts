@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { deadline } from '../../src/doctor/engine.js';
+import { deadline, guard, ok } from '../../src/doctor/engine.js';
 
 const servers: net.Server[] = [];
 afterEach(() => {
@@ -75,4 +75,29 @@ test("a request the caller's own timeout aborts after the whole limit of silence
   const e = await pending;
   expect(isStepTimeout(e)).toBe(true);
   expect(String((e as Error).message)).toMatch(/: no answer within 0\.1 s$/);
+});
+
+test("a check's time ends with its last finding, not with the work other checks do before its turn comes", async () => {
+  const w = { subject: 's', server: 's' };
+  // Started in one turn, as runDoctor starts every check: the first is done at once (no DNS lookup for
+  // an IP address), the second keeps the thread busy for 200 ms before it yields, the third answers
+  // after 100 ms of waiting.
+  const instant = guard(w, 'server.dns', 5000, async () => [ok(w, 'server.dns', 'an IP address')]);
+  const busyCheck = guard(w, 'server.tcp', 5000, async () => {
+    busy(200);
+    return [ok(w, 'server.tcp', 'busy')];
+  });
+  const waiting = guard(w, 'server.http', 5000, async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    return [ok(w, 'server.http', 'answered'), ok(w, 'server.http', 'and another finding')];
+  });
+  const [[a], [b], c] = await Promise.all([instant, busyCheck, waiting]);
+  expect(a.ms).toBeLessThan(50); // was ~200: the busy check's work, done before this check's continuation ran
+  expect(b.ms).toBeGreaterThanOrEqual(195);
+  // The waiting check started after the busy one's 200 ms and waited 100 ms more.
+  for (const x of c) expect(x.ms).toBeGreaterThanOrEqual(95);
+  // A check that throws or runs out of time: until the failure was reported.
+  const [t] = await guard(w, 'mcp.handshake', 50, () => new Promise<never>(() => {}));
+  expect(t.status).toBe('fail');
+  expect(t.ms).toBeGreaterThanOrEqual(45);
 });
