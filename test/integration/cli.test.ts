@@ -376,7 +376,7 @@ describe('the launcher', () => {
     expect(mcpCaches()).toEqual([expect.stringMatching(/^mcp-\d+-\d+\.list\.cache$/)]);
     expect(run('mcp', 'add', '--target', 'cursor', '--url', URL).status).toBe(0);
     const [addCache, listCache] = mcpCaches();
-    expect(addCache).toMatch(/\.add\.cache$/);
+    expect(addCache).toMatch(/\.add\.one\.cache$/); // an add for one client: ranked below one for several (the next test)
     expect(listCache).toMatch(/\.list\.cache$/);
     // The add's cache is taken by the next add (not refused, so not written again).
     const written = fs.statSync(path.join(dir, addCache)).mtimeMs;
@@ -387,6 +387,53 @@ describe('the launcher', () => {
     fs.writeFileSync(path.join(dir, 'mcp-1-2.cache'), 'old');
     expect(run('mcp', 'remove', 'pelcro', '--target', 'codex').status).toBe(0);
     expect(mcpCaches()).toEqual([addCache, listCache, addCache.replace('.add.', '.remove.')]);
+  });
+
+  // A cache holds what ran before the command ended: one written by a failed run (a first add refused
+  // for a mistyped URL) held the argument checks only, and every later add compiled the rest on every
+  // run. A cache is ranked by the run that wrote it (failed < for one client < any other success), and a
+  // run that covers more replaces it with its own, which holds both.
+  test('a code cache is replaced by the first run that covers more than the run that wrote it', () => {
+    const s = scratch();
+    const bin = snapshotCli(fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-partial-')));
+    const dist = path.join(path.dirname(bin), '..', 'dist');
+    const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: s.cwd, env: s.env, encoding: 'utf8', timeout: 60_000 });
+    const refused = () => run('mcp', 'add', '--target', 'cursor', '--url', 'ftp://example.com/mcp', '--name', 'typo');
+    const add = (target: string) => run('mcp', 'add', '--target', target, '--url', URL, '--name', 'ok');
+    expect(refused().status).toBe(2);
+    if (Number(process.versions.node.split('.')[0]) !== 20) return; // Node 22.1+: Node's own compile cache
+    const dir = path.join(dist, '.v8-cache', `${process.version}-${process.arch}-no-turbofan`);
+    const addCaches = () =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => /^mcp-.*\.add\./.test(f))
+        .sort();
+    const only = (suffix: string) => {
+      const files = addCaches();
+      expect(files).toEqual([expect.stringMatching(new RegExp(`^mcp-\\d+-\\d+\\.add${suffix.replace(/\./g, '\\.')}$`))]);
+      const st = fs.statSync(path.join(dir, files[0]));
+      return { size: st.size, mtime: st.mtimeMs };
+    };
+    const failed = only('.partial.cache');
+    // Another failure takes it and leaves it as it is.
+    expect(refused().status).toBe(2);
+    expect(only('.partial.cache')).toEqual(failed);
+    // An add for one client covers more: its cache replaces the failed run's, and holds the add's code besides the checks.
+    expect(add('cursor').status).toBe(0);
+    const one = only('.one.cache');
+    expect(one.size).toBeGreaterThan(failed.size * 1.5);
+    // An add for another single client, or a failure, takes it as it is.
+    expect(add('vscode').status).toBe(0);
+    expect(refused().status).toBe(2);
+    expect(only('.one.cache')).toEqual(one);
+    // An add for several clients (three formats) replaces it; from then on every add takes that one, and nothing is written.
+    expect(add('all').status).toBe(0);
+    const full = only('.cache');
+    expect(full.size).toBeGreaterThan(one.size);
+    expect(add('codex').status).toBe(0);
+    expect(refused().status).toBe(2);
+    expect(run('mcp', 'add', '--target', 'cursor,codex', '--url', URL, '--name', 'ok').status).toBe(0);
+    expect(only('.cache')).toEqual(full);
   });
 
   // Node 22.1+ keeps compiled code itself, by default in the shared temporary folder, where anyone on
