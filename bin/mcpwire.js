@@ -70,13 +70,15 @@ const useOwnCache = typeof Module?.enableCompileCache !== 'function';
 
 // Caches live beside the bundles; where dist/ is read-only (a system-wide install), in the user's
 // cache folder. Looked up without touching the disk beyond one read; created only when written. The
-// user's folder is worked out only when the first place fails (node:os costs ~0.7 ms to load).
+// user's folder is worked out only when the first place fails, and from HOME (node:os costs ~0.7 ms to
+// load, on every run of a system-wide install).
 function* cacheRoots() {
   yield path.join(dist, '.v8-cache');
   const home =
     process.env.XDG_CACHE_HOME ||
     (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) ||
-    path.join(bundleRequire('node:os').homedir(), '.cache');
+    // HOME when it is an absolute path (what os.homedir() returns then), without loading node:os.
+    path.join(process.platform !== 'win32' && path.isAbsolute(process.env.HOME ?? '') ? process.env.HOME : bundleRequire('node:os').homedir(), '.cache');
   yield path.join(home, 'mcpwire', 'v8-cache');
 }
 const cacheKey = `${process.version}-${process.arch}${tuned ? '-no-turbofan' : ''}`;

@@ -471,6 +471,27 @@ describe('the launcher', () => {
     expect(fs.readdirSync(path.join(s.home, '.cache', 'mcpwire', 'v8-cache', 'node')).length).toBeGreaterThan(0);
   });
 
+  // A system-wide install's bundles are not the user's to write: the caches go to the user's cache
+  // folder, worked out from HOME (node:os costs ~0.5 ms to load, and this lookup runs on every command).
+  test("where the bundles' folder cannot hold caches, they go to the user's cache folder, found without loading node:os", () => {
+    const s = scratch();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-user-cache-'));
+    const bin = snapshotCli(root);
+    fs.writeFileSync(path.join(path.dirname(bin), '..', 'dist', '.v8-cache'), 'not a folder');
+    const preload = path.join(root, 'builtins.cjs');
+    fs.writeFileSync(preload, "process.on('exit', () => process.stderr.write('builtins: ' + process.moduleLoadList.join(',') + '\\n'));\n");
+    const run = () => spawnSync(process.execPath, ['-r', preload, bin, 'mcp', 'list'], { cwd: s.cwd, env: s.env, encoding: 'utf8', timeout: 60_000 });
+    const first = run();
+    expect(first.status).toBe(0);
+    const caches = path.join(s.home, '.cache', 'mcpwire', 'v8-cache');
+    expect(fs.readdirSync(caches).length).toBe(1); // Node 20: the launcher's own (its key); 22.1+: Node's, in `node`
+    expect(fs.statSync(caches).mode & 0o777).toBe(0o700);
+    const second = run();
+    expect(second.status).toBe(0);
+    expect(second.stderr).toMatch(/^builtins: /m);
+    expect(second.stderr).not.toMatch(/NativeModule os\b/);
+  });
+
   // mcp add|remove|list read their arguments without the CLI bundle (commander); anything the shortcut
   // does not read exactly as commander would goes through commander (test/unit/fast-args.test.ts).
   test('mcp add, remove, list and setup take the shortcut past commander; help and usage errors still go through it', () => {
