@@ -108,9 +108,12 @@ export function recordingFetch(o: RecorderOptions): Recorder {
     } catch (e) {
       const elapsed = performance.now() - started;
       entry.ms = Math.round(elapsed);
-      // Silence for the whole limit is a timeout, whichever timer ended it: ours, or (when a busy process
-      // serves both late, the SDK's first) the caller's own request timeout. The check's own limit is not.
-      const silent = own.signal.aborted || (isAbortError(e) && elapsed >= o.timeoutMs);
+      // Silence is a timeout, whichever timer ended it: ours, or the caller's own (the SDK's request
+      // timer, the limit plus a margin). The SDK arms its timer before it builds and sends the request;
+      // when that work is slow (a loaded machine: over the margin, in CI) its timer ends the wait first,
+      // with less than the limit passed here but more since the request began. The check's own limit
+      // (o.signal) is not the server's silence.
+      const silent = own.signal.aborted || (isAbortError(e) && (elapsed >= o.timeoutMs || init?.signal?.aborted === true));
       entry.error = silent && !o.signal.aborted ? new StepTimeout(what, Math.round(o.timeoutMs / 100) / 10) : e;
       throw entry.error;
     } finally {

@@ -20,6 +20,7 @@ import { clientsAvailable, CLIENTS_DIR, locateNode22 } from './clients.js';
 const FOLLOW = path.join(ROOT, 'test', 'integration', 'conformance', 'follow-redirects.cjs');
 /** A process whose first touch of Node's fetch takes 1.5 s more (test/integration/slow-first-fetch.cjs). */
 const SLOW_FETCH = { NODE_OPTIONS: `--require ${path.join(ROOT, 'test', 'integration', 'slow-first-fetch.cjs')}`, SLOW_FIRST_FETCH_MS: '1500' };
+const SLOW_REQUEST = { NODE_OPTIONS: `--require ${path.join(ROOT, 'test', 'integration', 'slow-first-request.cjs')}`, SLOW_FIRST_REQUEST_MS: '800' };
 
 interface Check {
   id: string;
@@ -282,6 +283,20 @@ describe('doctor: servers', () => {
     expect(one(stream.report, 'server.http')).toMatchObject({
       status: 'fail',
       message: expect.stringMatching(/^server\/discover: an event stream opened but no answer came within 1\.5 s$/),
+    });
+  });
+
+  // The SDK arms its own timer for a request (the limit plus 0.5 s) before it validates and serializes
+  // it; on a loaded machine that work took over 0.5 s (CI, Node 24), so the SDK's timer ended the wait
+  // before mcpwire's own and the silence read as "This operation was aborted". SLOW_REQUEST makes that
+  // work 0.8 s longer.
+  test("a server that never answers is named silent when the SDK's own request timer ends the wait first", async () => {
+    const { code, report } = await doctorHanging('mcp', 'slow', SLOW_REQUEST);
+    expect(code).toBe(1);
+    expect(one(report, 'server.http')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/no answer within 1 s/),
+      fix: expect.stringMatching(/took the connection but did not answer/),
     });
   });
 
