@@ -112,8 +112,8 @@ export function recordingFetch(o: RecorderOptions): Recorder {
       // timer, the limit plus a margin). The SDK arms its timer before it builds and sends the request;
       // when that work is slow (a loaded machine: over the margin, in CI) its timer ends the wait first,
       // with less than the limit passed here but more since the request began. The check's own limit
-      // (o.signal) is not the server's silence.
-      const silent = own.signal.aborted || (isAbortError(e) && (elapsed >= o.timeoutMs || init?.signal?.aborted === true));
+      // (o.signal, the only other signal the request listens to) is not the server's silence.
+      const silent = own.signal.aborted || (isAbortError(e) && init?.signal?.aborted === true);
       entry.error = silent && !o.signal.aborted ? new StepTimeout(what, Math.round(o.timeoutMs / 100) / 10) : e;
       throw entry.error;
     } finally {

@@ -64,9 +64,8 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
   // The MCP SDK and Node's own fetch are loaded here, before any check's clock starts: each load blocks
   // the event loop, and a timer that fires after such a block would call a prompt answer a timeout.
   // Node loads fetch (undici) on its first use, ~40-50 ms on an idle machine and far more on a loaded
-  // one: inside a request's time it was read as the server's (a local TCP connect "took 854 ms"; on a
-  // loaded CI machine a silent server was reported as "This operation was aborted", most likely as the
-  // SDK's request timer, armed before that load, fired before mcpwire's own).
+  // one: inside a request's time it was read as the server's (a local TCP connect "took 854 ms"). (A
+  // wait the SDK's own request timer ends first is still the server's silence: see recordingFetch.)
   if (servers.some((s) => s.url)) {
     await import('./sdk.js');
     loadFetch();
