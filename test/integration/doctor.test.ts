@@ -251,12 +251,20 @@ describe('doctor: servers', () => {
     // 15 s, not 8: a loaded CI machine took 9.2–9.4 s twice.
     expect(ms).toBeLessThan(15000);
     // Not slow: the same server without the hang answers (401: a login is needed, which is a warning).
+    // Under doctor's default limits: with 1 s for every check, a loaded CI machine (Node 24) once failed
+    // a check of this answering server (exit 1); what this part shows is that the server is not
+    // reported silent, not that every check of a busy machine fits in 1 s.
     const fast = await startOAuthServer();
     try {
       const s = scratch();
       cursorEntries(s, { slow: fast.url });
-      const { code, report } = await doctor(s, ['slow', '--timeout', '1']);
-      expect(code).toBe(0);
+      const { code, report } = await doctor(s, ['slow']);
+      expect(
+        code,
+        failures(report)
+          .map((c) => `${c.id}: ${c.message} (${c.ms} ms)`)
+          .join('; '),
+      ).toBe(0);
       expect(pick(report, 'server.http').every((c) => c.status !== 'fail')).toBe(true);
     } finally {
       await fast.close();
