@@ -100,6 +100,11 @@ const oneTarget = (() => {
   return value !== undefined && /^[a-z-]+$/.test(value) && value !== 'all' && value !== 'detected';
 })();
 
+// How scripts/build.mjs wraps a bundle (the same three strings there).
+const BUNDLE_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+const BUNDLE_TAIL = '\n})';
+const BUNDLE_CALL = '.call(this, exports, require, module, __filename, __dirname);\n';
+
 const pending = [];
 const loaded = new Map();
 function load(name) {
@@ -125,7 +130,13 @@ function loadBundle(name) {
     if (cachedData !== undefined) break;
   }
   const vm = bundleRequire('node:vm');
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, { filename: file, cachedData });
+  // A bundle is `(function (…) {…}).call(…)` (scripts/build.mjs): compiled without its last line, it is
+  // the function itself, and a slice of a string is no copy of it. (Another text is wrapped here.)
+  const code =
+    source.startsWith(BUNDLE_HEAD) && source.endsWith(BUNDLE_TAIL + BUNDLE_CALL)
+      ? source.slice(0, -BUNDLE_CALL.length)
+      : `${BUNDLE_HEAD} ${source}${BUNDLE_TAIL}`;
+  const script = new vm.Script(code, { filename: file, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) rank = -1;
   // V8 is done with the cache's bytes (deserialized, or refused): free them now (Node 22+), not at a
   // collection that an idle bridge may not run for hours (its RSS: +0.4 MB on Node 24). Only a buffer
