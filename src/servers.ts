@@ -78,8 +78,23 @@ export function parseUrl(raw: string): URL {
   return url;
 }
 
-export function isLoopback(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
+const LOOPBACK = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/;
+/** A host name that never leaves this machine (plain http to it is local development, not a risk). */
+export const isLoopbackHost = (hostname: string): boolean => LOOPBACK.test(hostname);
+
+/**
+ * Plain http to another machine: whatever a client sends the server (a login's tokens, an API key, the
+ * user's data) crosses the network readable and changeable. Written when asked, with this warning.
+ */
+export function plainHttpWarning(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return undefined;
+  return `${showUrl(raw)} is plain http: what the clients send it (tokens, API keys, your data) crosses the network unencrypted, readable and changeable on the way. Use its https:// address if it has one.`;
 }
 
 /** `mcp.pelcro.com` → `pelcro`, `api.peel.sh` → `peel`, `127.0.0.1` → `127-0-0-1`. */

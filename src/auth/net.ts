@@ -11,6 +11,7 @@
  * - refuses plain http to an authorization server (loopback hosts excepted, for local development).
  */
 import { UserError } from '../errors.js';
+import { isLoopbackHost } from '../servers.js';
 import { printable } from '../ui.js';
 
 export const DEFAULT_NETWORK_TIMEOUT_S = 30;
@@ -63,8 +64,7 @@ export function notMcpError(url: string, v: NotMcp): UserError {
   });
 }
 
-const LOOPBACK = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/;
-export const isLoopbackHost = (hostname: string) => LOOPBACK.test(hostname);
+export { isLoopbackHost };
 
 function bodyText(body: unknown): string {
   if (typeof body === 'string') return body;

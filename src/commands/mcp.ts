@@ -6,7 +6,7 @@ import { resolveReal } from '../files/io.js';
 import type { EditOutcome } from '../files/transaction.js';
 import { listEntries } from '../listing.js';
 import { envOr, isoTime } from '../platform.js';
-import { resolveServer, showUrl, validateName } from '../servers.js';
+import { plainHttpWarning, resolveServer, showUrl, validateName } from '../servers.js';
 import {
   clientRecord,
   ledgerKey,
@@ -165,8 +165,7 @@ export async function mcpAdd(ctx: Context, server: string | undefined, o: AddOpt
   };
   const reports = await runWrites(ctx, `mcp add ${spec.name}`, plans, Boolean(o.dryRun), rememberServer, { noteNotInstalled: true });
   const code = renderReports(ctx, reports, { json: Boolean(o.json), dryRun: Boolean(o.dryRun) });
-  const unset = unsetVariableWarning(ctx, spec);
-  if (unset) ctx.io.err(`${ctx.io.style.warn('warning:')} ${unset}`);
+  for (const w of [plainHttpWarning(spec.url), unsetVariableWarning(ctx, spec)]) if (w) ctx.io.err(`${ctx.io.style.warn('warning:')} ${w}`);
   return code;
 }
 

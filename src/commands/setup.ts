@@ -11,7 +11,7 @@ import { editsBinary } from '../edit/document.js';
 import { resolveReal } from '../files/io.js';
 import { listEntries } from '../listing.js';
 import { PRESETS } from '../presets/index.js';
-import { findPreset, resolveServer, showUrl } from '../servers.js';
+import { findPreset, plainHttpWarning, resolveServer, showUrl } from '../servers.js';
 import { renderBridgeEntry } from '../setup/bridge.js';
 import { apiKeyLogin, oauthLogin, type LoginOutcome, type SessionModule } from '../setup/login.js';
 import { accountsMatter, nextStep, planSetup, unwritableClients, type Mode, type PlannedEntry } from '../setup/plan.js';
@@ -253,6 +253,8 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
     );
     showPlan(ctx, plan);
   }
+  const insecure = plainHttpWarning(spec.url);
+  if (insecure) ctx.io.err(`${ctx.io.style.warn('warning:')} ${insecure}`);
   if (ask && !o.dryRun && !(await (await ask()).confirm('Write these entries?', true))) throw new UserError('Nothing was changed.', { exitCode: 130 });
 
   // The credential first: a sign-in that fails or is cancelled leaves every file as it was.

@@ -7,7 +7,7 @@ import type { CredentialStore } from '../auth/store/common.js';
 import { isObject } from '../mcp/jsonrpc.js';
 import type { Platform } from '../platform.js';
 import { PRESETS, type Preset } from '../presets/index.js';
-import { showUrl } from '../servers.js';
+import { plainHttpWarning, showUrl } from '../servers.js';
 import { printable } from '../ui.js';
 import { checkClock, checkLoopbackPort, checkStored, probeAuth } from './auth.js';
 import { fail, guard, ok, sh, warn, type Where } from './engine.js';
@@ -116,7 +116,8 @@ export async function checkServer(
       ? guard(w, 'server.health', t, (signal) => checkHealth(w, url, found.preset, found.env, t, signal))
       : Promise.resolve([] as DoctorCheck[]),
   ]);
-  let all = groups.flat();
+  const insecure = plainHttpWarning(s.url);
+  let all = [...(insecure ? [warn(w, 'server.url', insecure, `mcpwire mcp add ${sh(s.name)} --url https://… --force`)] : []), ...groups.flat()];
   // Through a proxy, mcpwire's requests do not depend on reaching the host directly: a direct failure is a warning.
   if (proxyFor(o.platform.env, process.version, url)) {
     all = all.map((c) =>

@@ -216,6 +216,19 @@ describe('doctor: servers', () => {
     expect(one(report, 'auth.clock', 'modern').status).toBe('ok');
   });
 
+  test('plain http to another machine is a warning with the https fix; to this machine (loopback) it is not', async () => {
+    const s = scratch();
+    const port = await closedPort();
+    cursorEntries(s, { remote: 'http://mcp.invalid/mcp', local: `http://127.0.0.1:${port}/mcp` });
+    const { report } = await doctor(s, ['--timeout', '1']);
+    expect(one(report, 'server.url', 'remote')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/^http:\/\/mcp\.invalid\/mcp is plain http: .*unencrypted/),
+      fix: 'mcpwire mcp add remote --url https://… --force',
+    });
+    expect(pick(report, 'server.url', 'local')).toEqual([]);
+  });
+
   test('a server that is down: TCP refused, and nothing above it repeats the failure; it goes away when the server is up', async () => {
     const s = scratch();
     const port = await closedPort();

@@ -264,6 +264,31 @@ describe('terminal output', () => {
   });
 });
 
+describe('plain http to another machine', () => {
+  test('mcp add writes it as asked and warns that what the clients send crosses the network unencrypted; a loopback host is not warned about', async () => {
+    const h = scratchHome();
+    const remote = await h.run('mcp', 'add', '--target', 'cursor', '--url', 'http://mcp.example.com/mcp', '--name', 'remote');
+    expect(remote.code).toBe(0);
+    expect(remote.stderr).toMatch(/warning: http:\/\/mcp\.example\.com\/mcp is plain http: .*unencrypted.*https:\/\//);
+    expect(h.read('.cursor/mcp.json')).toContain('"url": "http://mcp.example.com/mcp"');
+    // The credential in its query is masked in the warning, as everywhere.
+    const keyed = await h.run('mcp', 'add', '--target', 'cursor', '--url', 'http://mcp.example.com/mcp?api_key=s3cret', '--name', 'keyed');
+    expect(keyed.stderr).toContain('http://mcp.example.com/mcp?api_key=*** is plain http');
+    expect(keyed.stderr).not.toContain('s3cret');
+    for (const [i, url] of [
+      'http://localhost:3000/mcp',
+      'http://127.0.0.1:8080/mcp',
+      'http://[::1]:9/mcp',
+      'http://dev.localhost/mcp',
+      'https://mcp.example.com/mcp',
+    ].entries()) {
+      const r = await h.run('mcp', 'add', '--target', 'cursor', '--url', url, '--name', `local${i}`);
+      expect(r.code).toBe(0);
+      expect(r.stderr, url).not.toMatch(/plain http/);
+    }
+  });
+});
+
 describe('errors with --json are JSON on stdout too (and text on stderr)', () => {
   test.each([
     [

@@ -207,6 +207,19 @@ describe('setup runs doctor on what it wrote', () => {
   });
 });
 
+describe('setup and plain http', () => {
+  test('a server at a plain http address on another machine is warned about (what the clients send crosses the network unencrypted); a loopback one is not', async () => {
+    const h = scratchHome();
+    const doctor = async (): Promise<DoctorReport> => ({ ok: true, checks: [] });
+    const remote = await h.setup('http://mcp.example.com/mcp', { name: 'remote', target: 'cursor', login: false }, { doctor });
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(remote.stderr).toMatch(/warning: http:\/\/mcp\.example\.com\/mcp is plain http: .*unencrypted/);
+    const local = await h.setup('http://127.0.0.1:3000/mcp', { name: 'local', target: 'cursor', login: false }, { doctor });
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stderr).not.toMatch(/plain http/);
+  });
+});
+
 describe('what setup recorded, used later', () => {
   const isBridge = (entry: { args?: string[] } | undefined) => Boolean(entry?.args?.includes('proxy'));
 
