@@ -182,7 +182,11 @@ async function listTools(
     const names = r.tools.map((t) => printable(t.name));
     const more = r.nextCursor ? '+ (more pages)' : '';
     if (r.tools.length === 0) return warn(w, 'mcp.tools', 'tools/list: the server offers no tools (with this credential)');
-    return ok(w, 'mcp.tools', `${r.tools.length}${more} tools: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`);
+    return ok(
+      w,
+      'mcp.tools',
+      `${r.tools.length}${more} ${r.tools.length === 1 && !more ? 'tool' : 'tools'}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`,
+    );
   } catch (e) {
     const x = last(rec, 'tools/list');
     if (x?.status === 401 || x?.status === 403) return fail(w, 'mcp.tools', `tools/list refused (HTTP ${x.status})`, `mcpwire auth login ${sh(o.name)}`);

@@ -431,7 +431,7 @@ describe('doctor: authorization', () => {
     const { code, report } = await doctor(s, ['demo']);
     expect(code).toBe(0);
     expect(one(report, 'auth.stored').message).toMatch(/^logged in \(the file .*credentials\.json\), until .* \(\d+ min\), refreshable, scopes: mcp$/);
-    expect(one(report, 'mcp.tools').message).toBe('1 tools: whoami');
+    expect(one(report, 'mcp.tools').message).toBe('1 tool: whoami');
     expect(one(report, 'auth.registration').message).toMatch(/a registration mcpwire already holds/);
     expect(srv.requests.filter((r) => r.path === '/token').length).toBe(before);
     // An expired token: said so, with the command that refreshes it, and still no refresh spent by doctor.
@@ -448,7 +448,7 @@ describe('doctor: authorization', () => {
     const fixed = await doctor(s, ['demo', '--fix']);
     expect(fixed.report.fixed).toEqual([expect.objectContaining({ target: 'mcpwire', name: 'demo', action: 'access token refreshed' })]);
     expect(one(fixed.report, 'auth.stored').status).toBe('ok');
-    expect(one(fixed.report, 'mcp.tools').message).toBe('1 tools: whoami');
+    expect(one(fixed.report, 'mcp.tools').message).toBe('1 tool: whoami');
     expect(srv.requests.filter((r) => r.path === '/token').map((r) => r.body.grant_type)).toEqual([
       ...Array(before).fill('authorization_code'),
       'refresh_token',
