@@ -84,6 +84,19 @@ export class DefaultJsonSchemaValidator {
   },
 };
 
+// src/version.ts reads the version from package.json: the bundles get that field alone, not the whole
+// file (its dependency lists, scripts, …) in every bundle.
+const versionOnly = {
+  name: 'version-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]package\.json$/ }, async (a) => {
+      if (path.resolve(a.path) !== path.resolve('package.json')) return undefined;
+      const { readFile } = await import('node:fs/promises');
+      return { contents: JSON.stringify({ version: JSON.parse(await readFile(a.path, 'utf8')).version }), loader: 'json' };
+    });
+  },
+};
+
 const table = await bundleTable();
 const { mcpsdk, ...commands } = table;
 const options = {
@@ -98,7 +111,7 @@ const options = {
   legalComments: 'linked',
   // Native and optional modules stay outside the bundle and load lazily.
   external: ['@napi-rs/keyring'],
-  plugins: [lazyChildProcess, jsoncFormatterTables, inquirerUnusedPrompts],
+  plugins: [lazyChildProcess, jsoncFormatterTables, inquirerUnusedPrompts, versionOnly],
   logLevel: 'warning',
   // src/auth/store/keychain.ts uses import.meta.url only when it runs as an ES module (tests); the bundle has require.
   logOverride: { 'empty-import-meta': 'silent' },

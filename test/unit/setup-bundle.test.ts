@@ -38,3 +38,24 @@ test("setup's bundle holds neither the MCP SDK nor doctor: they load from their 
   expect(dist('doctor').includes('server.dns')).toBe(true);
   expect(setup.length).toBeLessThan(200_000);
 });
+
+// `npx mcpwire` installs package.json's dependencies, and nothing else, before its first command runs:
+// a package the bundles carry inside them is a download for nothing (@inquirer/prompts was one, and
+// pulled 31 packages: @types/node, iconv-lite, chardet, …). A dependency is a package the published
+// bundles load at run time (by require, or by name through a require of their own, as the keychain's).
+test('the runtime dependencies are exactly the packages the published bundles load at run time', async () => {
+  const { builtinModules } = await import('node:module');
+  const root = path.join(import.meta.dirname, '..', '..');
+  const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+  const texts = fs
+    .readdirSync(path.join(root, 'dist'))
+    .filter((f) => f.endsWith('.cjs'))
+    .map((f) => fs.readFileSync(path.join(root, 'dist', f), 'utf8'));
+  // (Not a require inside a string: Ajv's code generator writes `require("ajv/dist/runtime/…")` as text.)
+  const required = new Set(texts.flatMap((t) => [...t.matchAll(/(?<![`'"\w.])require\("([^"]+)"\)/g)].map((m) => m[1])));
+  const packages = [...required].filter((id) => !builtinModules.includes(id.replace(/^node:/, '')));
+  for (const id of packages) expect(deps, `the bundles require ${id}`).toContain(id.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1'));
+  for (const dep of deps) expect(texts.some((t) => t.includes(`"${dep}"`)), `no bundle loads ${dep}`).toBe(true);
+  // The bundles carry the version, not package.json's other fields (dependency lists included).
+  for (const t of texts) expect(t).not.toContain('devDependencies');
+});
