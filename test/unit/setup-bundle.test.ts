@@ -46,7 +46,9 @@ test("setup's bundle holds neither the MCP SDK nor doctor: they load from their 
 test('the runtime dependencies are exactly the packages the published bundles load at run time', async () => {
   const { builtinModules } = await import('node:module');
   const root = path.join(import.meta.dirname, '..', '..');
-  const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+  const deps = Object.keys(
+    (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {},
+  );
   const texts = fs
     .readdirSync(path.join(root, 'dist'))
     .filter((f) => f.endsWith('.cjs'))
@@ -55,7 +57,11 @@ test('the runtime dependencies are exactly the packages the published bundles lo
   const required = new Set(texts.flatMap((t) => [...t.matchAll(/(?<![`'"\w.])require\("([^"]+)"\)/g)].map((m) => m[1])));
   const packages = [...required].filter((id) => !builtinModules.includes(id.replace(/^node:/, '')));
   for (const id of packages) expect(deps, `the bundles require ${id}`).toContain(id.replace(/^((?:@[^/]+\/)?[^/]+).*$/, '$1'));
-  for (const dep of deps) expect(texts.some((t) => t.includes(`"${dep}"`)), `no bundle loads ${dep}`).toBe(true);
+  for (const dep of deps)
+    expect(
+      texts.some((t) => t.includes(`"${dep}"`)),
+      `no bundle loads ${dep}`,
+    ).toBe(true);
   // The bundles carry the version, not package.json's other fields (dependency lists included).
   for (const t of texts) expect(t).not.toContain('devDependencies');
 });
