@@ -20,7 +20,8 @@ export const BUNDLES = {
   mcpsdk: { entry: 'src/mcp/sdk.ts', exitWhenDone: false },
   // setup's questions (@inquirer/prompts, a third of setup's code): loaded only when one is asked.
   prompts: { entry: 'src/setup/prompt.ts', exitWhenDone: false },
-  // The OAuth session (the MCP SDK), for setup: loaded only when a sign-in or a refresh is needed.
+  // The OAuth session (the MCP SDK), for setup and `auth login`/`tools`: loaded only when a sign-in, a
+  // session or a refresh is needed (`auth status`, `auth token` with a valid token, `auth logout`: never).
   authsession: { entry: 'src/auth/session.ts', exitWhenDone: false },
 } as const satisfies Record<string, { entry: string; exitWhenDone: boolean }>;
 

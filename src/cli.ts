@@ -186,7 +186,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
       )
         .option('--api-key', 'store a static API key instead (typed hidden, or piped on stdin; never an argument)')
         .option('--header <name>', "with --api-key: the header that carries it (default: the preset's, else Authorization: Bearer)")
-        .action((server, o) => cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o))());
+        .action((server, o) => cmd('auth', o, (m, ctx) => m.authLogin(ctx, server, o, loadBundle))());
       auth
         .command('status')
         .argument('[name]', 'one login (entry name)')
@@ -198,7 +198,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .argument('[name]', 'the login (entry name); optional when there is only one')
         .description('print a valid access token (refreshed first when it expires within a minute)')
         .option('--timeout <seconds>', 'give up on the refresh after this long (default 30)')
-        .action((name, o) => cmd('auth', o, (m, ctx) => m.authToken(ctx, name, o))());
+        .action((name, o) => cmd('auth', o, (m, ctx) => m.authToken(ctx, name, o, loadBundle))());
       auth
         .command('logout')
         .argument('[name]', 'the login (entry name)')
@@ -216,7 +216,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
           .description('an authenticated session: list the tools, or call one')
           .option('--call <tool>', 'call this tool')
           .option('--args <json>', "the tool's arguments, a JSON object"),
-      ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o))());
+      ).action((server, o) => cmd('auth', o, (m, ctx) => m.toolsCommand(ctx, server, o, loadBundle))());
     },
     setup: (root) => {
       root

@@ -3,7 +3,7 @@
  * (or a step-up) needs the user, open the login page, wait for the loopback callback, let the SDK
  * check it and redeem the code, and retry — at most 3 authorizations per operation.
  */
-import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { Client, refreshAuthorization, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { ownUserError, UserError } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { isTerminal, printable, type IO } from '../ui.js';
@@ -13,6 +13,9 @@ import { findTimeout, isLoopbackHost, networkFetch, notMcpError, type NetworkFet
 import { emptyRecord, registeredPort, StoredProvider, type AuthRecord } from './provider.js';
 import type { CredentialStore } from './store/index.js';
 import { currentTokens, freshAccessToken, unexpiredAccessToken } from './tokens.js';
+
+// `auth token` refreshes through the SDK of this bundle (dist/authsession.cjs) when a token expires.
+export { refreshAuthorization };
 
 export interface SessionOptions {
   platform: Platform;
@@ -133,7 +136,7 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     // a rotating refresh token on a 401 while another mcpwire does the same. When the refresh is
     // refused the session goes on with what is stored, and the server's 401 leads to a new sign-in.
     // A refresh that timed out is not a refusal: say so rather than sending the person to the browser.
-    await freshAccessToken(o.platform, o.store, o.name, o.timeoutMs).catch((e) => {
+    await freshAccessToken(o.platform, o.store, o.name, o.timeoutMs, {}, () => refreshAuthorization).catch((e) => {
       if (findTimeout(e) || (e instanceof UserError && /^Timed out/.test(e.message))) throw e;
     });
     stored = (await o.store.get(o.name)) as AuthRecord | undefined;

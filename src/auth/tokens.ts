@@ -3,7 +3,6 @@
  * a minute, under a cross-process lock so two processes never spend the same (rotating) refresh token,
  * and stores the new pair before anything uses it. `auth logout` revokes at the server when it can.
  */
-import { refreshAuthorization } from '@modelcontextprotocol/client';
 import { UserError } from '../errors.js';
 import { acquireLock } from '../files/lock.js';
 import { stateDir, type Platform } from '../platform.js';
@@ -15,6 +14,12 @@ import type { CredentialStore } from './store/index.js';
 
 export { currentTokens, REFRESH_MARGIN_MS, unexpiredAccessToken } from './record.js';
 
+/**
+ * The SDK's refresh (RFC 6749 6), handed in by the caller: the SDK lives in its own bundles (the
+ * session's, the bridge's), so `auth status`, `auth token` with a valid token and `auth logout` never load it.
+ */
+export type RefreshAuthorization = typeof import('@modelcontextprotocol/client').refreshAuthorization;
+
 const relogin = (name: string) => ({ exitCode: 1 as const, fix: `Run \`mcpwire auth login ${name}\`.` });
 
 /**
@@ -22,7 +27,14 @@ const relogin = (name: string) => ({ exitCode: 1 as const, fix: `Run \`mcpwire a
  * within the margin. `refused` (the bridge, after a 401): that token counts as spent, so a token
  * another process stored meanwhile is used as is, and only the same one is refreshed.
  */
-export async function freshAccessToken(p: Platform, store: CredentialStore, name: string, timeoutMs: number, fresh: FreshnessOptions = {}): Promise<string> {
+export async function freshAccessToken(
+  p: Platform,
+  store: CredentialStore,
+  name: string,
+  timeoutMs: number,
+  fresh: FreshnessOptions,
+  sdk: () => RefreshAuthorization,
+): Promise<string> {
   const read = async () => {
     const rec = (await store.get(name)) as AuthRecord | undefined;
     if (rec && storedApiKey(rec) && !currentTokens(rec))
@@ -47,8 +59,9 @@ export async function freshAccessToken(p: Platform, store: CredentialStore, name
     if (!t.refresh_token || !client || !rec.authServerUrl) throw new UserError(`The login to ${name} has expired and cannot be refreshed.`, relogin(name));
     let next;
     try {
+      const refreshAuthorization = sdk();
       next = await refreshAuthorization(rec.authServerUrl, {
-        metadata: rec.authServerMetadata as Parameters<typeof refreshAuthorization>[1]['metadata'],
+        metadata: rec.authServerMetadata as Parameters<RefreshAuthorization>[1]['metadata'],
         clientInformation: client,
         refreshToken: t.refresh_token,
         resource: rec.resource,

@@ -1,6 +1,7 @@
 /** `mcpwire auth login` and `mcpwire tools`: an authenticated session from the terminal. */
 import { UserError } from '../errors.js';
-import { openSession, type Session } from '../auth/session.js';
+import type { Session } from '../auth/session.js';
+import type { LoadBundle } from '../cli.js';
 import { openCredentialStore } from '../auth/store/index.js';
 import { emptyRecord, type AuthRecord } from '../auth/provider.js';
 import { storedApiKey } from '../auth/record.js';
@@ -54,10 +55,16 @@ function printableLines(text: string): string {
     .join('\n');
 }
 
-async function session(ctx: Context, server: string | undefined, o: SessionFlags): Promise<{ s: Session; name: string; url: string; storeKind: string }> {
+async function session(
+  ctx: Context,
+  server: string | undefined,
+  o: SessionFlags,
+  load: LoadBundle,
+): Promise<{ s: Session; name: string; url: string; storeKind: string }> {
   const spec = resolveServer(ctx, { server, name: o.name, account: o.account, env: o.env });
   const store = await openCredentialStore({ platform: ctx.platform, announce: (line) => ctx.io.err(line) });
-  const s = await openSession({
+  // The OAuth session (the MCP SDK, ~450 KB) is a bundle of its own, loaded only for a login or a session.
+  const s = await load('authsession').openSession({
     platform: ctx.platform,
     io: ctx.io,
     store,
@@ -136,13 +143,18 @@ async function apiKeyLogin(ctx: Context, server: string | undefined, o: SessionF
   return 0;
 }
 
-export async function authLogin(ctx: Context, server: string | undefined, o: SessionFlags & { apiKey?: boolean; header?: string }): Promise<number> {
+export async function authLogin(
+  ctx: Context,
+  server: string | undefined,
+  o: SessionFlags & { apiKey?: boolean; header?: string },
+  load: LoadBundle,
+): Promise<number> {
   if (o.apiKey) return apiKeyLogin(ctx, server, o);
   if (o.header !== undefined)
     throw new UserError('--header goes with --api-key.', {
       fix: `Run \`mcpwire auth login ${server ?? 'NAME'} --api-key --header ${o.header}\`, or leave --header out for an OAuth login.`,
     });
-  const { s, name, url, storeKind } = await session(ctx, server, o);
+  const { s, name, url, storeKind } = await session(ctx, server, o, load);
   try {
     const rec: AuthRecord = s.provider.record;
     const t = rec.tokens[rec.issuer ?? ''];
@@ -169,7 +181,12 @@ export async function authLogin(ctx: Context, server: string | undefined, o: Ses
   }
 }
 
-export async function toolsCommand(ctx: Context, server: string | undefined, o: SessionFlags & { call?: string; args?: string }): Promise<number> {
+export async function toolsCommand(
+  ctx: Context,
+  server: string | undefined,
+  o: SessionFlags & { call?: string; args?: string },
+  load: LoadBundle,
+): Promise<number> {
   let args: Record<string, unknown> = {};
   if (o.args !== undefined) {
     try {
@@ -182,7 +199,7 @@ export async function toolsCommand(ctx: Context, server: string | undefined, o: 
     if (typeof args !== 'object' || args === null || Array.isArray(args))
       throw new UserError('--args must be a JSON object.', { fix: `e.g. --args '{"id": 42}'` });
   }
-  const { s } = await session(ctx, server, o);
+  const { s } = await session(ctx, server, o, load);
   try {
     const { tools } = await s.run('tools/list', () => s.client.listTools(undefined, s.requestOptions));
     if (!o.call) {
@@ -268,7 +285,7 @@ export async function authStatus(ctx: Context, name: string | undefined, o: { js
 }
 
 /** `auth token NAME`: a valid access token on stdout (refreshed first when it expires within a minute). */
-export async function authToken(ctx: Context, name: string | undefined, o: { timeout?: string }): Promise<number> {
+export async function authToken(ctx: Context, name: string | undefined, o: { timeout?: string }, load: LoadBundle): Promise<number> {
   const s = await store(ctx);
   const names = await s.list();
   const which = name ?? (names.length === 1 ? names[0] : undefined);
@@ -276,7 +293,8 @@ export async function authToken(ctx: Context, name: string | undefined, o: { tim
     throw new UserError(names.length ? 'Which login? Several are stored.' : 'No logins stored.', {
       fix: names.length ? `Pass one of: ${names.join(', ')}` : 'Log in with: mcpwire auth login SERVER',
     });
-  ctx.io.out(await freshAccessToken(ctx.platform, s, validateName(which), networkTimeoutMs(o)));
+  // A token that must be refreshed first loads the SDK's refresh (the session's bundle); a valid one does not.
+  ctx.io.out(await freshAccessToken(ctx.platform, s, validateName(which), networkTimeoutMs(o), {}, () => load('authsession').refreshAuthorization));
   return 0;
 }
 

@@ -2,9 +2,9 @@
  * How a command runs: build the context (or take the one a test injects), call it, turn an error into
  * its message, its fix and its exit code (a stack trace only with --verbose). With --json the error is
  * also JSON on stdout, so a script reading stdout always gets JSON. Each command bundle carries its own
- * copy, so error classes never cross bundle boundaries.
+ * copy; an error from a bundle it loads (its own class) is taken by its fields (ownUserError).
  */
-import { UserError } from '../errors.js';
+import { ownUserError, UserError } from '../errors.js';
 import { currentPlatform } from '../platform.js';
 import { createIO, printable, type IO } from '../ui.js';
 import { createContext, type Context } from './context.js';
@@ -31,12 +31,16 @@ export async function runCommand(opts: RunOptions, fn: (ctx: Context) => number 
   }
 }
 
-function reportError(io: IO, e: unknown, opts: RunOptions): number {
+function reportError(io: IO, thrown: unknown, opts: RunOptions): number {
+  // A UserError of another bundle (the OAuth session's, loaded by `auth login`) is one of ours: its own
+  // copy of the class fails `instanceof` here, and its fix and exit code would be lost.
+  const e = ownUserError(thrown);
   // Messages carry names, URLs and paths from files and servers: shown with control characters escaped.
   if (e instanceof UserError) {
     io.err(`mcpwire: ${printable(e.message)}`);
     if (e.fix) io.err(`fix: ${printable(e.fix)}`);
-    if (opts.verbose && e.stack) io.err(e.stack);
+    const stack = (thrown as Error).stack;
+    if (opts.verbose && stack) io.err(stack);
     if (opts.json) io.json(errorJson(e.message, e.fix, e.exitCode));
     return e.exitCode;
   }

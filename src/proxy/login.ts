@@ -19,7 +19,7 @@ import type { Platform } from '../platform.js';
 import { CredentialError, type Credential } from './credential.js';
 import { safeUrl, type Log } from './log.js';
 
-type Refresh = typeof import('../auth/tokens.js').freshAccessToken;
+type Refresh = typeof import('../mcp/sdk.js').freshAccessToken;
 
 export interface StoredLoginOptions {
   name: string;

@@ -70,6 +70,43 @@ describe('auth login, status, token, logout', () => {
     expect(tools.stdout).toMatch(/you are logged in/);
   });
 
+  // The MCP SDK (~450 KB with zod) is the OAuth session's bundle: `auth status`, `auth token` with a
+  // valid token and `auth logout` never load it (auth status: 2.4x -> ~1.2x of `node -e 0`); a refresh does.
+  test('status, token and logout load no MCP SDK; a login and a refresh load it from the session bundle', async () => {
+    const recorder = path.join(s.home, 'bundles.cjs');
+    fs.writeFileSync(
+      recorder,
+      `const fs = require('node:fs'), path = require('node:path'), read = fs.readFileSync, seen = [];
+       fs.readFileSync = function (p, ...rest) { if (typeof p === 'string' && p.endsWith('.cjs')) seen.push(path.basename(p, '.cjs')); return read.call(this, p, ...rest); };
+       process.on('exit', () => process.stderr.write('bundles: ' + seen.join(',') + '\\n'));\n`,
+    );
+    const bundles = async (args: string[]) => {
+      const r = await runCli(args, {
+        cwd: s.cwd,
+        env: { ...s.env, MCPWIRE_CREDENTIAL_STORE: 'file', BROWSER: `${process.execPath} ${FOLLOW}`, NODE_OPTIONS: `--require ${recorder}` },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stderr.match(/^bundles: (.*)$/m)![1].split(',');
+    };
+    srv.setLifetime(30);
+    expect(await bundles(['auth', 'login', srv.url, '--name', 'demo'])).toContain('authsession');
+    expect(await bundles(['auth', 'token', 'demo'])).toContain('authsession'); // refreshed first
+    expect(grants()).toEqual(['authorization_code', 'refresh_token']);
+    srv.setLifetime(3600);
+    expect(await bundles(['auth', 'token', 'demo'])).toContain('authsession'); // the 30 s token again
+    for (const args of [
+      ['auth', 'token', 'demo'],
+      ['auth', 'status'],
+      ['auth', 'status', 'demo', '--json'],
+      ['auth', 'logout', 'demo'],
+    ]) {
+      const loaded = await bundles(args);
+      expect(loaded, args.join(' ')).toContain('auth');
+      expect(loaded, args.join(' ')).not.toContain('authsession');
+      expect(loaded, args.join(' ')).not.toContain('mcpsdk');
+    }
+  });
+
   test('two `auth token` at the same moment spend the refresh token once', async () => {
     srv.setLifetime(30);
     await run(s, ['auth', 'login', srv.url, '--name', 'demo']);

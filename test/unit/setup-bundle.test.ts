@@ -39,6 +39,13 @@ test("setup's bundle holds neither the MCP SDK nor doctor: they load from their 
   expect(setup.length).toBeLessThan(200_000);
 });
 
+test("auth's bundle holds no MCP SDK: a login, a session or a refresh loads it from the session's bundle", () => {
+  const auth = dist('auth');
+  for (const sdk of ['StreamableHTTPClientTransport', 'Encountered Promise during synchronous parse'])
+    expect(auth.includes(sdk), `auth.cjs holds ${sdk}`).toBe(false);
+  expect(auth.length).toBeLessThan(100_000);
+});
+
 // `npx mcpwire` installs package.json's dependencies, and nothing else, before its first command runs:
 // a package the bundles carry inside them is a download for nothing (@inquirer/prompts was one, and
 // pulled 31 packages: @types/node, iconv-lite, chardet, …). A dependency is a package the published
