@@ -79,7 +79,13 @@ export function scanClients(p: Platform, tctx: TargetContext, targets: readonly 
               `Fix the syntax at ${sh(e.file)}:${e.line}:${e.column} (mcpwire never rewrites a file it cannot parse).`,
             ),
           );
-        else checks.push(fail(w, 'client.parse', `${file}: ${(e as Error).message}${cost}`, e instanceof UserError ? e.fix : undefined));
+        else {
+          // A message that names the file already (a folder, a FIFO, not UTF-8…) is not prefixed with it again.
+          const message = String((e as Error).message);
+          checks.push(
+            fail(w, 'client.parse', `${message.startsWith(file) ? message : `${file}: ${message}`}${cost}`, e instanceof UserError ? e.fix : undefined),
+          );
+        }
         continue;
       }
       if (!parsed.has(file)) {

@@ -66,6 +66,17 @@ describe('runDoctor never throws for a finding', () => {
     );
   });
 
+  test('a config path that is a folder is one failed client.parse finding that names the path once', async () => {
+    const { ctx, home } = scratchContext();
+    const file = `${home}/.cursor/mcp.json`;
+    (await import('node:fs')).mkdirSync(file, { recursive: true });
+    const report = await runDoctor(ctx, {});
+    const found = report.checks.filter((c) => c.id === 'client.parse' && c.status === 'fail');
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toBe(`${file} is a folder, not a config file; nothing was read or written.`);
+    expect(found[0].fix).toMatch(/Move .* aside/);
+  });
+
   test('`targets` limits the client checks to those clients (what setup passes)', async () => {
     const { ctx, write } = scratchContext();
     write('.cursor/mcp.json', JSON.stringify({ mcpServers: { x: { url: 'ftp://example.com/' } } }));
