@@ -5,7 +5,7 @@
  * record the server, run doctor on what was written, and say what each client still needs.
  */
 import type { DoctorReport, RunDoctor } from '../doctor/types.js';
-import { ownUserError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { addToText } from '../entries.js';
 import { editsBinary } from '../edit/document.js';
 import { resolveReal } from '../files/io.js';
@@ -285,10 +285,9 @@ async function setup(ctx: Context, server: string | undefined, o: SetupOptions, 
       version: VERSION,
       session: async () => {
         if (!deps.session) throw new Error('setup: no OAuth session in this build');
-        const m = await deps.session();
-        // Its errors are made this bundle's UserErrors (that bundle has its own copy of the class), so a
-        // cancelled or failed sign-in still exits with its code, message and fix, never a stack trace.
-        return { openSession: (...a) => m.openSession(...a).catch((e: unknown) => Promise.reject(ownUserError(e))) };
+        // Its errors carry that bundle's copy of UserError: runCommand reads them by their fields
+        // (ownUserError), so a cancelled or failed sign-in still exits with its code, message and fix.
+        return deps.session();
       },
     });
   }
@@ -476,19 +475,6 @@ function jsonOut(
 type DoctorModule = { runDoctor: RunDoctor; renderDoctorReport(report: DoctorReport, io: IO): void };
 type PromptModule = typeof import('../setup/prompt.js');
 
-/** An asker from another bundle, its errors as this bundle's (Ctrl-C keeps its exit code 130). */
-function ownErrors(a: Asker): Asker {
-  const own = <T>(p: Promise<T>) => p.catch((e: unknown) => Promise.reject(ownUserError(e)));
-  return {
-    text: (q, d) => own(a.text(q, d)),
-    secret: (q) => own(a.secret(q)),
-    select: (q, c) => own(a.select(q, c)),
-    checkbox: (q, c) => own(a.checkbox(q, c)),
-    confirm: (q, d) => own(a.confirm(q, d)),
-    close: () => a.close(),
-  };
-}
-
 /** The bundles setup loads on the way, and how (bin/mcpwire.js's loader: with V8's code cache). */
 type SetupBundles = { doctor: DoctorModule; authsession: SessionModule; prompts: PromptModule };
 type LoadBundle = <K extends keyof SetupBundles>(name: K) => SetupBundles[K];
@@ -497,7 +483,8 @@ type LoadBundle = <K extends keyof SetupBundles>(name: K) => SetupBundles[K];
 export async function setupMain(ctx: Context, server: string | undefined, o: SetupOptions, load: LoadBundle): Promise<number> {
   return setupCommand(ctx, server, o, {
     // The terminal's questions, from their own bundle: a run with every answer in its flags never reads it.
-    asker: async () => ownErrors(load('prompts').terminalAsker(ctx.io)),
+    // (Its errors, Ctrl-C's exit code 130 included, are taken by their fields in runCommand.)
+    asker: async () => load('prompts').terminalAsker(ctx.io),
     // doctor's own bundle, loaded once setup has written (not at all with --no-doctor or --dry-run).
     doctor: (c, opts) => load('doctor').runDoctor(c, opts),
     renderDoctor: (report, io) => load('doctor').renderDoctorReport(report, io),
