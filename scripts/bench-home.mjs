@@ -260,6 +260,54 @@ export const USER_FILES = {
   windsurf: '.codeium/windsurf/mcp_config.json',
 };
 
+/**
+ * The yardstick of `mcp add --target all` (issue 7 point 1): a plain script doing the same data work
+ * durably (read, JSON.parse, insert, JSON.stringify, re-parse, a backup copy, temp + fsync + rename of
+ * the six files, a journal write). Run as `node plain.cjs HOME NAME URL`. `npm run bench` and
+ * scripts/bench-ab.mjs (`--plain`) both run this text.
+ */
+export const PLAIN = `
+const fs = require('node:fs'), path = require('node:path');
+const [home, name, url] = process.argv.slice(2);
+const durable = (f, text) => {
+  const tmp = f + '.plain-tmp';
+  const fd = fs.openSync(tmp, 'w', 0o644);
+  fs.writeSync(fd, text);
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, f);
+};
+const backups = path.join(home, '.plain-backups', String(Date.now()) + '-' + process.pid);
+fs.mkdirSync(backups, { recursive: true });
+const json = (rel, key, entry) => {
+  const f = path.join(home, rel);
+  const text = fs.readFileSync(f, 'utf8');
+  const doc = JSON.parse(text);
+  (doc[key] ??= {})[name] = entry;
+  const out = JSON.stringify(doc, null, 2);
+  JSON.parse(out);
+  fs.copyFileSync(f, path.join(backups, path.basename(f)));
+  durable(f, out);
+};
+const text = (rel, edit) => {
+  const f = path.join(home, rel);
+  const before = fs.readFileSync(f, 'utf8');
+  fs.copyFileSync(f, path.join(backups, path.basename(f)));
+  durable(f, edit(before));
+};
+json('.claude.json', 'mcpServers', { type: 'http', url });
+text('.codex/config.toml', (t) => t + '\\n[mcp_servers.' + name + ']\\nurl = "' + url + '"\\n');
+json('.cursor/mcp.json', 'mcpServers', { url });
+json('.config/Claude/claude_desktop_config.json', 'mcpServers', { command: process.execPath, args: ['/x/mcpwire.js', 'proxy', name, '--url', url] });
+text('.config/Code/User/mcp.json', (t) => t.replace('"servers": {', '"servers": {\\n    "' + name + '": { "type": "http", "url": "' + url + '" },'));
+json('.codeium/windsurf/mcp_config.json', 'mcpServers', { serverUrl: url });
+const journal = path.join(home, '.plain-state.json');
+let state = { journal: [] };
+try { state = JSON.parse(fs.readFileSync(journal, 'utf8')); } catch {}
+state.journal.push({ name, at: new Date().toISOString(), backups });
+durable(journal, JSON.stringify(state, null, 2));
+`;
+
 /** Write the realistic HOME into `home`; returns facts about it. */
 export function buildRealisticHome(home, claudeBytes = 250 * 1024) {
   const claude = claudeJson(claudeBytes);
