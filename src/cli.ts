@@ -254,7 +254,7 @@ export function buildProgram(opts: { load?: LoadBundle; context?: Context; onExi
         .command('proxy')
         .argument('<name>', 'the entry name (as in `mcpwire mcp list`)')
         .description('the stdio bridge to a remote server, for clients that start only local servers (Claude Desktop)')
-        .option('--url <url>', "the server's MCP URL (or MCPWIRE_URL in the environment)")
+        .option('--url <url>', "the server's MCP URL (or MCPWIRE_URL in the environment; default: the URL mcpwire recorded for NAME)")
         .option('--log <file>', 'append a diagnostic line per message and per HTTP exchange to FILE (never a secret)')
         .option('--header <header>', 'literal header "K: V" (repeatable; also MCPWIRE_HEADER_1, _2, … in the environment)', collect)
         .option('--header-env <header>', 'header from an environment variable "K=VAR" (repeatable)', collect)

@@ -33,6 +33,13 @@ const OUT_BUFFER = WRITE_SLICE * 3 + 1;
 /** One message may be large (a 10 MB tool result, a file's contents); beyond this it is refused. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+/** The URL of mcpwire's record of the server NAME (`mcp add`, `setup`), if it has one. */
+function recordedUrl(ctx: Context, name: string): string | undefined {
+  const servers = ctx.state.cached('servers');
+  const rec = servers && typeof servers === 'object' && Object.hasOwn(servers, name) ? servers[name] : undefined;
+  return typeof rec?.url === 'string' && rec.url !== '' ? rec.url : undefined;
+}
+
 /** Runs until stdin ends or a signal comes; 0 then. */
 export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSdkBundle: () => typeof import('../mcp/sdk.js')): Promise<number> {
   const loadSdk = () => (keepTheBridgeSmall(), loadSdkBundle());
@@ -45,12 +52,18 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
       fix: 'Run `mcpwire proxy NAME --url URL`, NAME as in `mcpwire mcp list`.',
     });
   }
-  // MCPWIRE_URL: the entry keeps a URL that carries a credential in its env, never in args.
-  const rawUrl = env.MCPWIRE_URL || o.url;
-  if (!rawUrl)
-    throw new UserError(`No URL for ${name}.`, {
-      fix: `Run \`mcpwire proxy ${name} --url URL\` (or add the server again: \`mcpwire mcp add --target claude-desktop\`).`,
-    });
+  // MCPWIRE_URL: the entry keeps a URL that carries a credential in its env, never in args. Neither
+  // (`mcpwire proxy NAME` run by hand): the URL mcpwire recorded for NAME when `mcp add` or `setup` wrote it.
+  const rawUrl = env.MCPWIRE_URL || o.url || recordedUrl(ctx, name);
+  if (!rawUrl) {
+    const known = Object.keys(ctx.state.cached('servers') ?? {});
+    throw new UserError(
+      `No URL for ${name}: mcpwire has no server of that name${known.length ? ` (it knows ${known.slice(0, 8).map(printable).join(', ')})` : ''}.`,
+      {
+        fix: `Run \`mcpwire proxy ${name} --url URL\`, or connect it first: \`mcpwire setup URL --name ${name}\`.`,
+      },
+    );
+  }
   let url: URL;
   try {
     url = new URL(rawUrl);

@@ -300,9 +300,14 @@ describe('mcpwire proxy: start, stop, errors', () => {
   });
 
   test('usage errors exit 2 with the fix on stderr and nothing on stdout: no URL, a non-http URL, a log file that cannot be opened', () => {
-    const run = (args: string[]) => spawnSync(process.execPath, [BIN, 'proxy', ...args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' }, input: '' });
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-proxy-home-'));
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, 'proxy', ...args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home }, input: '' });
     for (const [args, fix] of [
-      [['peer'], /fix: Run `mcpwire proxy peer --url URL`/],
+      [
+        ['peer'],
+        /No URL for peer: mcpwire has no server of that name\.\nfix: Run `mcpwire proxy peer --url URL`, or connect it first: `mcpwire setup URL --name peer`/,
+      ],
       [['peer', '--url', 'ftp://example.com/'], /fix: Pass an http\(s\) URL/],
       [['peer', '--url', peer.url, '--log', '/nonexistent-dir/x.log'], /fix: Pass --log a file in a folder that exists/],
     ] as const) {
@@ -310,6 +315,35 @@ describe('mcpwire proxy: start, stop, errors', () => {
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(fix);
+    }
+  });
+
+  test('without --url (run by hand), the bridge takes the URL mcpwire recorded for NAME when it wrote the entry', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-proxy-home-'));
+    const env = { PATH: '/usr/bin:/bin', HOME: home };
+    const other = spawnSync(process.execPath, [BIN, 'mcp', 'add', 'elsewhere', '--url', 'https://elsewhere.example/mcp', '--target', 'cursor'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(other.status).toBe(0);
+    // A name mcpwire does not know: the error names the ones it does.
+    const unknown = spawnSync(process.execPath, [BIN, 'proxy', 'peer'], { env, encoding: 'utf8', input: '' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('No URL for peer: mcpwire has no server of that name (it knows elsewhere).');
+    const added = spawnSync(process.execPath, [BIN, 'mcp', 'add', 'peer', '--url', peer.url, '--target', 'cursor'], { env, encoding: 'utf8' });
+    expect(added.status).toBe(0);
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'proxy', 'peer'],
+      env: { ...env, MCPWIRE_HEADER_1: `X-API-Key: ${KEY}` },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'proxy-test', version: '1.0.0' }, { capabilities: {} });
+    await client.connect(transport);
+    try {
+      expect((await client.listTools()).tools.length).toBe(6);
+    } finally {
+      await client.close();
     }
   });
 
