@@ -33,11 +33,16 @@ const OUT_BUFFER = WRITE_SLICE * 3 + 1;
 /** One message may be large (a 10 MB tool result, a file's contents); beyond this it is refused. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
-/** The URL of mcpwire's record of the server NAME (`mcp add`, `setup`), if it has one. */
-function recordedUrl(ctx: Context, name: string): string | undefined {
+/**
+ * mcpwire's record of the server NAME (`mcp add`, `setup`): its URL, and the headers it takes from
+ * environment variables (`K=VAR`, as `--header-env` reads them), if it has one.
+ */
+function recorded(ctx: Context, name: string): { url: string; headerEnv: string[] } | undefined {
   const servers = ctx.state.cached('servers');
   const rec = servers && typeof servers === 'object' && Object.hasOwn(servers, name) ? servers[name] : undefined;
-  return typeof rec?.url === 'string' && rec.url !== '' ? rec.url : undefined;
+  if (typeof rec?.url !== 'string' || rec.url === '') return undefined;
+  const envs = Array.isArray(rec.headerEnvs) ? rec.headerEnvs : [];
+  return { url: rec.url, headerEnv: envs.filter((h) => typeof h?.name === 'string' && typeof h.variable === 'string').map((h) => `${h.name}=${h.variable}`) };
 }
 
 /** Runs until stdin ends or a signal comes; 0 then. */
@@ -54,15 +59,15 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
   }
   // MCPWIRE_URL: the entry keeps a URL that carries a credential in its env, never in args. Neither
   // (`mcpwire proxy NAME` run by hand): the URL mcpwire recorded for NAME when `mcp add` or `setup` wrote it.
-  const rawUrl = env.MCPWIRE_URL || o.url || recordedUrl(ctx, name);
+  // Its headers from environment variables come with it (what the entry itself would send).
+  const record = env.MCPWIRE_URL || o.url ? undefined : recorded(ctx, name);
+  const rawUrl = env.MCPWIRE_URL || o.url || record?.url;
   if (!rawUrl) {
     const known = Object.keys(ctx.state.cached('servers') ?? {});
-    throw new UserError(
-      `No URL for ${name}: mcpwire has no server of that name${known.length ? ` (it knows ${known.slice(0, 8).map(printable).join(', ')})` : ''}.`,
-      {
-        fix: `Run \`mcpwire proxy ${name} --url URL\`, or connect it first: \`mcpwire setup URL --name ${name}\`.`,
-      },
-    );
+    const names = known.slice(0, 8).map(printable).join(', ') + (known.length > 8 ? ', …' : '');
+    throw new UserError(`No URL for ${name}: mcpwire has no server of that name${known.length ? ` (it knows ${names})` : ''}.`, {
+      fix: `Run \`mcpwire proxy ${name} --url URL\`, or connect it first: \`mcpwire setup URL --name ${name}\`.`,
+    });
   }
   let url: URL;
   try {
@@ -83,7 +88,7 @@ export function proxyCommand(ctx: Context, name: string, o: ProxyOptions, loadSd
     });
   }
   // Headers the entry sets itself win; otherwise the login stored under NAME (looked up with the first request).
-  const configured = headersFromConfig(name, { header: o.header, headerEnv: o.headerEnv }, env);
+  const configured = headersFromConfig(name, { header: o.header, headerEnv: o.headerEnv ?? record?.headerEnv }, env);
   const credential =
     configured.kind === 'static'
       ? configured

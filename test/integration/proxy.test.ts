@@ -318,7 +318,7 @@ describe('mcpwire proxy: start, stop, errors', () => {
     }
   });
 
-  test('without --url (run by hand), the bridge takes the URL mcpwire recorded for NAME when it wrote the entry', async () => {
+  test('without --url (run by hand), the bridge takes the URL and the --header-env headers mcpwire recorded for NAME', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mcpwire-proxy-home-'));
     const env = { PATH: '/usr/bin:/bin', HOME: home };
     const other = spawnSync(process.execPath, [BIN, 'mcp', 'add', 'elsewhere', '--url', 'https://elsewhere.example/mcp', '--target', 'cursor'], {
@@ -330,14 +330,13 @@ describe('mcpwire proxy: start, stop, errors', () => {
     const unknown = spawnSync(process.execPath, [BIN, 'proxy', 'peer'], { env, encoding: 'utf8', input: '' });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('No URL for peer: mcpwire has no server of that name (it knows elsewhere).');
-    const added = spawnSync(process.execPath, [BIN, 'mcp', 'add', 'peer', '--url', peer.url, '--target', 'cursor'], { env, encoding: 'utf8' });
-    expect(added.status).toBe(0);
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BIN, 'proxy', 'peer'],
-      env: { ...env, MCPWIRE_HEADER_1: `X-API-Key: ${KEY}` },
-      stderr: 'pipe',
+    const added = spawnSync(process.execPath, [BIN, 'mcp', 'add', 'peer', '--url', peer.url, '--header-env', 'X-API-Key=PEER_KEY', '--target', 'cursor'], {
+      env,
+      encoding: 'utf8',
     });
+    expect(added.status).toBe(0);
+    // The key reaches the server from the variable the entry names, as the client's entry would send it.
+    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'proxy', 'peer'], env: { ...env, PEER_KEY: KEY }, stderr: 'pipe' });
     const client = new Client({ name: 'proxy-test', version: '1.0.0' }, { capabilities: {} });
     await client.connect(transport);
     try {
