@@ -98,7 +98,7 @@ const work = path.join(root, 'home');
 for (let i = -2; i < rounds; i++) {
   const base = run(['-e', '0'], envFor(root));
   // Rotated: each case takes each place in the order equally often.
-  const shift = (((i + 2) % cases.length) + cases.length) % cases.length;
+  const shift = (i + 2) % cases.length;
   for (const b of [...cases.slice(shift), ...cases.slice(0, shift)]) {
     const home = grow ? b.template : work;
     if (!grow) {
@@ -106,11 +106,12 @@ for (let i = -2; i < rounds; i++) {
       fs.cpSync(b.template, work, { recursive: true });
     }
     const name = names[i + 2];
-    const argv = !b.dir
+    const bin = b.dir && path.join(b.dir, 'bin', 'mcpwire.js');
+    const argv = !bin
       ? [plainScript, home, name, URL_]
       : setup
-        ? [path.join(b.dir, 'bin', 'mcpwire.js'), 'setup', URL_, '--name', name, '--target', 'all', '--yes', '--no-doctor']
-        : [path.join(b.dir, 'bin', 'mcpwire.js'), 'mcp', 'add', '--target', 'all', '--url', URL_, '--name', name];
+        ? [bin, 'setup', URL_, '--name', name, '--target', 'all', '--yes', '--no-doctor']
+        : [bin, 'mcp', 'add', '--target', 'all', '--url', URL_, '--name', name];
     const c0 = childCpuMs();
     const ms = run(argv, envFor(home));
     // Two warm-up rounds (code caches, page cache) are not counted.
