@@ -71,13 +71,14 @@ export const runDoctor: RunDoctor = async (ctx, opts) => {
     loadFetch();
   }
 
+  const connections: Promise<unknown>[] = [];
   const [serverChecks, envChecks, deep, bridges] = await Promise.all([
     Promise.all(
       servers.map((s) =>
         s.url
           ? checkServer(
               { name: s.name, url: s.url, auth: Object.hasOwn(recorded, s.name) ? recorded[s.name].auth : undefined },
-              { platform: p, timeoutMs, store },
+              { platform: p, timeoutMs, store, connections },
             )
           : Promise.resolve([
               fail(

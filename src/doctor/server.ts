@@ -10,7 +10,7 @@ import { PRESETS, type Preset } from '../presets/index.js';
 import { plainHttpWarning, showUrl } from '../servers.js';
 import { printable } from '../ui.js';
 import { checkClock, checkLoopbackPort, checkStored, probeAuth } from './auth.js';
-import { fail, guard, ok, sh, warn, type Where } from './engine.js';
+import { deadline, fail, guard, ok, sh, warn, type Where } from './engine.js';
 import { describeFetchError, getJson } from './http.js';
 import { probeMcp } from './mcp.js';
 import { proxyFor } from './environment.js';
@@ -65,9 +65,18 @@ export async function checkHealth(w: Where, url: URL, preset: Preset, env: strin
   }
 }
 
+/** How long the requests wait for the connection checks to finish before they start anyway (ms). */
+const CONNECT_HEAD_START_MS = 250;
+
 export async function checkServer(
   s: ServerToCheck,
-  o: { platform: Platform; timeoutMs: number; store: Promise<CredentialStore | undefined> },
+  o: {
+    platform: Platform;
+    timeoutMs: number;
+    store: Promise<CredentialStore | undefined>;
+    /** Every server's TCP check of this doctor run (shared): see below. */
+    connections?: Promise<unknown>[];
+  },
 ): Promise<DoctorCheck[]> {
   const w: Where = { subject: s.name, server: s.name };
   let url: URL;
@@ -79,17 +88,33 @@ export async function checkServer(
   }
   const t = o.timeoutMs;
   const now = o.platform.now();
+  const found = presetFor(s.url);
+  const dns = guard(w, 'server.dns', t, () => checkDns(w, url));
+  const tcp = guard(w, 'server.tcp', t, (signal) => checkTcp(w, url, signal));
+  const tls =
+    url.protocol === 'https:' ? guard(w, 'server.tls', t, (signal) => checkTls(w, url, signal, o.platform.env)) : Promise.resolve([] as DoctorCheck[]);
+  // The connection checks time the network, and this thread's own work in their time is counted as
+  // theirs: the first request of the run compiles the SDK's request code (~20 ms on an idle machine,
+  // over a second on a loaded one), and a local TCP connect "took 820 ms". So the requests start once
+  // every server's TCP check of the run is done (each server adds its own before its first await), or
+  // after CONNECT_HEAD_START_MS, whichever comes first.
+  const connections = o.connections ?? [];
+  connections.push(tcp);
+  await null;
+  let headStart: (() => void) | undefined;
+  await Promise.race([Promise.all(connections), new Promise<void>((r) => (headStart = deadline(CONNECT_HEAD_START_MS, r)))]);
+  headStart?.();
+  // (Made only now: a promise nothing waits on yet must not reject, as it does for a name that cannot name a login.)
   const stored = (async () => {
     const store = await o.store;
     return store
       ? checkStored(w, { name: s.name, url: s.url, store, now })
       : { checks: [], headers: {} as Record<string, string>, record: undefined, source: undefined, apiKey: false };
   })();
-  const found = presetFor(s.url);
   const groups = await Promise.all([
-    guard(w, 'server.dns', t, () => checkDns(w, url)),
-    guard(w, 'server.tcp', t, (signal) => checkTcp(w, url, signal)),
-    url.protocol === 'https:' ? guard(w, 'server.tls', t, (signal) => checkTls(w, url, signal, o.platform.env)) : Promise.resolve([] as DoctorCheck[]),
+    dns,
+    tcp,
+    tls,
     // The conversation takes a few requests, each with its own limit.
     guard(w, 'mcp.handshake', t * 4, async (signal) => {
       const cred = await stored;
